@@ -1,0 +1,336 @@
+package strata
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/source"
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// Applied is one file a run applied.
+type Applied struct {
+	Migration     *source.Migration
+	File          string
+	Duration      time.Duration
+	Statements    int
+	Transactional bool
+}
+
+// Result is what a run did. On error, Applied lists the files that were
+// applied (and committed) before the failure.
+type Result struct {
+	Applied  []Applied
+	LockWait time.Duration
+	// Current is the highest applied version after the run.
+	Current source.Version
+}
+
+// Up plans and applies every pending file up to opts.To. When nothing is
+// pending it returns without taking the lock.
+func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
+	p, err := m.Plan(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return m.Apply(ctx, p)
+}
+
+// Apply runs a plan under the migration lock. When the plan is empty it
+// returns at once, without the lock: an up-to-date fleet never queues. Under
+// the lock it reads the history again, so files another runner applied in
+// the meantime are skipped, and new problems are refused.
+func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
+	res := &Result{Current: p.Status.Current}
+	if len(p.Steps) == 0 {
+		return res, nil
+	}
+	c, err := m.conn(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer func() { c.Close() }()
+
+	lock, wait, err := m.lock(ctx, c)
+	res.LockWait = wait
+	if err != nil {
+		return res, err
+	}
+	defer lock.Release(context.WithoutCancel(ctx))
+
+	if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
+		return res, err
+	}
+	recs, err := m.store.All(ctx, c)
+	if err != nil {
+		return res, err
+	}
+	st := m.status(recs)
+	res.Current = st.Current
+	p2, err := m.plan(st, p.opts)
+	if err != nil {
+		return res, err
+	}
+	user, err := m.d.CurrentUser(ctx, c)
+	if err != nil {
+		return res, fmt.Errorf("read current database user: %w", err)
+	}
+	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res}
+	defer func() { c = r.conn }()
+	if p2.TxMode == TxAll {
+		err = r.inTx(ctx, p2.Steps)
+	} else {
+		for _, step := range p2.Steps {
+			if step.Transactional {
+				err = r.inTx(ctx, []Step{step})
+			} else {
+				err = r.noTx(ctx, step)
+			}
+			if err != nil {
+				break
+			}
+			if err = r.resetAfter(ctx, step); err != nil {
+				break
+			}
+		}
+	}
+	return res, err
+}
+
+func (m *Migrator) appliedBy(dbUser string) string {
+	who := dbUser
+	if who == "" {
+		who = m.osUser
+	}
+	if m.cfg.host != "" {
+		who += " on " + m.cfg.host
+	}
+	return who
+}
+
+func (m *Migrator) lock(ctx context.Context, c *sql.Conn) (dialect.Lock, time.Duration, error) {
+	start := time.Now()
+	l, err := m.d.Lock(ctx, m.db, c, m.cfg.table, m.cfg.lockTimeout, func(holder string) {
+		m.emit(Event{Kind: EventLockWaiting, Holder: holder, Duration: time.Since(start)})
+	})
+	wait := time.Since(start)
+	if err != nil {
+		var lt *dialect.LockTimeoutError
+		if errors.As(err, &lt) {
+			return nil, wait, lockTimeout{lt}
+		}
+		return nil, wait, err
+	}
+	m.emit(Event{Kind: EventLockAcquired, Duration: wait})
+	return l, wait, nil
+}
+
+// run is the state of one Apply.
+type run struct {
+	m         *Migrator
+	conn      *sql.Conn
+	appliedBy string
+	res       *Result
+	changed   bool // the last file may have changed session state
+}
+
+// exec sends a file's statements to ex one by one, calling after (if not
+// nil) after each, and checks that the bytes it read still have the
+// checksum the folder had when it was loaded.
+func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
+	m := r.m
+	h := sha256.New()
+	n := 0
+	for stmt, err := range m.statements(step.Migration.Path, h) {
+		if err != nil {
+			return n, err
+		}
+		n++
+		if m.d.ChangesSession(stmt.Text) {
+			r.changed = true
+		}
+		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmt, Index: n})
+		if _, err := ex.ExecContext(ctx, stmt.Text); err != nil {
+			return n - 1, r.statementError(step, n, &stmt, err)
+		}
+		if after != nil {
+			if err := after(n, &stmt); err != nil {
+				return n, err
+			}
+		}
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.Checksum {
+		return n, &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
+	}
+	return n, nil
+}
+
+func (r *run) statementError(step Step, n int, stmt *sqlsplit.Statement, err error) *StatementError {
+	first, _, _ := strings.Cut(stmt.Text, "\n")
+	if len(first) > 200 {
+		first = first[:200] + "..."
+	}
+	se := &StatementError{File: step.File, Version: step.Migration.ID(), Line: stmt.Line, Col: stmt.Col, Index: n, Statement: first, Err: err}
+	se.Code, se.Message, _ = r.m.d.ServerError(err)
+	return se
+}
+
+func (r *run) record(step Step, status history.Status, n int, start time.Time) history.Record {
+	mig := step.Migration
+	kind := history.KindVersioned
+	if mig.Kind == source.Repeatable {
+		kind = history.KindRepeatable
+	}
+	rec := history.Record{
+		ID: mig.ID(), Version: mig.Version.String(), Name: mig.Description, Kind: kind, File: mig.Path,
+		Checksum: mig.Checksum, Status: status, StatementsApplied: n, StatementsTotal: step.Statements,
+		StartedAt: start, AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version,
+	}
+	if status != history.Running {
+		rec.FinishedAt = sql.NullTime{Time: time.Now(), Valid: true}
+		rec.ExecutionMS = time.Since(start).Milliseconds()
+	}
+	return rec
+}
+
+// inTx runs steps in one transaction, each file's history row written in
+// the same transaction.
+func (r *run) inTx(ctx context.Context, steps []Step) error {
+	m := r.m
+	tx, err := r.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	var done []Applied
+	for _, step := range steps {
+		start := time.Now()
+		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
+		n, err := r.exec(ctx, tx, step, nil)
+		if err == nil {
+			if step.Rerun {
+				err = m.store.Delete(ctx, tx, step.Migration.ID())
+			}
+			if err == nil {
+				err = m.store.Insert(ctx, tx, r.record(step, history.Applied, n, start))
+			}
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			var se *StatementError
+			if errors.As(err, &se) {
+				se.Outcome = "rolled back; nothing of it was applied or recorded"
+				if len(steps) > 1 {
+					se.Outcome = "rolled back with every other file of this run (--tx=all); nothing was applied or recorded"
+				}
+			}
+			m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
+			return err
+		}
+		done = append(done, Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n, Transactional: true})
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %s: %w", steps[len(steps)-1].File, err)
+	}
+	for _, a := range done {
+		m.emit(Event{Kind: EventMigrationDone, Migration: a.Migration, Duration: a.Duration})
+		r.applied(a)
+	}
+	return nil
+}
+
+func (r *run) applied(a Applied) {
+	r.res.Applied = append(r.res.Applied, a)
+	if a.Migration.Kind == source.Versioned && a.Migration.Version.Compare(r.res.Current) > 0 {
+		r.res.Current = a.Migration.Version
+	}
+}
+
+// noTx runs a file outside a transaction: its history row is written as
+// running first, progress after each statement, and the outcome at the end,
+// so a failure leaves a partial row naming the statement.
+func (r *run) noTx(ctx context.Context, step Step) error {
+	m := r.m
+	start := time.Now()
+	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
+	id := step.Migration.ID()
+	if step.Rerun {
+		if err := m.store.Delete(ctx, r.conn, id); err != nil {
+			return err
+		}
+	}
+	if err := m.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start)); err != nil {
+		return err
+	}
+	n, err := r.exec(ctx, r.conn, step, func(i int, stmt *sqlsplit.Statement) error {
+		return m.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
+	})
+	if err != nil {
+		status := history.Partial
+		if n == 0 {
+			status = history.Failed
+		}
+		rec := r.record(step, status, n, start)
+		rec.Error = err.Error()
+		var se *StatementError
+		if errors.As(err, &se) {
+			se.Outcome = fmt.Sprintf("recorded as %s: %d of %d statements were applied and committed", status, n, step.Statements)
+			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s %s", se.File, se.Line, se.Index, se.Code, se.Message)
+		}
+		if ferr := m.store.Finish(context.WithoutCancel(ctx), r.conn, rec); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
+		return err
+	}
+	if err := m.store.Finish(ctx, r.conn, r.record(step, history.Applied, n, start)); err != nil {
+		return err
+	}
+	a := Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n}
+	m.emit(Event{Kind: EventMigrationDone, Migration: step.Migration, Duration: a.Duration})
+	r.applied(a)
+	return nil
+}
+
+// resetAfter undoes session state the last file may have set, so it does
+// not leak into the next file.
+func (r *run) resetAfter(ctx context.Context, step Step) error {
+	if !r.changed {
+		return nil
+	}
+	r.changed = false
+	m := r.m
+	err := m.d.ResetSession(ctx, r.conn)
+	if errors.Is(err, dialect.ErrReconnect) {
+		// Discard the connection instead of returning it to the pool.
+		_ = r.conn.Raw(func(any) error { return driver.ErrBadConn })
+		r.conn.Close()
+		c, cerr := m.db.Conn(ctx)
+		if cerr != nil {
+			return fmt.Errorf("reconnect after %s: %w", step.File, cerr)
+		}
+		r.conn = c
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("reset session after %s: %w", step.File, err)
+	}
+	m.emit(Event{Kind: EventSessionReset, Migration: step.Migration})
+	return m.sessionSQL(ctx, r.conn)
+}
+
+// StatementChecksum is the short checksum strata records for each statement
+// of a file that runs outside a transaction: the first 16 hex digits of the
+// SHA-256 of the statement's text.
+func StatementChecksum(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,122 @@
+// Package dialect defines the one interface every database strata supports
+// implements. A dialect is data and small functions: the SQL for the history
+// table, the database lock, the statement scanner's rules, which statements
+// cannot run inside a transaction, and how server errors are read.
+//
+// Implementations live in the postgres, mysql and sqlite subpackages. They
+// are chosen by a literal switch on the URL scheme in one place
+// (internal/config); there is no registry.
+package dialect
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// Execer is what *sql.DB, *sql.Conn and *sql.Tx have in common.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Table names a table, optionally qualified by a schema (PostgreSQL) or
+// database (MySQL).
+type Table struct {
+	Schema string // empty: the connection's current schema/database
+	Name   string
+}
+
+// String returns the unquoted, dotted form for messages.
+func (t Table) String() string {
+	if t.Schema == "" {
+		return t.Name
+	}
+	return t.Schema + "." + t.Name
+}
+
+// Dialect is the contract every database implements. Methods that touch the
+// database take a context first. Implementations must be safe for
+// concurrent use and hold no mutable state.
+type Dialect interface {
+	// Name is the dialect's short name: "postgres", "mysql" or "sqlite".
+	Name() string
+	// Scanner returns the statement scanner's rules for this database.
+	Scanner() sqlsplit.Dialect
+	// TransactionalDDL reports whether DDL statements can be rolled back.
+	// When false (MySQL/MariaDB), strata runs each file statement by
+	// statement and records progress after each one.
+	TransactionalDDL() bool
+	// NoTransactionReason returns why stmt cannot run inside a
+	// transaction (for example "CREATE INDEX CONCURRENTLY cannot run in a
+	// transaction block"), or "" when it can.
+	NoTransactionReason(stmt string) string
+	// ChangesSession reports whether stmt may change session state that
+	// must not leak into the next file (SET, temporary tables ...).
+	ChangesSession(stmt string) bool
+	// ResetSession undoes session state left by a file on conn. It returns
+	// ErrReconnect when the only way is a new connection.
+	ResetSession(ctx context.Context, conn *sql.Conn) error
+
+	// QuoteIdent quotes one identifier.
+	QuoteIdent(name string) string
+	// QuoteTable quotes a possibly schema-qualified table name.
+	QuoteTable(t Table) string
+	// Placeholder returns the n-th (1-based) bind parameter marker.
+	Placeholder(n int) string
+	// HistoryDDL returns the statements that create the history table if
+	// it does not exist, idempotently.
+	HistoryDDL(t Table) []string
+	// MissingTable reports whether err says that a queried table does
+	// not exist, so a history read can be one query.
+	MissingTable(err error) bool
+	// TableExists reports whether the table exists.
+	TableExists(ctx context.Context, q Execer, t Table) (bool, error)
+	// CurrentUser returns the database user strata is connected as.
+	CurrentUser(ctx context.Context, q Execer) (string, error)
+
+	// Lock takes the migration lock for the history table t, waiting and
+	// polling until ctx is done or timeout passes; conn is the pinned
+	// connection the run works on. While waiting it calls waiting (if not
+	// nil) every few seconds with a description of the holder. The
+	// returned Lock must be released with a context that is not cancelled.
+	Lock(ctx context.Context, db *sql.DB, conn *sql.Conn, t Table, timeout time.Duration, waiting func(holder string)) (Lock, error)
+
+	// ServerError extracts the server's error code (SQLSTATE or MySQL
+	// error number) and message from err, or ok=false when err is not a
+	// server error.
+	ServerError(err error) (code, message string, ok bool)
+}
+
+// Lock is a held migration lock.
+type Lock interface {
+	// Release releases the lock. Call it with a context that is not
+	// cancelled (context.WithoutCancel) so Ctrl-C still unlocks.
+	Release(ctx context.Context) error
+}
+
+// LockTimeoutError is returned by Dialect.Lock when the lock could not be
+// taken before the timeout.
+type LockTimeoutError struct {
+	Timeout time.Duration
+	Holder  string // who held the lock, as far as the database tells
+}
+
+func (e *LockTimeoutError) Error() string {
+	msg := "timed out after " + e.Timeout.String() + " waiting for the migration lock"
+	if e.Holder != "" {
+		msg += "; held by " + e.Holder
+	}
+	return msg + "; another strata run is migrating this database: wait for it, or raise --lock-timeout"
+}
+
+// ErrReconnect is returned by ResetSession when the session cannot be reset
+// in place and the caller should use a new connection.
+var ErrReconnect = errReconnect{}
+
+type errReconnect struct{}
+
+func (errReconnect) Error() string { return "session cannot be reset in place; reconnect" }

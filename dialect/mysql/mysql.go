@@ -1,0 +1,208 @@
+// Package mysql is strata's MySQL/MariaDB dialect. MySQL commits DDL
+// implicitly, so files containing DDL run statement by statement with their
+// progress recorded after each one; files of plain DML run in a transaction.
+// The lock is GET_LOCK on a connection of its own.
+package mysql
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// Dialect is the MySQL/MariaDB dialect. The zero value is ready to use.
+type Dialect struct{}
+
+// New returns the MySQL/MariaDB dialect.
+func New() Dialect { return Dialect{} }
+
+var _ dialect.Dialect = Dialect{}
+
+// Name returns "mysql".
+func (Dialect) Name() string { return "mysql" }
+
+// Scanner returns the MySQL scanner rules.
+func (Dialect) Scanner() sqlsplit.Dialect { return sqlsplit.MySQL }
+
+// TransactionalDDL is false: MySQL and MariaDB commit DDL implicitly.
+func (Dialect) TransactionalDDL() bool { return false }
+
+// dml lists statements that do not commit implicitly.
+var dml = regexp.MustCompile(`(?is)^\s*(\(\s*)?(INSERT|UPDATE|DELETE|REPLACE|SELECT|WITH|VALUES|CALL|DO|SET\s+@|SET\s+(SESSION\s+)?(FOREIGN_KEY_CHECKS|UNIQUE_CHECKS|SQL_MODE|NAMES|CHARACTER\s+SET|TIME_ZONE)\b)`)
+
+// NoTransactionReason returns a reason for every statement that commits
+// implicitly (DDL, LOCK TABLES, ...) or that controls transactions.
+func (Dialect) NoTransactionReason(stmt string) string {
+	if dialect.IsTransactionControl(stmt) {
+		return "the file manages its own transactions (BEGIN/COMMIT)"
+	}
+	if dml.MatchString(stmt) {
+		return ""
+	}
+	return "MySQL/MariaDB commit DDL implicitly, so it cannot be rolled back"
+}
+
+var sessionStmt = regexp.MustCompile(`(?is)^\s*(SET|USE|LOCK\s+TABLES|CREATE\s+TEMPORARY|PREPARE)\b|@`)
+
+// ChangesSession reports SET, USE, LOCK TABLES, temporary tables, prepared
+// statements and user variables.
+func (Dialect) ChangesSession(stmt string) bool { return sessionStmt.MatchString(stmt) }
+
+// ResetSession asks for a new connection: MySQL has no SQL statement that
+// resets a session, and the driver does not expose COM_RESET_CONNECTION.
+func (Dialect) ResetSession(context.Context, *sql.Conn) error { return dialect.ErrReconnect }
+
+// QuoteIdent quotes an identifier with backticks.
+func (Dialect) QuoteIdent(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
+
+// QuoteTable quotes a possibly database-qualified table.
+func (d Dialect) QuoteTable(t dialect.Table) string {
+	if t.Schema == "" {
+		return d.QuoteIdent(t.Name)
+	}
+	return d.QuoteIdent(t.Schema) + "." + d.QuoteIdent(t.Name)
+}
+
+// Placeholder returns ?.
+func (Dialect) Placeholder(int) string { return "?" }
+
+// HistoryDDL creates the history table (InnoDB, utf8mb4).
+func (d Dialect) HistoryDDL(t dialect.Table) []string {
+	return []string{"CREATE TABLE IF NOT EXISTS " + d.QuoteTable(t) + ` (
+	id                  varchar(300)  NOT NULL PRIMARY KEY,
+	version             varchar(128)  NOT NULL,
+	name                varchar(1024) NOT NULL,
+	kind                varchar(16)   NOT NULL,
+	file                varchar(1024) NOT NULL,
+	checksum            varchar(64)   NOT NULL,
+	status              varchar(16)   NOT NULL,
+	statements_applied  int           NOT NULL,
+	statements_total    int           NOT NULL,
+	statement_checksums longtext,
+	started_at          datetime(6)   NOT NULL,
+	finished_at         datetime(6)   NULL,
+	execution_ms        bigint        NOT NULL,
+	applied_by          varchar(512)  NOT NULL,
+	error               text,
+	strata_version      varchar(64)   NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`}
+}
+
+// MissingTable reports error 1146 (no such table).
+func (Dialect) MissingTable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1146
+}
+
+// TableExists queries information_schema.
+func (Dialect) TableExists(ctx context.Context, q dialect.Execer, t dialect.Table) (bool, error) {
+	var n int
+	var err error
+	if t.Schema == "" {
+		err = q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?", t.Name).Scan(&n)
+	} else {
+		err = q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", t.Schema, t.Name).Scan(&n)
+	}
+	return n > 0, err
+}
+
+// CurrentUser returns CURRENT_USER().
+func (Dialect) CurrentUser(ctx context.Context, q dialect.Execer) (string, error) {
+	var u string
+	err := q.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&u)
+	return u, err
+}
+
+// ServerError reads a *mysql.MySQLError.
+func (Dialect) ServerError(err error) (code, message string, ok bool) {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return "", "", false
+	}
+	code = strconv.Itoa(int(me.Number))
+	if me.SQLState != [5]byte{} {
+		code += " (SQLSTATE " + string(me.SQLState[:]) + ")"
+	}
+	return code, me.Message, true
+}
+
+// lockName derives a GET_LOCK name (at most 64 characters) from the
+// database and history table.
+func lockName(ctx context.Context, conn *sql.Conn, t dialect.Table) (string, error) {
+	var db sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&db); err != nil {
+		return "", fmt.Errorf("derive lock name: %w", err)
+	}
+	schema := db.String
+	if t.Schema != "" {
+		schema = t.Schema
+	}
+	sum := sha256.Sum256([]byte(schema + "\x00" + t.Name))
+	return "strata:" + hex.EncodeToString(sum[:16]), nil
+}
+
+// Lock takes GET_LOCK on a connection of its own, polling with a zero
+// timeout so ctx can cancel the wait. The lock connection is separate from
+// the work connection because resetting a MySQL session means replacing
+// the work connection.
+func (Dialect) Lock(ctx context.Context, db *sql.DB, _ *sql.Conn, t dialect.Table, timeout time.Duration, waiting func(string)) (dialect.Lock, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open lock connection: %w", err)
+	}
+	name, err := lockName(ctx, conn, t)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	try := func(ctx context.Context) (bool, error) {
+		var got sql.NullInt64
+		err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got)
+		return got.Valid && got.Int64 == 1, err
+	}
+	holder := func(ctx context.Context) string {
+		var id sql.NullInt64
+		var host, user, since sql.NullString
+		err := db.QueryRowContext(ctx, `SELECT p.ID, p.HOST, p.USER, p.TIME FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)`, name).Scan(&id, &host, &user, &since)
+		if err != nil {
+			var only sql.NullInt64
+			if db.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", name).Scan(&only) == nil && only.Valid {
+				return fmt.Sprintf("connection id %d", only.Int64)
+			}
+			return ""
+		}
+		return fmt.Sprintf("connection id %d, user %s, host %s, connected for %ss", id.Int64, user.String, host.String, since.String)
+	}
+	if err := dialect.PollLock(ctx, timeout, try, holder, waiting); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return namedLock{conn: conn, name: name}, nil
+}
+
+type namedLock struct {
+	conn *sql.Conn
+	name string
+}
+
+func (l namedLock) Release(ctx context.Context) error {
+	_, err := l.conn.ExecContext(ctx, "SELECT RELEASE_LOCK(?)", l.name)
+	if cerr := l.conn.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,152 @@
+// Package sqlite is strata's SQLite dialect (modernc.org/sqlite, pure Go).
+// The migration lock is an flock(2) on a file beside the database, which
+// excludes other processes and is released by the kernel when a run dies.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// Dialect is the SQLite dialect. The zero value is ready to use.
+type Dialect struct{}
+
+// New returns the SQLite dialect.
+func New() Dialect { return Dialect{} }
+
+var _ dialect.Dialect = Dialect{}
+
+// Name returns "sqlite".
+func (Dialect) Name() string { return "sqlite" }
+
+// Scanner returns the SQLite scanner rules.
+func (Dialect) Scanner() sqlsplit.Dialect { return sqlsplit.SQLite }
+
+// TransactionalDDL is true: SQLite rolls back DDL.
+func (Dialect) TransactionalDDL() bool { return true }
+
+var (
+	vacuum     = regexp.MustCompile(`(?is)^\s*VACUUM\b`)
+	foreignKey = regexp.MustCompile(`(?is)^\s*PRAGMA\s+(\w+\.)?(foreign_keys|journal_mode)\b`)
+)
+
+// NoTransactionReason covers VACUUM, transaction control and the PRAGMAs
+// that are silently ignored inside a transaction.
+func (Dialect) NoTransactionReason(stmt string) string {
+	switch {
+	case dialect.IsTransactionControl(stmt):
+		return "the file manages its own transactions (BEGIN/COMMIT)"
+	case vacuum.MatchString(stmt):
+		return "VACUUM cannot run inside a transaction"
+	case foreignKey.MatchString(stmt):
+		return "PRAGMA foreign_keys/journal_mode have no effect inside a transaction"
+	}
+	return ""
+}
+
+// ChangesSession is false: SQLite session state (PRAGMAs) cannot be reset
+// without closing the connection, which would lose an in-memory database.
+func (Dialect) ChangesSession(string) bool { return false }
+
+// ResetSession does nothing.
+func (Dialect) ResetSession(context.Context, *sql.Conn) error { return nil }
+
+// QuoteIdent quotes an identifier with double quotes.
+func (Dialect) QuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// QuoteTable quotes a possibly schema-qualified (attached database) table.
+func (d Dialect) QuoteTable(t dialect.Table) string {
+	if t.Schema == "" {
+		return d.QuoteIdent(t.Name)
+	}
+	return d.QuoteIdent(t.Schema) + "." + d.QuoteIdent(t.Name)
+}
+
+// Placeholder returns ?n.
+func (Dialect) Placeholder(n int) string { return "?" + strconv.Itoa(n) }
+
+// HistoryDDL creates the history table.
+func (d Dialect) HistoryDDL(t dialect.Table) []string {
+	return []string{`CREATE TABLE IF NOT EXISTS ` + d.QuoteTable(t) + ` (
+	id                  text      NOT NULL PRIMARY KEY,
+	version             text      NOT NULL,
+	name                text      NOT NULL,
+	kind                text      NOT NULL,
+	file                text      NOT NULL,
+	checksum            text      NOT NULL,
+	status              text      NOT NULL,
+	statements_applied  integer   NOT NULL,
+	statements_total    integer   NOT NULL,
+	statement_checksums text,
+	started_at          timestamp NOT NULL,
+	finished_at         timestamp,
+	execution_ms        integer   NOT NULL,
+	applied_by          text      NOT NULL,
+	error               text,
+	strata_version      text      NOT NULL
+)`}
+}
+
+// MissingTable reports "no such table".
+func (Dialect) MissingTable(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && strings.Contains(se.Error(), "no such table")
+}
+
+// TableExists queries sqlite_master.
+func (d Dialect) TableExists(ctx context.Context, q dialect.Execer, t dialect.Table) (bool, error) {
+	master := "sqlite_master"
+	if t.Schema != "" {
+		master = d.QuoteIdent(t.Schema) + ".sqlite_master"
+	}
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+master+" WHERE type = 'table' AND name = ?1", t.Name).Scan(&n)
+	return n > 0, err
+}
+
+// CurrentUser returns "": SQLite has no users; strata records the OS user.
+func (Dialect) CurrentUser(context.Context, dialect.Execer) (string, error) { return "", nil }
+
+// ServerError reads a *sqlite.Error.
+func (Dialect) ServerError(err error) (code, message string, ok bool) {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return "", "", false
+	}
+	return strconv.Itoa(se.Code()), se.Error(), true
+}
+
+// Lock takes an exclusive flock on "<database file>.strata-lock". An
+// in-memory database has one connection in one process, so it needs none.
+func (Dialect) Lock(ctx context.Context, _ *sql.DB, conn *sql.Conn, t dialect.Table, timeout time.Duration, waiting func(string)) (dialect.Lock, error) {
+	var path string
+	schema := "main"
+	if t.Schema != "" {
+		schema = t.Schema
+	}
+	err := conn.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = ?1", schema).Scan(&path)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find database file: %w", err)
+	}
+	if path == "" {
+		return noLock{}, nil
+	}
+	return lockFile(ctx, path+".strata-lock", timeout, waiting)
+}
+
+type noLock struct{}
+
+func (noLock) Release(context.Context) error { return nil }

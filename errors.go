@@ -1,0 +1,116 @@
+package strata
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+// ErrLockTimeout is matched (errors.Is) by the error returned when the
+// migration lock could not be taken in time; errors.As with
+// *dialect.LockTimeoutError gives the holder.
+var ErrLockTimeout = errors.New("migration lock timeout")
+
+type lockTimeout struct{ *dialect.LockTimeoutError }
+
+func (e lockTimeout) Is(target error) bool { return target == ErrLockTimeout }
+func (e lockTimeout) Unwrap() error        { return e.LockTimeoutError }
+
+// Problem is one way the database's history disagrees with the migrations
+// folder, or a file that needs a human before strata goes on.
+type Problem struct {
+	State   State  // StateEdited, StateMissing, StateOutOfOrder, StateFailed, StatePartial, StateRunning
+	Version string // the migration's version (or ID for repeatables)
+	File    string // display name of the file, or the recorded file when it is gone
+	Detail  string // what was found
+	Hint    string // what to do
+}
+
+// DriftError reports every Problem found before anything ran. Nothing was
+// changed. Callers branch on it with errors.As.
+type DriftError struct {
+	Problems []Problem
+}
+
+func (e *DriftError) Error() string {
+	var b strings.Builder
+	if len(e.Problems) == 1 {
+		b.WriteString("refusing to migrate: ")
+	} else {
+		fmt.Fprintf(&b, "refusing to migrate: %d problems:", len(e.Problems))
+	}
+	for i, p := range e.Problems {
+		if len(e.Problems) > 1 {
+			b.WriteString("\n  ")
+		}
+		_ = i
+		fmt.Fprintf(&b, "%s: %s; %s", p.File, p.Detail, p.Hint)
+	}
+	return b.String()
+}
+
+// Has reports whether the error holds a problem in state s.
+func (e *DriftError) Has(s State) bool {
+	for _, p := range e.Problems {
+		if p.State == s {
+			return true
+		}
+	}
+	return false
+}
+
+// StatementError is a statement the server rejected.
+type StatementError struct {
+	File      string // display name of the file
+	Version   string
+	Line, Col int    // where the statement starts in the file
+	Index     int    // 1-based statement number within the file
+	Statement string // the statement's first line
+	Code      string // SQLSTATE or MySQL error number, when the server gave one
+	Message   string // the server's message
+	// Outcome says what happened to the file: "rolled back" (nothing of it
+	// remains), "recorded as partial" or "recorded as failed".
+	Outcome string
+	Err     error
+}
+
+func (e *StatementError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d: statement %d failed: %s", e.File, e.Line, e.Index, e.Statement)
+	if e.Code != "" {
+		fmt.Fprintf(&b, "\n  error %s: %s", e.Code, e.Message)
+	} else {
+		fmt.Fprintf(&b, "\n  error: %v", e.Err)
+	}
+	if e.Outcome != "" {
+		fmt.Fprintf(&b, "\n  the file was %s", e.Outcome)
+	}
+	return b.String()
+}
+
+func (e *StatementError) Unwrap() error { return e.Err }
+
+// FileError is a problem reading or scanning one migration file (an
+// unterminated quote, a psql meta-command, an I/O error). Nothing was run.
+type FileError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// ConfigError is a combination of options or arguments that cannot work,
+// such as --tx=all on MySQL. Nothing was run.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }

@@ -1,0 +1,47 @@
+package strata
+
+import (
+	"time"
+
+	"github.com/strata-db/strata/source"
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// EventKind says what an Event reports.
+type EventKind string
+
+// The kinds of events a Migrator emits.
+const (
+	EventLockWaiting    EventKind = "lock_waiting"    // the lock is held by someone else; Holder says who
+	EventLockAcquired   EventKind = "lock_acquired"   // the lock was taken after Duration
+	EventMigrationStart EventKind = "migration_start" // a file starts
+	EventStatementStart EventKind = "statement_start" // a statement is sent
+	EventMigrationDone  EventKind = "migration_done"  // a file finished after Duration
+	EventMigrationError EventKind = "migration_error" // a file failed with Err
+	EventSessionReset   EventKind = "session_reset"   // session state was reset after a file
+)
+
+// Event is one step of a run, for progress output and logs. The library
+// never prints; the CLI renders events.
+type Event struct {
+	Kind      EventKind
+	Time      time.Time
+	Migration *source.Migration   // the file, when the event concerns one
+	File      string              // the file's display name
+	Statement *sqlsplit.Statement // for EventStatementStart
+	Index     int                 // 1-based statement number, for EventStatementStart
+	Duration  time.Duration
+	Holder    string // for EventLockWaiting
+	Err       error  // for EventMigrationError
+}
+
+func (m *Migrator) emit(e Event) {
+	if m.cfg.observer == nil {
+		return
+	}
+	e.Time = time.Now()
+	if e.Migration != nil && e.File == "" {
+		e.File = m.display(e.Migration.Path)
+	}
+	m.cfg.observer(e)
+}

@@ -1,0 +1,233 @@
+// Package history reads and writes strata's history table: one row per
+// migration with its checksum, status, progress, timing and who applied it.
+// It builds its SQL from the dialect's quoting and placeholders and never
+// decides what to run; the strata package does that.
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+// Layout is the version of the history table's layout that this release
+// writes. It is stored in the table itself (the row with ID LayoutID) so a
+// later release can upgrade the table in place.
+const Layout = 1
+
+// LayoutID is the ID of the row that records the table's layout version.
+const LayoutID = "~layout"
+
+// Status is the state of one history row.
+type Status string
+
+// The statuses a history row can have.
+const (
+	Applied Status = "applied" // the file ran to the end
+	Running Status = "running" // a non-transactional file is running (or its run died)
+	Failed  Status = "failed"  // a non-transactional file failed before any statement completed
+	Partial Status = "partial" // a non-transactional file failed after some statements completed
+)
+
+// Kind is what a history row records.
+type Kind string
+
+// The kinds of history rows.
+const (
+	KindVersioned  Kind = "versioned"
+	KindRepeatable Kind = "repeatable"
+	KindBaseline   Kind = "baseline"
+	KindLayout     Kind = "layout"
+)
+
+// Record is one row of the history table.
+type Record struct {
+	ID                 string // canonical version, or "R__description" for repeatables
+	Version            string // canonical version ("" for repeatables)
+	Name               string // the migration's description
+	Kind               Kind
+	File               string
+	Checksum           string
+	Status             Status
+	StatementsApplied  int
+	StatementsTotal    int
+	StatementChecksums string // comma-separated short hashes of the applied statements (non-transactional files)
+	StartedAt          time.Time
+	FinishedAt         sql.NullTime
+	ExecutionMS        int64
+	AppliedBy          string
+	Error              string
+	StrataVersion      string
+}
+
+// Store reads and writes one history table through a dialect.
+type Store struct {
+	d     dialect.Dialect
+	table dialect.Table
+	q     string // quoted table name
+}
+
+// New returns a Store for table t.
+func New(d dialect.Dialect, t dialect.Table) *Store {
+	return &Store{d: d, table: t, q: d.QuoteTable(t)}
+}
+
+// Table returns the table this store works on.
+func (s *Store) Table() dialect.Table { return s.table }
+
+const columns = "id, version, name, kind, file, checksum, status, statements_applied, statements_total, " +
+	"statement_checksums, started_at, finished_at, execution_ms, applied_by, error, strata_version"
+
+// Exists reports whether the history table exists.
+func (s *Store) Exists(ctx context.Context, q dialect.Execer) (bool, error) {
+	ok, err := s.d.TableExists(ctx, q, s.table)
+	if err != nil {
+		return false, fmt.Errorf("check history table %s: %w", s.table, err)
+	}
+	return ok, nil
+}
+
+// Ensure creates the history table if it does not exist and records its
+// layout version. It is idempotent; callers run it under the migration
+// lock so concurrent runners do not race on CREATE TABLE.
+func (s *Store) Ensure(ctx context.Context, q dialect.Execer, strataVersion string) error {
+	ok, err := s.Exists(ctx, q)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		for _, stmt := range s.d.HistoryDDL(s.table) {
+			if _, err := q.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("create history table %s: %w", s.table, err)
+			}
+		}
+	}
+	var layout string
+	err = q.QueryRowContext(ctx, "SELECT version FROM "+s.q+" WHERE id = "+s.d.Placeholder(1), LayoutID).Scan(&layout)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		now := time.Now().UTC()
+		return s.Insert(ctx, q, Record{
+			ID: LayoutID, Version: fmt.Sprint(Layout), Name: "strata history table layout", Kind: KindLayout,
+			Status: Applied, StartedAt: now, FinishedAt: sql.NullTime{Time: now, Valid: true}, StrataVersion: strataVersion,
+		})
+	case err != nil:
+		return fmt.Errorf("read history table layout of %s: %w", s.table, err)
+	case layout != fmt.Sprint(Layout):
+		return &LayoutError{Table: s.table.String(), Found: layout}
+	}
+	return nil
+}
+
+// LayoutError reports a history table written by a newer strata release.
+type LayoutError struct {
+	Table string
+	Found string
+}
+
+func (e *LayoutError) Error() string {
+	return fmt.Sprintf("history table %s has layout %s, but this strata understands layout %d: upgrade strata", e.Table, e.Found, Layout)
+}
+
+// All returns every migration row (not the layout row), in no particular
+// order. A missing table yields no rows and no error.
+func (s *Store) All(ctx context.Context, q dialect.Execer) ([]Record, error) {
+	recs, err := s.all(ctx, q)
+	if err != nil && s.d.MissingTable(errors.Unwrap(err)) {
+		return nil, nil
+	}
+	return recs, err
+}
+
+func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+columns+" FROM "+s.q+" WHERE kind <> 'layout'")
+	if err != nil {
+		return nil, fmt.Errorf("read history table %s: %w", s.table, err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var sums, errText sql.NullString
+		if err := rows.Scan(&r.ID, &r.Version, &r.Name, &r.Kind, &r.File, &r.Checksum, &r.Status,
+			&r.StatementsApplied, &r.StatementsTotal, &sums, &r.StartedAt, &r.FinishedAt,
+			&r.ExecutionMS, &r.AppliedBy, &errText, &r.StrataVersion); err != nil {
+			return nil, fmt.Errorf("read history table %s: %w", s.table, err)
+		}
+		r.StatementChecksums, r.Error = sums.String, errText.String
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read history table %s: %w", s.table, err)
+	}
+	return out, nil
+}
+
+func (s *Store) placeholders(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.d.Placeholder(i))
+	}
+	return b.String()
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// Insert writes a new row.
+func (s *Store) Insert(ctx context.Context, q dialect.Execer, r Record) error {
+	_, err := q.ExecContext(ctx, "INSERT INTO "+s.q+" ("+columns+") VALUES ("+s.placeholders(16)+")",
+		r.ID, r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status),
+		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), r.StartedAt.UTC(), nullTimeUTC(r.FinishedAt),
+		r.ExecutionMS, r.AppliedBy, nullString(r.Error), r.StrataVersion)
+	if err != nil {
+		return fmt.Errorf("record %s in history table %s: %w", r.ID, s.table, err)
+	}
+	return nil
+}
+
+func nullTimeUTC(t sql.NullTime) sql.NullTime {
+	if t.Valid {
+		t.Time = t.Time.UTC()
+	}
+	return t
+}
+
+// Advance records that statement number applied of a running file
+// completed, appending its short checksum sum to the row's list.
+func (s *Store) Advance(ctx context.Context, q dialect.Execer, id string, applied int, sum string) error {
+	p := s.d.Placeholder
+	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET statements_applied = "+p(1)+
+		", statement_checksums = CONCAT(COALESCE(statement_checksums, ''), "+p(2)+") WHERE id = "+p(3), applied, sum, id)
+	if err != nil {
+		return fmt.Errorf("record progress of %s in history table %s: %w", id, s.table, err)
+	}
+	return nil
+}
+
+// Finish sets the final status, progress, duration and error of row r.ID.
+func (s *Store) Finish(ctx context.Context, q dialect.Execer, r Record) error {
+	p := s.d.Placeholder
+	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", statements_applied = "+p(2)+
+		", statements_total = "+p(3)+", finished_at = "+p(4)+", execution_ms = "+p(5)+", error = "+p(6)+" WHERE id = "+p(7),
+		string(r.Status), r.StatementsApplied, r.StatementsTotal, nullTimeUTC(r.FinishedAt), r.ExecutionMS, nullString(r.Error), r.ID)
+	if err != nil {
+		return fmt.Errorf("record outcome of %s in history table %s: %w", r.ID, s.table, err)
+	}
+	return nil
+}
+
+// Delete removes row id.
+func (s *Store) Delete(ctx context.Context, q dialect.Execer, id string) error {
+	if _, err := q.ExecContext(ctx, "DELETE FROM "+s.q+" WHERE id = "+s.d.Placeholder(1), id); err != nil {
+		return fmt.Errorf("delete %s from history table %s: %w", id, s.table, err)
+	}
+	return nil
+}

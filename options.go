@@ -1,0 +1,153 @@
+package strata
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+// DefaultTable is the history table's default name.
+const DefaultTable = "strata_schema_history"
+
+// DefaultLockTimeout is how long a run waits for the migration lock.
+const DefaultLockTimeout = 15 * time.Minute
+
+// TxMode says how pending files are grouped into transactions.
+type TxMode string
+
+// The transaction modes.
+const (
+	// TxPerFile runs each file in its own transaction, with its history
+	// row written in the same transaction (the default).
+	TxPerFile TxMode = "file"
+	// TxAll runs every pending file in one transaction: all or nothing.
+	// Only for databases with transactional DDL (PostgreSQL, SQLite).
+	TxAll TxMode = "all"
+)
+
+// ParseTxMode parses "file" or "all".
+func ParseTxMode(s string) (TxMode, error) {
+	switch TxMode(s) {
+	case TxPerFile, "":
+		return TxPerFile, nil
+	case TxAll:
+		return TxAll, nil
+	}
+	return "", fmt.Errorf("unknown transaction mode %q: use file (one transaction per file) or all (one transaction for every pending file)", s)
+}
+
+type config struct {
+	table           dialect.Table
+	sessionSQL      []string
+	allowOutOfOrder bool
+	txMode          TxMode
+	lockTimeout     time.Duration
+	observer        func(Event)
+	sourceName      string
+	version         string
+	host            string
+}
+
+// Option configures a Migrator. Options validate their arguments and New
+// returns their errors.
+type Option func(*config) error
+
+// WithTable sets the history table, optionally schema-qualified
+// ("ops.strata_schema_history"). The name is always quoted.
+func WithTable(name string) Option {
+	return func(c *config) error {
+		t, err := ParseTable(name)
+		if err != nil {
+			return err
+		}
+		c.table = t
+		return nil
+	}
+}
+
+// ParseTable parses "table" or "schema.table".
+func ParseTable(name string) (dialect.Table, error) {
+	schema, table, ok := strings.Cut(name, ".")
+	if !ok {
+		schema, table = "", name
+	}
+	if table == "" || (ok && schema == "") || strings.Contains(table, ".") {
+		return dialect.Table{}, fmt.Errorf("history table %q: want NAME or SCHEMA.NAME", name)
+	}
+	return dialect.Table{Schema: schema, Name: table}, nil
+}
+
+// WithSessionSQL sets statements run on every connection strata works on,
+// after connecting and after every session reset (for example
+// "SET FOREIGN_KEY_CHECKS=0" or "SET search_path TO app").
+func WithSessionSQL(stmts ...string) Option {
+	return func(c *config) error {
+		for _, s := range stmts {
+			if strings.TrimSpace(s) != "" {
+				c.sessionSQL = append(c.sessionSQL, s)
+			}
+		}
+		return nil
+	}
+}
+
+// WithAllowOutOfOrder lets Apply run pending files whose version is lower
+// than the highest applied one.
+func WithAllowOutOfOrder(allow bool) Option {
+	return func(c *config) error { c.allowOutOfOrder = allow; return nil }
+}
+
+// WithTxMode sets how pending files are grouped into transactions.
+func WithTxMode(m TxMode) Option {
+	return func(c *config) error {
+		if m != TxPerFile && m != TxAll {
+			return fmt.Errorf("unknown transaction mode %q", m)
+		}
+		c.txMode = m
+		return nil
+	}
+}
+
+// WithLockTimeout sets how long to wait for the migration lock (0: wait
+// until the context is done).
+func WithLockTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("lock timeout must not be negative")
+		}
+		c.lockTimeout = d
+		return nil
+	}
+}
+
+// WithObserver sets a function that receives every Event. It is called
+// synchronously from the goroutine doing the work; keep it quick.
+func WithObserver(f func(Event)) Option {
+	return func(c *config) error { c.observer = f; return nil }
+}
+
+// WithSourceName sets the name shown for the migrations folder in messages
+// ("migrations" gives "migrations/0001_init.sql:3").
+func WithSourceName(name string) Option {
+	return func(c *config) error { c.sourceName = name; return nil }
+}
+
+// WithVersion sets the strata version recorded in the history table.
+func WithVersion(v string) Option {
+	return func(c *config) error { c.version = v; return nil }
+}
+
+func defaults() config {
+	host, _ := os.Hostname()
+	return config{
+		table:       dialect.Table{Name: DefaultTable},
+		txMode:      TxPerFile,
+		lockTimeout: DefaultLockTimeout,
+		version:     "dev",
+		host:        host,
+	}
+}

@@ -1,0 +1,143 @@
+package strata
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+
+	"github.com/strata-db/strata/source"
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// PlanOptions choose what a plan covers.
+type PlanOptions struct {
+	// To stops at this version (inclusive); zero means every pending file.
+	To source.Version
+}
+
+// Step is one file a plan will run.
+type Step struct {
+	Migration *source.Migration
+	File      string // display name
+	// Transactional is true when the file runs inside a transaction with
+	// its history row. When false, Reason says why, and the file runs
+	// statement by statement with progress recorded after each one.
+	Transactional bool
+	Reason        string
+	Statements    int  // number of statements (0 for a comment-only file)
+	Rerun         bool // a repeatable migration whose checksum changed
+}
+
+// Plan is what Apply will do, in order. Making a plan reads the history
+// without the lock and changes nothing.
+type Plan struct {
+	Steps   []Step
+	TxMode  TxMode
+	Dialect string
+	// TransactionalDDL is false when the database commits DDL implicitly.
+	TransactionalDDL bool
+	Status           *Status
+	opts             PlanOptions
+}
+
+// Plan reads the history, refuses with a *DriftError when an applied file
+// was edited or removed, a pending file is out of order, or a file failed
+// half-way, and otherwise lists the pending files in order. It scans each
+// pending file, so a file that cannot be split (an unterminated quote) is
+// reported here, before anything runs.
+func (m *Migrator) Plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
+	st, err := m.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.plan(st, opts)
+}
+
+func (m *Migrator) plan(st *Status, opts PlanOptions) (*Plan, error) {
+	if probs := st.Problems(m.cfg.allowOutOfOrder); len(probs) > 0 {
+		return nil, &DriftError{Problems: probs}
+	}
+	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts}
+	for _, ms := range st.Migrations {
+		if ms.State != StatePending && ms.State != StateOutOfOrder {
+			continue
+		}
+		mig := ms.Migration
+		if mig.Kind == source.Versioned && !opts.To.IsZero() && mig.Version.Compare(opts.To) > 0 {
+			continue
+		}
+		step := Step{Migration: mig, File: ms.File, Rerun: ms.Record != nil}
+		if err := m.inspect(&step); err != nil {
+			return nil, err
+		}
+		if m.cfg.txMode == TxAll && !step.Transactional {
+			return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", step.File, step.Reason)}
+		}
+		p.Steps = append(p.Steps, step)
+	}
+	return p, nil
+}
+
+// inspect scans a file once: it counts the statements and finds the first
+// one that cannot run in a transaction.
+func (m *Migrator) inspect(step *Step) error {
+	step.Transactional = true
+	if step.Migration.Directives.NoTransaction {
+		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
+	}
+	for stmt, err := range m.Statements(step.Migration) {
+		if err != nil {
+			return err
+		}
+		step.Statements++
+		if step.Transactional {
+			if r := m.d.NoTransactionReason(stmt.Text); r != "" {
+				step.Transactional, step.Reason = false, fmt.Sprintf("%s (line %d)", r, stmt.Line)
+			}
+		}
+	}
+	return nil
+}
+
+// Statements yields the statements of a migration's up file in order, as
+// they will be sent to the server. A scanning error is yielded as a
+// *FileError naming the file and line, and ends the sequence.
+func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statement, error] {
+	return m.statements(mig.Path, nil)
+}
+
+func (m *Migrator) statements(p string, tee io.Writer) iter.Seq2[sqlsplit.Statement, error] {
+	return func(yield func(sqlsplit.Statement, error) bool) {
+		rc, err := m.dir.Open(p)
+		if err != nil {
+			yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Err: err})
+			return
+		}
+		defer rc.Close()
+		var r io.Reader = rc
+		if tee != nil {
+			r = io.TeeReader(rc, tee)
+		}
+		sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: m.d.Scanner()})
+		for {
+			stmt, err := sc.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				fe := &FileError{File: m.display(p), Err: err}
+				var se *sqlsplit.Error
+				if errors.As(err, &se) {
+					fe.Line, fe.Err = se.Line, errors.New(se.Msg)
+				}
+				yield(sqlsplit.Statement{}, fe)
+				return
+			}
+			if !yield(stmt, nil) {
+				return
+			}
+		}
+	}
+}

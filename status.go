@@ -1,0 +1,228 @@
+package strata
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/source"
+)
+
+// State is a migration's state, comparing the folder with the history.
+type State string
+
+// The states a migration can be in.
+const (
+	StateApplied    State = "applied"      // recorded and unchanged
+	StatePending    State = "pending"      // in the folder, not applied
+	StateFailed     State = "failed"       // a non-transactional run failed before any statement completed
+	StatePartial    State = "partial"      // a non-transactional run failed after some statements completed
+	StateRunning    State = "running"      // a non-transactional run is in progress, or died
+	StateEdited     State = "edited"       // applied, but the file's checksum changed
+	StateMissing    State = "missing"      // applied, but the file is gone
+	StateOutOfOrder State = "out_of_order" // pending, but lower than the highest applied version
+)
+
+// MigrationStatus is one migration's state.
+type MigrationStatus struct {
+	Version           source.Version
+	ID                string // canonical version, or R__description for repeatables
+	Name              string
+	File              string // display name; for missing files, the recorded name
+	Kind              string // versioned, repeatable or baseline
+	State             State
+	Checksum          string // the file's checksum (the recorded one when missing)
+	RecordedChecksum  string // the checksum in history, when applied
+	AppliedAt         time.Time
+	Duration          time.Duration
+	StatementsApplied int
+	StatementsTotal   int
+	AppliedBy         string
+	Error             string
+	Migration         *source.Migration // nil when missing
+	Record            *history.Record   // nil when pending
+}
+
+// Status is the state of every migration in the folder and the history.
+type Status struct {
+	// Current is the highest applied version (zero when none).
+	Current source.Version
+	// Head is the highest version in the folder (zero when none).
+	Head source.Version
+	// Pending counts pending and out-of-order files.
+	Pending int
+	// Migrations is ordered by version.
+	Migrations []MigrationStatus
+	// HistoryExists is false when the history table has not been created.
+	HistoryExists bool
+}
+
+// Problems returns the states that block Apply, with their hints.
+func (s *Status) Problems(allowOutOfOrder bool) []Problem {
+	var out []Problem
+	for _, ms := range s.Migrations {
+		p := Problem{State: ms.State, Version: ms.ID, File: ms.File}
+		switch ms.State {
+		case StateEdited:
+			p.Detail = fmt.Sprintf("applied file was edited (checksum %s, recorded %s)", short(ms.Checksum), short(ms.RecordedChecksum))
+			p.Hint = "restore the file as it was applied (git checkout) and put the change in a new migration (strata new)"
+		case StateMissing:
+			p.Detail = "applied migration " + ms.ID + " is missing from the folder"
+			p.Hint = "restore the file; applied migrations must stay in the folder"
+		case StateOutOfOrder:
+			if allowOutOfOrder {
+				continue
+			}
+			p.Detail = fmt.Sprintf("pending version %s is lower than the highest applied version %s", ms.ID, s.Current)
+			p.Hint = "renumber it above " + s.Current.String() + " (strata new gives the next number), or pass --allow-out-of-order to apply it anyway"
+		case StateFailed, StatePartial, StateRunning:
+			p.Detail = describeIncomplete(ms)
+			p.Hint = "look at the database, finish or undo the statements that ran by hand, then delete its history row; the row shows what ran"
+		default:
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func describeIncomplete(ms MigrationStatus) string {
+	var d string
+	switch ms.State {
+	case StateRunning:
+		d = fmt.Sprintf("a run of this file did not finish (history says running, %d of %d statements applied; the run died or is still going)", ms.StatementsApplied, ms.StatementsTotal)
+	case StateFailed:
+		d = fmt.Sprintf("this file failed before any statement completed (%d of %d applied)", ms.StatementsApplied, ms.StatementsTotal)
+	default:
+		d = fmt.Sprintf("this file stopped half-way: %d of %d statements applied", ms.StatementsApplied, ms.StatementsTotal)
+	}
+	if ms.Error != "" {
+		d += ": " + ms.Error
+	}
+	return d
+}
+
+func short(sum string) string {
+	if len(sum) > 12 {
+		return sum[:12]
+	}
+	return sum
+}
+
+// Status reads the history (one query) and compares it with the folder.
+// It takes no lock and changes nothing.
+func (m *Migrator) Status(ctx context.Context) (*Status, error) {
+	c, err := m.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	recs, err := m.store.All(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	st := m.status(recs)
+	st.HistoryExists = recs != nil
+	if !st.HistoryExists {
+		st.HistoryExists, err = m.store.Exists(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (m *Migrator) status(recs []history.Record) *Status {
+	byID := make(map[string]*history.Record, len(recs))
+	st := &Status{}
+	for i := range recs {
+		r := &recs[i]
+		byID[r.ID] = r
+		if r.Kind != history.KindRepeatable && r.Status == history.Applied {
+			if v, err := source.ParseVersion(r.Version); err == nil && v.Compare(st.Current) > 0 {
+				st.Current = v
+			}
+		}
+	}
+	if h := m.dir.Head(); h != nil {
+		st.Head = h.Version
+	}
+	seen := make(map[string]bool, len(recs))
+	add := func(mig *source.Migration) {
+		id := mig.ID()
+		seen[id] = true
+		ms := MigrationStatus{Version: mig.Version, ID: id, Name: mig.Description, File: m.display(mig.Path),
+			Kind: string(mig.Kind), Checksum: mig.Checksum, Migration: mig}
+		r := byID[id]
+		if r == nil {
+			ms.State = StatePending
+			if mig.Kind == source.Versioned && mig.Version.Compare(st.Current) < 0 {
+				ms.State = StateOutOfOrder
+			}
+			st.Pending++
+			st.Migrations = append(st.Migrations, ms)
+			return
+		}
+		fillRecord(&ms, r)
+		switch r.Status {
+		case history.Applied:
+			ms.State = StateApplied
+			if r.Checksum != mig.Checksum {
+				if mig.Kind == source.Repeatable {
+					ms.State = StatePending
+					st.Pending++
+				} else {
+					ms.State = StateEdited
+				}
+			}
+		case history.Running:
+			ms.State = StateRunning
+		case history.Failed:
+			ms.State = StateFailed
+		default:
+			ms.State = StatePartial
+		}
+		st.Migrations = append(st.Migrations, ms)
+	}
+	for _, mig := range m.dir.Versioned {
+		add(mig)
+	}
+	var missing []MigrationStatus
+	for i := range recs {
+		r := &recs[i]
+		if seen[r.ID] || r.Kind == history.KindRepeatable {
+			continue
+		}
+		v, _ := source.ParseVersion(r.Version)
+		ms := MigrationStatus{Version: v, ID: r.ID, Name: r.Name, File: m.display(r.File), Kind: string(r.Kind), State: StateMissing, Checksum: r.Checksum}
+		fillRecord(&ms, r)
+		missing = append(missing, ms)
+	}
+	if len(missing) > 0 {
+		st.Migrations = append(st.Migrations, missing...)
+		sort.SliceStable(st.Migrations, func(i, j int) bool {
+			return st.Migrations[i].Version.Compare(st.Migrations[j].Version) < 0
+		})
+	}
+	for _, mig := range m.dir.Repeatable {
+		add(mig)
+	}
+	return st
+}
+
+func fillRecord(ms *MigrationStatus, r *history.Record) {
+	ms.Record = r
+	ms.RecordedChecksum = r.Checksum
+	ms.AppliedAt = r.StartedAt
+	if r.FinishedAt.Valid {
+		ms.AppliedAt = r.FinishedAt.Time
+	}
+	ms.Duration = time.Duration(r.ExecutionMS) * time.Millisecond
+	ms.StatementsApplied, ms.StatementsTotal = r.StatementsApplied, r.StatementsTotal
+	ms.AppliedBy, ms.Error = r.AppliedBy, r.Error
+	if r.Kind == history.KindBaseline {
+		ms.Kind = string(history.KindBaseline)
+	}
+}

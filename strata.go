@@ -1,0 +1,98 @@
+// Package strata applies a folder of numbered .sql files to PostgreSQL,
+// MySQL/MariaDB or SQLite in order, exactly once, recording each in a
+// history table with its SHA-256 checksum.
+//
+// The library never prints and never exits: it returns values and typed
+// errors, and reports progress as Events to an observer. The strata
+// command is a thin layer over it.
+//
+//	db, _ := sql.Open("sqlite", "file:app.db")
+//	m, err := strata.New(db, sqlite.New(), migrationsFS)
+//	res, err := m.Up(ctx, strata.PlanOptions{})
+package strata
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"os/user"
+	"path"
+
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/source"
+)
+
+// Migrator applies one migrations folder to one database.
+type Migrator struct {
+	db     *sql.DB
+	d      dialect.Dialect
+	dir    *source.Dir
+	store  *history.Store
+	cfg    config
+	osUser string
+}
+
+// New loads the migrations in fsys and returns a Migrator for db. It
+// returns every problem in the folder (bad names, duplicate versions,
+// invalid UTF-8) at once.
+func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, error) {
+	if db == nil || d == nil || fsys == nil {
+		return nil, &ConfigError{Msg: "strata.New needs a database, a dialect and a file system"}
+	}
+	cfg := defaults()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, &ConfigError{Msg: err.Error()}
+		}
+	}
+	if cfg.txMode == TxAll && !d.TransactionalDDL() {
+		return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", d.Name())}
+	}
+	dir, err := source.Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	m := &Migrator{db: db, d: d, dir: dir, store: history.New(d, cfg.table), cfg: cfg}
+	if u, err := user.Current(); err == nil {
+		m.osUser = u.Username
+	}
+	return m, nil
+}
+
+// Dir returns the loaded migrations folder.
+func (m *Migrator) Dir() *source.Dir { return m.dir }
+
+// Dialect returns the migrator's dialect.
+func (m *Migrator) Dialect() dialect.Dialect { return m.d }
+
+// display names a file the way messages show it.
+func (m *Migrator) display(p string) string {
+	if m.cfg.sourceName == "" || m.cfg.sourceName == "." {
+		return p
+	}
+	return path.Join(m.cfg.sourceName, p)
+}
+
+// conn pins one connection and runs the session SQL on it.
+func (m *Migrator) conn(ctx context.Context) (*sql.Conn, error) {
+	c, err := m.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if err := m.sessionSQL(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (m *Migrator) sessionSQL(ctx context.Context, c *sql.Conn) error {
+	for _, s := range m.cfg.sessionSQL {
+		if _, err := c.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("session SQL %q: %w", s, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,10 @@
+// Package source reads a migrations directory from an fs.FS: the versioned
+// files NNNN_description.sql (with an optional NNNN_description.down.sql),
+// the repeatable files R__description.sql, their versions and order, the
+// file directives written as "-- strata:NAME" comments at the top of a file,
+// and the checksum of every file. It never touches a database.
+//
+// Load validates the whole directory in one streaming pass per file and
+// reports every problem at once, each as a *FileError that names the file
+// and says what to do about it.
+package source

@@ -1,0 +1,47 @@
+package source
+
+import (
+	"strconv"
+	"strings"
+)
+
+// FileError is a problem with one or more files of a migrations directory.
+// Load returns every FileError it finds, joined with errors.Join; use
+// errors.As to get the first one, or errors.Join's Unwrap() []error to get
+// them all.
+type FileError struct {
+	// Files are the paths involved, within the FS.
+	Files []string
+	// Line is the 1-based line the problem is on, or 0 when it is about
+	// the file as a whole.
+	Line int
+	// Msg says, in lower case, what is wrong and what to do about it.
+	Msg string
+	// Err is the underlying error, such as an fs error, or nil.
+	Err error
+}
+
+// Error returns the files (the first one as file:line when Line is set)
+// and the message, for example
+// "0002_a.sql, 0002_b.sql: two files have version 2: renumber one of them".
+func (e *FileError) Error() string {
+	var b strings.Builder
+	for i, f := range e.Files {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f)
+		if i == 0 && e.Line > 0 {
+			b.WriteString(":")
+			b.WriteString(strconv.Itoa(e.Line))
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the underlying error, if any.
+func (e *FileError) Unwrap() error { return e.Err }

@@ -1,0 +1,299 @@
+package source
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// Kind says whether a migration is versioned or repeatable.
+type Kind string
+
+// The kinds of migration.
+const (
+	// Versioned migrations (NNNN_description.sql) run once, in version order.
+	Versioned Kind = "versioned"
+	// Repeatable migrations (R__description.sql) run again whenever their
+	// checksum changes, after the versioned ones.
+	Repeatable Kind = "repeatable"
+)
+
+// Migration is one migration file, with its down file if it has one.
+type Migration struct {
+	// Kind is Versioned or Repeatable.
+	Kind Kind
+	// Version is the file's version; zero for a repeatable migration.
+	Version Version
+	// Description is the part of the name after "NNNN_" or "R__", without
+	// .sql, .up.sql or .down.sql; it may contain dots and may be empty for
+	// a versioned file named just NNNN.sql.
+	Description string
+	// Path is the up file's path within the FS, e.g. "0001_create_users.sql".
+	Path string
+	// Checksum is the up file's checksum (see Checksum).
+	Checksum string
+	// Size is the up file's size in bytes after CR LF normalisation.
+	Size int64
+	// Directives are the up file's "-- strata:" directives.
+	Directives Directives
+	// DownPath is the down file's path within the FS, "" when there is none.
+	DownPath string
+	// DownChecksum is the down file's checksum, "" when there is none.
+	DownChecksum string
+	// DownDirectives are the down file's "-- strata:" directives.
+	DownDirectives Directives
+}
+
+// ID returns the identifier the history table records: the canonical
+// version for a versioned migration, "R__"+description for a repeatable one.
+func (m *Migration) ID() string {
+	if m.Kind == Repeatable {
+		return "R__" + m.Description
+	}
+	return m.Version.String()
+}
+
+// Dir is a loaded migrations directory.
+type Dir struct {
+	// FS is the file system the migrations were loaded from.
+	FS fs.FS
+	// Versioned are the versioned migrations in ascending version order.
+	Versioned []*Migration
+	// Repeatable are the repeatable migrations in ascending description order.
+	Repeatable []*Migration
+}
+
+// entry is one migration file found in the directory.
+type entry struct {
+	path string
+	name fileName
+	res  scanResult
+	errs []*FileError
+}
+
+// parallelMin is the number of files from which Load scans in parallel.
+const parallelMin = 32
+
+// scanAll scans every file, in parallel when there are many: opening and
+// reading small files is dominated by system calls, not by hashing. The
+// results and errors stay with their entries, so the order of errors does
+// not depend on scheduling.
+func scanAll(fsys fs.FS, groups ...[]entry) {
+	var all []*entry
+	for _, es := range groups {
+		for i := range es {
+			all = append(all, &es[i])
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), 8, len(all)/parallelMin+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			s := newScanner()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(all) {
+					return
+				}
+				e := all[i]
+				e.res, e.errs = s.scan(fsys, e.path)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Load reads the migrations at the root of fsys (subdirectories, hidden
+// files and files not ending in .sql are ignored), checks their names,
+// versions, down files, encoding and directives, and computes their
+// checksums. It reports every problem it finds, joined with errors.Join;
+// each is a *FileError.
+//
+// Load reads several files at once, so fsys must be safe for concurrent
+// use, as os.DirFS, embed.FS and fstest.MapFS are.
+func Load(fsys fs.FS) (*Dir, error) {
+	if fsys == nil {
+		return nil, errors.New("no migrations file system given")
+	}
+	des, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the migrations directory: %w", err)
+	}
+	var errs []error
+	var ups, downs []entry
+	for _, de := range des {
+		name := de.Name()
+		if ignored(name) || isDir(fsys, de) {
+			continue
+		}
+		fn, err := parseName(name)
+		if err != nil {
+			errs = append(errs, &FileError{Files: []string{name}, Msg: err.Error()})
+			continue
+		}
+		if fn.down {
+			downs = append(downs, entry{path: name, name: fn})
+		} else {
+			ups = append(ups, entry{path: name, name: fn})
+		}
+	}
+
+	scanAll(fsys, ups, downs)
+	for _, es := range [][]entry{ups, downs} {
+		for _, e := range es {
+			for _, fe := range e.errs {
+				errs = append(errs, fe)
+			}
+		}
+	}
+
+	d := &Dir{FS: fsys}
+	byKey := make(map[string]*Migration, len(ups))
+	files := make(map[*Migration][]string)
+	for i := range ups {
+		e := &ups[i]
+		m := &Migration{
+			Kind: e.name.kind, Version: e.name.version, Description: e.name.description,
+			Path: e.path, Checksum: e.res.checksum, Size: e.res.size, Directives: e.res.dirs,
+		}
+		key := m.ID()
+		if prev, ok := byKey[key]; ok {
+			files[prev] = append(files[prev], e.path)
+			continue
+		}
+		byKey[key] = m
+		files[m] = []string{e.path}
+		if m.Kind == Repeatable {
+			d.Repeatable = append(d.Repeatable, m)
+		} else {
+			d.Versioned = append(d.Versioned, m)
+		}
+	}
+	downFiles := make(map[*Migration][]string)
+	for i := range downs {
+		e := &downs[i]
+		m := byKey[e.name.version.String()]
+		if m == nil {
+			errs = append(errs, &FileError{Files: []string{e.path}, Msg: fmt.Sprintf(
+				"down file without an up file: add %s or delete this file", upName(e.name))})
+			continue
+		}
+		if e.name.description != m.Description {
+			errs = append(errs, &FileError{Files: []string{e.path, m.Path}, Msg: fmt.Sprintf(
+				"the down file's description does not match its up file: rename it to %s",
+				downName(m))})
+			continue
+		}
+		downFiles[m] = append(downFiles[m], e.path)
+		m.DownPath, m.DownChecksum, m.DownDirectives = e.path, e.res.checksum, e.res.dirs
+	}
+	errs = append(errs, duplicates(d.Versioned, files, "version")...)
+	errs = append(errs, duplicates(d.Repeatable, files, "name")...)
+	errs = append(errs, duplicates(d.Versioned, downFiles, "down version")...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	slices.SortFunc(d.Versioned, func(a, b *Migration) int { return a.Version.Compare(b.Version) })
+	slices.SortFunc(d.Repeatable, func(a, b *Migration) int { return cmp.Compare(a.Description, b.Description) })
+	return d, nil
+}
+
+// duplicates reports the migrations that more than one file claims.
+func duplicates(ms []*Migration, files map[*Migration][]string, what string) []error {
+	var errs []error
+	for _, m := range ms {
+		paths := files[m]
+		if len(paths) < 2 {
+			continue
+		}
+		count, fix := "two", "renumber one of them"
+		if len(paths) > 2 {
+			count, fix = fmt.Sprint(len(paths)), "renumber all but one of them"
+		}
+		var msg string
+		switch what {
+		case "version":
+			msg = fmt.Sprintf("%s files have version %s: %s", count, m.Version, fix)
+		case "down version":
+			msg = fmt.Sprintf("%s down files have version %s: delete all but one of them", count, m.Version)
+		default:
+			msg = fmt.Sprintf("%s files are the repeatable migration %s: rename or delete all but one of them", count, m.ID())
+		}
+		errs = append(errs, &FileError{Files: paths, Msg: msg})
+	}
+	return errs
+}
+
+// upName is the up file a down file needs.
+func upName(n fileName) string {
+	if n.description == "" {
+		return n.digits + ".sql"
+	}
+	return n.digits + "_" + n.description + ".sql"
+}
+
+// downName is the down file name that matches m's up file.
+func downName(m *Migration) string {
+	n := m.Path[:len(m.Path)-len(".sql")]
+	if len(n) > 3 && n[len(n)-3:] == ".up" {
+		n = n[:len(n)-3]
+	}
+	return n + ".down.sql"
+}
+
+// isDir reports whether a directory entry is a directory, following a
+// symbolic link.
+func isDir(fsys fs.FS, de fs.DirEntry) bool {
+	if de.IsDir() {
+		return true
+	}
+	if de.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	fi, err := fs.Stat(fsys, de.Name())
+	return err == nil && fi.IsDir()
+}
+
+// Open opens the file at path within d.FS for reading, with CR LF
+// normalised to LF exactly as in its checksum and a leading UTF-8 byte
+// order mark removed, so statement text and lines are the same on every
+// checkout. The caller must close it.
+func (d *Dir) Open(name string) (io.ReadCloser, error) {
+	if d.FS == nil {
+		return nil, errors.New("the migrations directory has no file system")
+	}
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	f, err := d.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return &normReader{rc: f, buf: make([]byte, bufSize), obuf: make([]byte, 0, bufSize+1), first: true}, nil
+}
+
+// Find returns the versioned migration with version v, or nil.
+func (d *Dir) Find(v Version) *Migration {
+	i := sort.Search(len(d.Versioned), func(i int) bool { return d.Versioned[i].Version.Compare(v) >= 0 })
+	if i < len(d.Versioned) && d.Versioned[i].Version.Compare(v) == 0 {
+		return d.Versioned[i]
+	}
+	return nil
+}
+
+// Head returns the versioned migration with the highest version, or nil
+// when there is none.
+func (d *Dir) Head() *Migration {
+	if len(d.Versioned) == 0 {
+		return nil
+	}
+	return d.Versioned[len(d.Versioned)-1]
+}

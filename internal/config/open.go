@@ -1,0 +1,59 @@
+package config
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+// ConnectError says the database could not be reached or refused the
+// connection (wrong host, port, password or database name). Its message
+// never contains the password.
+type ConnectError struct {
+	// URL is the redacted URL.
+	URL string
+	Err error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("cannot connect to %s: %v; check that the database is running and the URL (--url, STRATA_DATABASE_URL or DATABASE_URL) is right", e.URL, e.Err)
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Open parses url, opens the database and checks that it answers. On
+// failure to connect it returns a *ConnectError. Errors never contain the
+// password.
+func Open(ctx context.Context, url string) (*sql.DB, dialect.Dialect, error) {
+	t, err := Parse(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := t.Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, t.Dialect, nil
+}
+
+// Open opens the target's database and pings it. An in-memory SQLite
+// database is limited to one connection, so every query sees it.
+func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
+	db, err := sql.Open(t.Driver, t.DSN)
+	if err != nil {
+		return nil, t.ScrubError(fmt.Errorf("open %s: %w", t.Redacted, err))
+	}
+	if t.Memory {
+		db.SetMaxOpenConns(1)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		if ctx.Err() != nil {
+			return nil, t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
+		}
+		return nil, &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+	}
+	return db, nil
+}

@@ -1,0 +1,220 @@
+// Package config turns what the user gave strata (flags, environment
+// variables, files holding secrets) into a database connection: it parses
+// database URLs into a database/sql driver name, DSN and dialect, and keeps
+// the redacted form of the URL that is the only form ever printed.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/strata-db/strata/dialect"
+	mydialect "github.com/strata-db/strata/dialect/mysql"
+	pgdialect "github.com/strata-db/strata/dialect/postgres"
+	litedialect "github.com/strata-db/strata/dialect/sqlite"
+)
+
+// DefaultURL is the database used when no URL is given: a SQLite file in
+// the current directory.
+const DefaultURL = "sqlite:strata.db"
+
+// Supported lists the URL forms strata accepts, for messages.
+const Supported = "postgres://user:pass@host:5432/db, postgresql://..., mysql://user:pass@host:3306/db, sqlite:path/to/file.db, sqlite:///abs/path.db or sqlite::memory:"
+
+// sqlitePragmas are appended to every SQLite DSN: wait up to 10 s for a
+// lock held by another process, and enforce foreign keys.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+
+// Target is a parsed database URL: how to open it with database/sql, which
+// dialect it speaks, and how to print it.
+type Target struct {
+	// Driver is the database/sql driver name: "pgx", "mysql" or "sqlite".
+	Driver string
+	// DSN is the data source name passed to sql.Open. It may hold a
+	// password: never print it.
+	DSN string
+	// Dialect is strata's dialect for the database.
+	Dialect dialect.Dialect
+	// Redacted is the URL with every password replaced by xxxxx. It is
+	// the only form of the URL that may be printed.
+	Redacted string
+	// Memory is true for an in-memory SQLite database, which must be used
+	// through a single connection (db.SetMaxOpenConns(1)).
+	Memory bool
+
+	secrets []string
+}
+
+// Parse parses a database URL. The scheme chooses the driver and dialect;
+// an empty URL means DefaultURL. Errors never contain the password.
+func Parse(raw string) (*Target, error) {
+	if strings.TrimSpace(raw) == "" {
+		raw = DefaultURL
+	}
+	t := &Target{Redacted: Redact(raw), secrets: secrets(raw)}
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok {
+		// Not quoted: it may be a key=value DSN holding a password.
+		return nil, fmt.Errorf("the database URL has no scheme: use one of %s", Supported)
+	}
+	var err error
+	switch strings.ToLower(scheme) {
+	case "postgres", "postgresql":
+		err = t.postgres(raw)
+	case "mysql", "mariadb":
+		err = t.mysql(raw)
+	case "sqlite", "sqlite3":
+		err = t.sqlite(raw)
+	default:
+		return nil, fmt.Errorf("unsupported database URL scheme %q: use one of %s", scheme, Supported)
+	}
+	if err != nil {
+		return nil, t.ScrubError(err)
+	}
+	return t, nil
+}
+
+// postgres passes the URL to pgx as it is: pgx understands every libpq
+// URL parameter (sslmode, search_path via options, ...).
+func (t *Target) postgres(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil { // the parse error is not shown: it can quote the password
+		return fmt.Errorf("invalid PostgreSQL URL %q: it cannot be parsed; write it as postgres://user:pass@host:5432/db (percent-encode special characters in the password)", t.Redacted)
+	}
+	if u.Opaque != "" {
+		return fmt.Errorf("invalid PostgreSQL URL %q: write it as postgres://user:pass@host:5432/db", t.Redacted)
+	}
+	t.Driver, t.DSN, t.Dialect = "pgx", raw, pgdialect.New()
+	return nil
+}
+
+// mysql builds a go-sql-driver/mysql DSN from a mysql:// URL.
+func (t *Target) mysql(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil { // the parse error is not shown: it can quote the password
+		return fmt.Errorf("invalid MySQL URL %q: it cannot be parsed; write it as mysql://user:pass@host:3306/db (percent-encode special characters in the password)", t.Redacted)
+	}
+	if u.Opaque != "" {
+		return fmt.Errorf("invalid MySQL URL %q: write it as mysql://user:pass@host:3306/db", t.Redacted)
+	}
+	cfg := mysql.NewConfig()
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	cfg.Net = "tcp"
+	host, port := u.Hostname(), u.Port()
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if port == "" {
+		port = "3306"
+	}
+	cfg.Addr = net.JoinHostPort(host, port)
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	if cfg.DBName == "" || strings.Contains(cfg.DBName, "/") {
+		return fmt.Errorf("the MySQL URL %q needs one database name: write it as mysql://user:pass@host:3306/db", t.Redacted)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.InterpolateParams = true // one round trip per statement instead of prepare+exec+close
+	cfg.MultiStatements = false  // strata splits files itself; one statement per Exec
+	for k, vs := range u.Query() {
+		v := vs[len(vs)-1]
+		if err := mysqlParam(cfg, k, v); err != nil {
+			return fmt.Errorf("the MySQL URL %q, parameter %s: %w", t.Redacted, k, err)
+		}
+	}
+	t.Driver, t.DSN, t.Dialect = "mysql", cfg.FormatDSN(), mydialect.New()
+	return nil
+}
+
+// mysqlParam maps one URL query parameter onto the driver's Config. Names
+// the driver handles as fields are mapped; the rest are passed through as
+// session variables (Params), which the driver sets on connect.
+func mysqlParam(cfg *mysql.Config, k, v string) error {
+	dur := func(d *time.Duration) error {
+		x, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("want a duration such as 10s: %w", err)
+		}
+		*d = x
+		return nil
+	}
+	boolean := func(b *bool) error {
+		x, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false: %w", err)
+		}
+		*b = x
+		return nil
+	}
+	switch k {
+	case "tls":
+		cfg.TLSConfig = v // true, false, skip-verify or preferred
+	case "socket":
+		cfg.Net, cfg.Addr = "unix", v
+	case "timeout":
+		return dur(&cfg.Timeout)
+	case "readTimeout":
+		return dur(&cfg.ReadTimeout)
+	case "writeTimeout":
+		return dur(&cfg.WriteTimeout)
+	case "collation":
+		cfg.Collation = v
+	case "allowCleartextPasswords":
+		return boolean(&cfg.AllowCleartextPasswords)
+	case "allowNativePasswords":
+		return boolean(&cfg.AllowNativePasswords)
+	case "allowFallbackToPlaintext":
+		return boolean(&cfg.AllowFallbackToPlaintext)
+	case "serverPubKey":
+		cfg.ServerPubKey = v
+	case "maxAllowedPacket":
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("want a number of bytes: %w", err)
+		}
+		cfg.MaxAllowedPacket = n
+	case "parseTime", "loc", "interpolateParams", "multiStatements":
+		return fmt.Errorf("strata sets %s itself; remove it from the URL", k)
+	default:
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params[k] = v
+	}
+	return nil
+}
+
+// sqlite accepts sqlite:path, sqlite://path (relative), sqlite:///abs/path
+// and sqlite::memory:, each with optional ?query parameters that are passed
+// to the driver after strata's pragmas.
+func (t *Target) sqlite(raw string) error {
+	_, rest, _ := strings.Cut(raw, ":")
+	path, query, _ := strings.Cut(rest, "?")
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return fmt.Errorf("the SQLite URL %q has no file: write it as sqlite:path/to/file.db, sqlite:///abs/path.db or sqlite::memory:", t.Redacted)
+	}
+	if p, err := url.PathUnescape(path); err == nil {
+		path = p
+	}
+	dsn := "file:" + path + "?" + sqlitePragmas
+	if path == ":memory:" {
+		t.Memory = true
+	}
+	if query != "" {
+		dsn += "&" + query
+	}
+	t.Driver, t.DSN, t.Dialect = "sqlite", dsn, litedialect.New()
+	return nil
+}

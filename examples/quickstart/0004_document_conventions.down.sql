@@ -1,0 +1,1 @@
+-- Nothing to undo: 0004 contains no SQL.

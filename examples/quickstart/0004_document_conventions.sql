@@ -1,0 +1,6 @@
+-- This migration intentionally contains no SQL.
+--
+-- It records a decision instead of a schema change: from here on, every
+-- timestamp column holds UTC text in the form 'YYYY-MM-DD HH:MM:SS', which is
+-- what SQLite's CURRENT_TIMESTAMP produces. strata still records it in the
+-- history table, so every environment agrees on what has been applied.

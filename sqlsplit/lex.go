@@ -248,6 +248,7 @@ func (s *Scanner) text() (Statement, error) {
 	s.textStart = s.pos
 	s.lastTokEnd = -1
 	s.execOpen = -1
+	s.cmtEnd = -1
 	s.blk.reset(s.opts.Dialect, len(s.delim) == 1 && s.delim[0] == ';')
 	for {
 		if s.pos >= len(s.buf) && !s.more() {
@@ -267,8 +268,7 @@ func (s *Scanner) text() (Statement, error) {
 		c := s.buf[i]
 		if c == s.delim[0] && s.execOpen < 0 && s.delimAt(i) {
 			if s.blk.canEnd() {
-				te := s.trimEnd(s.textStart, i)
-				return s.emit(s.textStart, te, i+len(s.delim))
+				return s.emit(s.textStart, s.textEnd(i), i+len(s.delim))
 			}
 			s.pos = i + len(s.delim)
 			continue
@@ -280,7 +280,7 @@ func (s *Scanner) text() (Statement, error) {
 			// a DELIMITER directive ends the pending statement, as in the mysql client
 			end := s.blk.flush
 			s.blk.flush = -1
-			return s.emit(s.textStart, s.trimEnd(s.textStart, end), end)
+			return s.emit(s.textStart, s.textEnd(end), end)
 		}
 	}
 }
@@ -300,8 +300,7 @@ func (s *Scanner) textEOF() (Statement, error) {
 		}
 		return Statement{}, s.errAt(f.pos, "unterminated %s opened here; close it with %s%s", f.what(), f.closer(), hint)
 	}
-	te := s.trimEnd(s.textStart, len(s.buf))
-	return s.emit(s.textStart, te, len(s.buf))
+	return s.emit(s.textStart, s.textEnd(len(s.buf)), len(s.buf))
 }
 
 // token handles the token starting at buf[i] (which is c) and advances s.pos.
@@ -361,6 +360,7 @@ func (s *Scanner) token(i int, c byte) error {
 		if s.lineComment(i) {
 			s.pos = s.lineEnd(i)
 			s.lastTokEnd = s.pos
+			s.noteComment(i, s.trimEnd(i, s.pos))
 			return nil
 		}
 		s.pos = i + 1
@@ -382,6 +382,7 @@ func (s *Scanner) token(i int, c byte) error {
 				return s.errAt(i, "unterminated block comment /* opened here; close it with */%s", nestHint(d))
 			}
 			s.pos, s.lastTokEnd = end, end
+			s.noteComment(i, end)
 			return nil
 		}
 		s.pos = i + 1
@@ -419,4 +420,23 @@ func (s *Scanner) identEnd(j int) int {
 		j++
 	}
 	return j
+}
+
+// noteComment records a comment inside the statement at buf[start:end],
+// so that comments after the last code can be left out of Text.
+func (s *Scanner) noteComment(start, end int) {
+	if s.cmtEnd < 0 || s.trimEnd(s.textStart, start) != s.cmtEnd {
+		s.cmtRunStart = start
+	}
+	s.cmtEnd = end
+}
+
+// textEnd returns where Text ends when the statement's bytes end at
+// buf[end]: trailing whitespace and trailing comments are left out.
+func (s *Scanner) textEnd(end int) int {
+	te := s.trimEnd(s.textStart, end)
+	if te == s.cmtEnd {
+		te = s.trimEnd(s.textStart, s.cmtRunStart)
+	}
+	return te
 }

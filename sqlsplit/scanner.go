@@ -50,13 +50,15 @@ type Scanner struct {
 	delim []byte // statement delimiter; changed by MySQL's DELIMITER directive
 
 	// per statement
-	textStart  int      // index in buf of Text's first byte, -1 before it is found
-	lastTokEnd int      // index just after the last quoted token, comment or dollar quote
-	execOpen   int      // index of an open MySQL /*! comment, or -1
-	comments   [][2]int // leading comments as buf ranges
-	tag        []byte   // the open dollar-quote tag
-	tooBig     bool     // the statement outgrew Options.MaxStatementBytes
-	blk        block
+	textStart   int      // index in buf of Text's first byte, -1 before it is found
+	lastTokEnd  int      // index just after the last quoted token, comment or dollar quote
+	execOpen    int      // index of an open MySQL /*! comment, or -1
+	comments    [][2]int // leading comments as buf ranges
+	cmtRunStart int      // start of the latest run of comments inside the statement
+	cmtEnd      int      // end of the latest comment inside the statement, or -1
+	tag         []byte   // the open dollar-quote tag
+	tooBig      bool     // the statement outgrew Options.MaxStatementBytes
+	blk         block
 }
 
 // NewScanner returns a scanner reading r with the given options.

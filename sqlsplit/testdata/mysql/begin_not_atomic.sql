@@ -1,0 +1,6 @@
+-- exec
+BEGIN NOT ATOMIC
+  DECLARE x INT DEFAULT 1;
+  IF x = 1 THEN SELECT 'one; yes'; END IF;
+END;
+SELECT 2;

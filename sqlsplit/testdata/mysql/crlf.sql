@@ -1,0 +1,8 @@
+-- exec
+DELIMITER //
+CREATE PROCEDURE pc()
+BEGIN
+  SELECT 1;
+END //
+DELIMITER ;
+CALL pc();

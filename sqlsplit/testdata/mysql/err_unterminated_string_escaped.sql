@@ -1,0 +1,2 @@
+SELECT 'it\';
+SELECT 2;

@@ -1,0 +1,11 @@
+-- exec
+CREATE FUNCTION fact(n INT) RETURNS BIGINT DETERMINISTIC
+BEGIN
+  DECLARE r BIGINT DEFAULT 1;
+  WHILE n > 1 DO
+    SET r = r * n;
+    SET n = n - 1;
+  END WHILE;
+  RETURN r;
+END;
+SELECT fact(5);

@@ -1,0 +1,3 @@
+﻿-- exec
+SELECT 1;
+SELECT 2;

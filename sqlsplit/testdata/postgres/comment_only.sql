@@ -1,0 +1,3 @@
+-- nothing here yet; it's a placeholder
+/* really; nothing */
+-- done

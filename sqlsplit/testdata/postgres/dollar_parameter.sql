@@ -1,0 +1,2 @@
+-- exec
+PREPARE q(int) AS SELECT $1 + 1; EXECUTE q(1); DEALLOCATE q;

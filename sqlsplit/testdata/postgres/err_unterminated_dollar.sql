@@ -1,0 +1,4 @@
+SELECT 1;
+CREATE FUNCTION f() RETURNS int AS $body$
+  SELECT 1;
+$bod$ LANGUAGE sql;

@@ -1,0 +1,1 @@
+SELECT somenamE'a\'; SELECT 2;

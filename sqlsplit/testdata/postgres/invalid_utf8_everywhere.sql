@@ -1,0 +1,4 @@
+-- ÿ comment
+SELECT 1 /* Ã */;
+SELECT 'â(¡', "ÿ" FROM t;
+þ

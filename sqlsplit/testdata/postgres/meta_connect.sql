@@ -1,0 +1,3 @@
+SELECT 1;
+\connect otherdb
+SELECT 2;

@@ -1,0 +1,5 @@
+-- exec
+SELECT 1;
+SELECT 2
+
+  -- bye

@@ -1,0 +1,2 @@
+-- exec
+SELECT 'C:\path\'; SELECT 2;

@@ -1,0 +1,3 @@
+-- exec
+SELECT 1 -- note \
+; SELECT 2;

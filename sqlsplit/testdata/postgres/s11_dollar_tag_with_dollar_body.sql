@@ -1,0 +1,2 @@
+-- exec
+SELECT $a$x$$a$; SELECT 2;

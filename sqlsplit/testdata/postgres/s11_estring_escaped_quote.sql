@@ -1,0 +1,2 @@
+-- exec
+SELECT E'it\'s; x'; SELECT 2;

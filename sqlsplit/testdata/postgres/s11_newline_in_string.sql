@@ -1,0 +1,5 @@
+-- exec
+CREATE TABLE t (v text);
+INSERT INTO t VALUES ('a;
+b');
+SELECT v FROM t;

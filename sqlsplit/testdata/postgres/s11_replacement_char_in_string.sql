@@ -1,0 +1,2 @@
+-- exec
+SELECT 'a�b'; SELECT 2;

@@ -1,0 +1,2 @@
+-- exec
+SELECT 1; SELECT 2;

@@ -1,0 +1,10 @@
+-- exec
+BEGIN;
+CREATE TABLE accounts (id int PRIMARY KEY, balance numeric NOT NULL DEFAULT 0);
+INSERT INTO accounts VALUES (1, 10), (2, 20);
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+UPDATE accounts SET balance = balance - 1 WHERE id = 1;
+END;
+START TRANSACTION;
+ROLLBACK;

@@ -1,0 +1,2 @@
+-- exec
+SELECT 'a\'; SELECT 2;

@@ -1,0 +1,2 @@
+﻿-- exec
+SELECT 1;

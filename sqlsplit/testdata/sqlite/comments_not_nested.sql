@@ -1,0 +1,4 @@
+-- exec
+/* a /* b */ SELECT 1;
+-- it's
+SELECT 2; -- trailing

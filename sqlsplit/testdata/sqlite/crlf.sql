@@ -1,0 +1,4 @@
+-- exec
+CREATE TABLE c (v TEXT);
+INSERT INTO c VALUES ('a;
+b');

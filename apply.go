@@ -75,6 +75,9 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		return res, err
 	}
 	st := m.status(recs)
+	if err := m.settleRunning(ctx, c, st, true); err != nil {
+		return res, err
+	}
 	res.Current = st.Current
 	p2, err := m.plan(st, p.opts)
 	if err != nil {
@@ -155,6 +158,9 @@ func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, after func
 			return n, err
 		}
 		n++
+		if n <= step.ResumeFrom {
+			continue // completed in an earlier run; plan checked it is unchanged
+		}
 		if m.d.ChangesSession(stmt.Text) {
 			r.changed = true
 		}
@@ -267,7 +273,13 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 			return err
 		}
 	}
-	if err := m.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start)); err != nil {
+	var err error
+	if step.resume {
+		err = m.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
+	} else {
+		err = m.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
+	}
+	if err != nil {
 		return err
 	}
 	n, err := r.exec(ctx, r.conn, step, func(i int, stmt *sqlsplit.Statement) error {

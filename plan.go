@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"strings"
 
 	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"
@@ -15,6 +16,11 @@ import (
 type PlanOptions struct {
 	// To stops at this version (inclusive); zero means every pending file.
 	To source.Version
+	// Resume continues files that stopped half-way (partial, failed or
+	// interrupted) from the statement after the last one that completed,
+	// provided the statements that completed are byte for byte the ones
+	// in the file now.
+	Resume bool
 }
 
 // Step is one file a plan will run.
@@ -28,6 +34,11 @@ type Step struct {
 	Reason        string
 	Statements    int  // number of statements (0 for a comment-only file)
 	Rerun         bool // a repeatable migration whose checksum changed
+	// ResumeFrom is the number of statements that already completed in an
+	// earlier run; Apply starts at statement ResumeFrom+1.
+	ResumeFrom int
+	recorded   string // the recorded statement checksums, when resuming
+	resume     bool
 }
 
 // Plan is what Apply will do, in order. Making a plan reads the history
@@ -56,15 +67,31 @@ func (m *Migrator) Plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 }
 
 func (m *Migrator) plan(st *Status, opts PlanOptions) (*Plan, error) {
-	if probs := st.Problems(m.cfg.allowOutOfOrder); len(probs) > 0 {
+	var probs []Problem
+	for _, pr := range st.Problems(m.cfg.allowOutOfOrder) {
+		if opts.Resume && resumable(pr.State) {
+			continue
+		}
+		probs = append(probs, pr)
+	}
+	if len(probs) > 0 {
 		return nil, &DriftError{Problems: probs}
 	}
 	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts}
 	for _, ms := range st.Migrations {
+		mig := ms.Migration
+		if opts.Resume && resumable(ms.State) && mig != nil {
+			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true}
+			if err := m.inspect(&step); err != nil {
+				return nil, err
+			}
+			step.Transactional, step.Reason = false, "resuming a file that ran outside a transaction"
+			p.Steps = append(p.Steps, step)
+			continue
+		}
 		if ms.State != StatePending && ms.State != StateOutOfOrder {
 			continue
 		}
-		mig := ms.Migration
 		if mig.Kind == source.Versioned && !opts.To.IsZero() && mig.Version.Compare(opts.To) > 0 {
 			continue
 		}
@@ -87,11 +114,20 @@ func (m *Migrator) inspect(step *Step) error {
 	if step.Migration.Directives.NoTransaction {
 		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
 	}
+	var sums []string
+	if step.ResumeFrom > 0 {
+		sums = strings.Split(strings.TrimSuffix(step.recorded, ","), ",")
+	}
 	for stmt, err := range m.Statements(step.Migration) {
 		if err != nil {
 			return err
 		}
 		step.Statements++
+		if i := step.Statements; i <= step.ResumeFrom {
+			if i > len(sums) || sums[i-1] != StatementChecksum(stmt.Text) {
+				return &ResumeError{File: step.File, Index: i, Line: stmt.Line, Applied: step.ResumeFrom}
+			}
+		}
 		if step.Transactional {
 			if r := m.d.NoTransactionReason(stmt.Text); r != "" {
 				step.Transactional, step.Reason = false, fmt.Sprintf("%s (line %d)", r, stmt.Line)
@@ -99,6 +135,24 @@ func (m *Migrator) inspect(step *Step) error {
 		}
 	}
 	return nil
+}
+
+func resumable(s State) bool {
+	return s == StatePartial || s == StateFailed || s == StateInterrupted
+}
+
+// ResumeError refuses --resume because a statement that already ran is not
+// the same in the file now.
+type ResumeError struct {
+	File    string
+	Index   int // the first statement that differs
+	Line    int
+	Applied int // how many statements had completed
+}
+
+func (e *ResumeError) Error() string {
+	return fmt.Sprintf("%s:%d: cannot resume: statement %d already ran, but the file's statement %d is not the one that ran (%d statements had completed); restore those statements as they were, or settle the file by hand with strata resolve --applied or --rolled-back",
+		e.File, e.Line, e.Index, e.Index, e.Applied)
 }
 
 // Statements yields the statements of a migration's up file in order, as

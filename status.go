@@ -2,10 +2,13 @@ package strata
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
 )
@@ -15,14 +18,15 @@ type State string
 
 // The states a migration can be in.
 const (
-	StateApplied    State = "applied"      // recorded and unchanged
-	StatePending    State = "pending"      // in the folder, not applied
-	StateFailed     State = "failed"       // a non-transactional run failed before any statement completed
-	StatePartial    State = "partial"      // a non-transactional run failed after some statements completed
-	StateRunning    State = "running"      // a non-transactional run is in progress, or died
-	StateEdited     State = "edited"       // applied, but the file's checksum changed
-	StateMissing    State = "missing"      // applied, but the file is gone
-	StateOutOfOrder State = "out_of_order" // pending, but lower than the highest applied version
+	StateApplied     State = "applied"      // recorded and unchanged
+	StatePending     State = "pending"      // in the folder, not applied
+	StateFailed      State = "failed"       // a non-transactional run failed before any statement completed
+	StatePartial     State = "partial"      // a non-transactional run failed after some statements completed
+	StateRunning     State = "running"      // a non-transactional run is in progress (the lock is held)
+	StateInterrupted State = "interrupted"  // a non-transactional run died: history says running but nobody holds the lock
+	StateEdited      State = "edited"       // applied, but the file's checksum changed
+	StateMissing     State = "missing"      // applied, but the file is gone
+	StateOutOfOrder  State = "out_of_order" // pending, but lower than the highest applied version
 )
 
 // MigrationStatus is one migration's state.
@@ -41,8 +45,12 @@ type MigrationStatus struct {
 	StatementsTotal   int
 	AppliedBy         string
 	Error             string
-	Migration         *source.Migration // nil when missing
-	Record            *history.Record   // nil when pending
+	// LastLine and NextLine are the lines of the last statement that
+	// completed and of the one after it, for failed, partial and
+	// interrupted files (0 when unknown).
+	LastLine, NextLine int
+	Migration          *source.Migration // nil when missing
+	Record             *history.Record   // nil when pending
 }
 
 // Status is the state of every migration in the folder and the history.
@@ -67,7 +75,7 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 		switch ms.State {
 		case StateEdited:
 			p.Detail = fmt.Sprintf("applied file was edited (checksum %s, recorded %s)", short(ms.Checksum), short(ms.RecordedChecksum))
-			p.Hint = "restore the file as it was applied (git checkout) and put the change in a new migration (strata new)"
+			p.Hint = "restore the file as it was applied (git checkout) and put the change in a new migration (strata new); if the edit is deliberate and harmless (comments, formatting), accept it: strata resolve " + ms.ID + " --accept-edit --reason '...'"
 		case StateMissing:
 			p.Detail = "applied migration " + ms.ID + " is missing from the folder"
 			p.Hint = "restore the file; applied migrations must stay in the folder"
@@ -77,9 +85,12 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 			}
 			p.Detail = fmt.Sprintf("pending version %s is lower than the highest applied version %s", ms.ID, s.Current)
 			p.Hint = "renumber it above " + s.Current.String() + " (strata new gives the next number), or pass --allow-out-of-order to apply it anyway"
-		case StateFailed, StatePartial, StateRunning:
+		case StateRunning:
 			p.Detail = describeIncomplete(ms)
-			p.Hint = "look at the database, finish or undo the statements that ran by hand, then delete its history row; the row shows what ran"
+			p.Hint = "another strata run holds the migration lock and is applying it: wait for it to finish"
+		case StateFailed, StatePartial, StateInterrupted:
+			p.Detail = describeIncomplete(ms)
+			p.Hint = recoveryHint(ms)
 		default:
 			continue
 		}
@@ -88,15 +99,34 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 	return out
 }
 
+// recoveryHint gives the exact commands that continue or settle a file that
+// stopped half-way.
+func recoveryHint(ms MigrationStatus) string {
+	h := "look at the database, then either continue from statement " + fmt.Sprint(ms.StatementsApplied+1)
+	if ms.NextLine > 0 {
+		h += fmt.Sprintf(" (line %d)", ms.NextLine)
+	}
+	h += " once its cause is fixed: strata up --resume" +
+		"; or, if you completed the file by hand: strata resolve " + ms.ID + " --applied --reason '...'" +
+		"; or, if you undid what ran by hand: strata resolve " + ms.ID + " --rolled-back --reason '...'"
+	return h
+}
+
 func describeIncomplete(ms MigrationStatus) string {
 	var d string
+	last := ""
+	if ms.LastLine > 0 {
+		last = fmt.Sprintf("; the last statement that completed starts at line %d", ms.LastLine)
+	}
 	switch ms.State {
 	case StateRunning:
-		d = fmt.Sprintf("a run of this file did not finish (history says running, %d of %d statements applied; the run died or is still going)", ms.StatementsApplied, ms.StatementsTotal)
+		d = fmt.Sprintf("a run of this file is in progress (%d of %d statements applied)", ms.StatementsApplied, ms.StatementsTotal)
+	case StateInterrupted:
+		d = fmt.Sprintf("a run of this file was interrupted (the process died or lost its connection) after %d of %d statements%s", ms.StatementsApplied, ms.StatementsTotal, last)
 	case StateFailed:
 		d = fmt.Sprintf("this file failed before any statement completed (%d of %d applied)", ms.StatementsApplied, ms.StatementsTotal)
 	default:
-		d = fmt.Sprintf("this file stopped half-way: %d of %d statements applied", ms.StatementsApplied, ms.StatementsTotal)
+		d = fmt.Sprintf("this file stopped half-way: %d of %d statements applied%s", ms.StatementsApplied, ms.StatementsTotal, last)
 	}
 	if ms.Error != "" {
 		d += ": " + ms.Error
@@ -124,6 +154,9 @@ func (m *Migrator) Status(ctx context.Context) (*Status, error) {
 		return nil, err
 	}
 	st := m.status(recs)
+	if err := m.settleRunning(ctx, c, st, false); err != nil {
+		return nil, err
+	}
 	st.HistoryExists = recs != nil
 	if !st.HistoryExists {
 		st.HistoryExists, err = m.store.Exists(ctx, c)
@@ -225,4 +258,59 @@ func fillRecord(ms *MigrationStatus, r *history.Record) {
 	if r.Kind == history.KindBaseline {
 		ms.Kind = string(history.KindBaseline)
 	}
+}
+
+// settleRunning decides, for every row that says running, whether a live
+// run holds the lock (running) or the run died (interrupted). locked is true
+// when the caller holds the lock itself, so every running row is from a
+// dead run. It also finds the lines of the statements around the point
+// where incomplete files stopped.
+func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, locked bool) error {
+	free := locked
+	checked := locked
+	for i := range st.Migrations {
+		ms := &st.Migrations[i]
+		switch ms.State {
+		case StateRunning:
+			if !checked {
+				l, err := m.d.Lock(ctx, m.db, c, m.cfg.table, time.Nanosecond, nil)
+				if err == nil {
+					free = true
+					_ = l.Release(context.WithoutCancel(ctx))
+				} else if !errors.As(err, new(*dialect.LockTimeoutError)) {
+					return err
+				}
+				checked = true
+			}
+			if free {
+				ms.State = StateInterrupted
+			}
+		case StatePartial, StateFailed:
+		default:
+			continue
+		}
+		if ms.Migration != nil {
+			ms.LastLine, ms.NextLine = m.statementLines(ms.Migration, ms.StatementsApplied)
+		}
+	}
+	return nil
+}
+
+// statementLines returns the lines of statements n and n+1 of a file.
+func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int) {
+	i := 0
+	for stmt, err := range m.Statements(mig) {
+		if err != nil {
+			break
+		}
+		i++
+		if i == n {
+			last = stmt.Line
+		}
+		if i == n+1 {
+			next = stmt.Line
+			break
+		}
+	}
+	return last, next
 }

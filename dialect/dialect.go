@@ -67,6 +67,9 @@ type Dialect interface {
 	QuoteTable(t Table) string
 	// Placeholder returns the n-th (1-based) bind parameter marker.
 	Placeholder(n int) string
+	// TextPlaceholder is Placeholder for a parameter the server must
+	// treat as text where it cannot infer a type (inside CONCAT).
+	TextPlaceholder(n int) string
 	// HistoryDDL returns the statements that create the history table if
 	// it does not exist, idempotently.
 	HistoryDDL(t Table) []string

@@ -205,9 +205,23 @@ func nullTimeUTC(t sql.NullTime) sql.NullTime {
 func (s *Store) Advance(ctx context.Context, q dialect.Execer, id string, applied int, sum string) error {
 	p := s.d.Placeholder
 	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET statements_applied = "+p(1)+
-		", statement_checksums = CONCAT(COALESCE(statement_checksums, ''), "+p(2)+") WHERE id = "+p(3), applied, sum, id)
+		", statement_checksums = CONCAT(COALESCE(statement_checksums, ''), "+s.d.TextPlaceholder(2)+") WHERE id = "+p(3), applied, sum, id)
 	if err != nil {
 		return fmt.Errorf("record progress of %s in history table %s: %w", id, s.table, err)
+	}
+	return nil
+}
+
+// Restart marks row r.ID as running again for a resumed run: the new
+// checksum (the file may have been fixed after the statements that already
+// ran), start time, runner and total; completed statements are kept.
+func (s *Store) Restart(ctx context.Context, q dialect.Execer, r Record) error {
+	p := s.d.Placeholder
+	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", checksum = "+p(2)+", statements_total = "+p(3)+
+		", started_at = "+p(4)+", finished_at = NULL, error = NULL, applied_by = "+p(5)+", strata_version = "+p(6)+", file = "+p(7)+" WHERE id = "+p(8),
+		string(r.Status), r.Checksum, r.StatementsTotal, r.StartedAt.UTC(), r.AppliedBy, r.StrataVersion, r.File, r.ID)
+	if err != nil {
+		return fmt.Errorf("restart %s in history table %s: %w", r.ID, s.table, err)
 	}
 	return nil
 }

@@ -80,7 +80,11 @@ func (d Dialect) QuoteTable(t dialect.Table) string {
 // Placeholder returns ?.
 func (Dialect) Placeholder(int) string { return "?" }
 
-// HistoryDDL creates the history table (InnoDB, utf8mb4).
+// TextPlaceholder returns a text-typed placeholder.
+func (Dialect) TextPlaceholder(int) string { return "?" }
+
+// HistoryDDL creates the history table and its audit table (InnoDB,
+// utf8mb4).
 func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	return []string{"CREATE TABLE IF NOT EXISTS " + d.QuoteTable(t) + ` (
 	id                  varchar(300)  NOT NULL PRIMARY KEY,
@@ -99,6 +103,20 @@ func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	applied_by          varchar(512)  NOT NULL,
 	error               text,
 	strata_version      varchar(64)   NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		"CREATE TABLE IF NOT EXISTS " + d.QuoteTable(dialect.AuditTable(t)) + ` (
+	seq            bigint        NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	migration_id   varchar(300)  NOT NULL,
+	action         varchar(32)   NOT NULL,
+	old_state      varchar(16)   NOT NULL,
+	new_state      varchar(16)   NOT NULL,
+	old_checksum   varchar(64)   NOT NULL,
+	new_checksum   varchar(64)   NOT NULL,
+	reason         text          NOT NULL,
+	performed_by   varchar(512)  NOT NULL,
+	performed_at   datetime(6)   NOT NULL,
+	detail         text,
+	strata_version varchar(64)   NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`}
 }
 

@@ -78,7 +78,10 @@ func (d Dialect) QuoteTable(t dialect.Table) string {
 // Placeholder returns ?n.
 func (Dialect) Placeholder(n int) string { return "?" + strconv.Itoa(n) }
 
-// HistoryDDL creates the history table.
+// TextPlaceholder returns a text-typed placeholder.
+func (Dialect) TextPlaceholder(n int) string { return "?" + strconv.Itoa(n) }
+
+// HistoryDDL creates the history table and its audit table.
 func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	return []string{`CREATE TABLE IF NOT EXISTS ` + d.QuoteTable(t) + ` (
 	id                  text      NOT NULL PRIMARY KEY,
@@ -97,6 +100,19 @@ func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	applied_by          text      NOT NULL,
 	error               text,
 	strata_version      text      NOT NULL
+)`, `CREATE TABLE IF NOT EXISTS ` + d.QuoteTable(dialect.AuditTable(t)) + ` (
+	seq            integer   PRIMARY KEY AUTOINCREMENT,
+	migration_id   text      NOT NULL,
+	action         text      NOT NULL,
+	old_state      text      NOT NULL,
+	new_state      text      NOT NULL,
+	old_checksum   text      NOT NULL,
+	new_checksum   text      NOT NULL,
+	reason         text      NOT NULL,
+	performed_by   text      NOT NULL,
+	performed_at   timestamp NOT NULL,
+	detail         text,
+	strata_version text      NOT NULL
 )`}
 }
 

@@ -1,0 +1,8 @@
+package dialect
+
+// AuditTable returns the table that keeps the audit trail of the history
+// table t: the same schema, named t.Name + "_audit". It records every
+// change a human asked for (resolve, baseline, down) with who, when and why.
+func AuditTable(t Table) Table {
+	return Table{Schema: t.Schema, Name: t.Name + "_audit"}
+}

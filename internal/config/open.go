@@ -38,9 +38,22 @@ func Open(ctx context.Context, url string) (*sql.DB, dialect.Dialect, error) {
 	return db, t.Dialect, nil
 }
 
-// Open opens the target's database and pings it. An in-memory SQLite
-// database is limited to one connection, so every query sees it.
+// Open opens the target's database and pings it (see DB and Ping).
 func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
+	db, err := t.DB()
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Ping(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// DB opens the target's database without connecting. An in-memory SQLite
+// database is limited to one connection, so every query sees it.
+func (t *Target) DB() (*sql.DB, error) {
 	db, err := sql.Open(t.Driver, t.DSN)
 	if err != nil {
 		return nil, t.ScrubError(fmt.Errorf("open %s: %w", t.Redacted, err))
@@ -48,12 +61,18 @@ func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
 	if t.Memory {
 		db.SetMaxOpenConns(1)
 	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		if ctx.Err() != nil {
-			return nil, t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
-		}
-		return nil, &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
-	}
 	return db, nil
+}
+
+// Ping checks that the database answers. When it does not (and ctx is not
+// done) it returns a *ConnectError.
+func (t *Target) Ping(ctx context.Context, db *sql.DB) error {
+	err := db.PingContext(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
+	}
+	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
 }

@@ -1,0 +1,145 @@
+// Package cli is the strata command: the cobra command tree, flags and
+// their environment variables, exit codes, and the text and --json
+// renderers of the library's results and events. It runs no SQL itself.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/config"
+)
+
+// app is one invocation of strata: its streams, environment and flags.
+type app struct {
+	env            config.Env
+	stdout, stderr io.Writer
+
+	url         string
+	dir         string
+	table       string
+	json        bool
+	quiet       bool
+	verbose     bool
+	sessionSQL  []string
+	lockTimeout time.Duration
+	tx          string
+
+	urlSet  bool           // --url was given on the command line
+	target  *config.Target // the parsed URL, once known, for scrubbing
+	started bool           // a command's RunE began: later errors are not usage errors
+}
+
+// Main runs strata with args (without the program name) and returns the
+// process exit code. environ is the environment as os.Environ returns it.
+// Cancelling ctx (on SIGINT or SIGTERM) stops the run, releases the lock
+// and returns ExitInterrupted or ExitTerminated.
+func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	a := &app{env: config.EnvFromList(environ), stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if !a.started {
+		var u usageError
+		if !errors.As(err, &u) {
+			err = usage(err) // cobra's own errors: unknown command or flag, wrong arguments
+		}
+	}
+	code := exitCode(ctx, err)
+	a.printError(err, code)
+	return code
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "strata",
+		Short: "Apply numbered .sql migrations to PostgreSQL, MySQL/MariaDB or SQLite, in order, exactly once",
+		Long: `strata applies a folder of numbered .sql files (0001_create_users.sql, ...) to a
+database in order, exactly once, and records each in a history table with its
+checksum. It refuses to go on when an applied file was edited or removed.
+
+The database comes from --url, else STRATA_DATABASE_URL (or the file named by
+STRATA_DATABASE_URL_FILE), else DATABASE_URL (or DATABASE_URL_FILE), else
+` + config.DefaultURL + `. Every other flag can also be set with STRATA_<FLAG>, such as
+STRATA_DIR or STRATA_LOCK_TIMEOUT; a flag on the command line wins.
+
+Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
+(drift), 4 a migration failed, 5 lock timeout, 6 database unreachable,
+130 interrupted, 143 terminated.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := config.ApplyEnv(cmd.Flags(), a.env, "url"); err != nil {
+				return usage(err)
+			}
+			a.urlSet = cmd.Flags().Changed("url")
+			if a.quiet && a.verbose {
+				return usage(errors.New("--quiet and --verbose contradict each other: pass one of them"))
+			}
+			return nil
+		},
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
+
+	f := root.PersistentFlags()
+	f.StringVar(&a.url, "url", "", "database URL (default: $STRATA_DATABASE_URL, $DATABASE_URL or "+config.DefaultURL+")")
+	f.StringVar(&a.dir, "dir", config.DefaultDir, "migrations folder")
+	f.StringVar(&a.table, "table", strata.DefaultTable, "history table, optionally SCHEMA.TABLE")
+	f.BoolVar(&a.json, "json", false, "print results and errors as JSON on stdout")
+	f.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors")
+	f.BoolVarP(&a.verbose, "verbose", "v", false, "also print each statement as it starts")
+	f.StringArrayVar(&a.sessionSQL, "session-sql", nil, "SQL to run on every connection before migrating (repeatable)")
+	f.DurationVar(&a.lockTimeout, "lock-timeout", strata.DefaultLockTimeout, "how long to wait for another run's migration lock (0: wait forever)")
+	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
+
+	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.versionCommand())
+	return root
+}
+
+// run wraps a command's work so that errors after this point are not
+// taken for usage errors.
+func (a *app) run(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		a.started = true
+		return f(cmd, args)
+	}
+}
+
+// scrub removes the database password from s.
+func (a *app) scrub(s string) string { return a.target.Scrub(s) }
+
+// printf writes a progress or result line to stdout unless --quiet or
+// --json is given.
+func (a *app) printf(format string, args ...any) {
+	if a.quiet || a.json {
+		return
+	}
+	fmt.Fprintf(a.stdout, format, args...)
+}
+
+// dirExists checks the migrations folder before anything connects.
+func (a *app) dirExists() error {
+	fi, err := os.Stat(a.dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return usage(fmt.Errorf("the migrations folder %s does not exist: create it (strata new NAME does) or pass --dir", a.dir))
+	case err != nil:
+		return usage(fmt.Errorf("the migrations folder %s: %w", a.dir, err))
+	case !fi.IsDir():
+		return usage(fmt.Errorf("the migrations folder %s is not a folder: pass --dir with a folder of .sql files", a.dir))
+	}
+	return nil
+}

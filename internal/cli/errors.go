@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/dialect"
+)
+
+// jsonError is the "error" object of --json output.
+type jsonError struct {
+	Code          string        `json:"code"`
+	ExitCode      int           `json:"exit_code"`
+	Message       string        `json:"message"`
+	File          string        `json:"file,omitempty"`
+	Line          int           `json:"line,omitempty"`
+	Statement     string        `json:"statement,omitempty"`
+	ServerCode    string        `json:"server_code,omitempty"`
+	ServerMessage string        `json:"server_message,omitempty"`
+	Outcome       string        `json:"outcome,omitempty"`
+	Holder        string        `json:"holder,omitempty"`
+	Problems      []jsonProblem `json:"problems,omitempty"`
+}
+
+type jsonProblem struct {
+	State   string `json:"state"`
+	Version string `json:"version"`
+	File    string `json:"file"`
+	Detail  string `json:"detail"`
+	Hint    string `json:"hint"`
+}
+
+// printError writes "error: message" to stderr and, with --json, the error
+// object to stdout. Every string passes through the scrubber, so no
+// password is ever printed.
+func (a *app) printError(err error, code int) {
+	msg := a.scrub(err.Error())
+	if code == ExitInterrupted || code == ExitTerminated {
+		msg = "interrupted: " + msg
+	}
+	fmt.Fprintf(a.stderr, "error: %s\n", msg)
+	if code == ExitUsage && !a.started {
+		fmt.Fprintln(a.stderr, "run 'strata --help' for usage")
+	}
+	if !a.json {
+		return
+	}
+	je := jsonError{Code: errorCodes[code], ExitCode: code, Message: msg}
+	var (
+		drift *strata.DriftError
+		stmt  *strata.StatementError
+		file  *strata.FileError
+		lock  *dialect.LockTimeoutError
+	)
+	switch {
+	case errors.As(err, &stmt):
+		je.File, je.Line, je.Statement = stmt.File, stmt.Line, a.scrub(stmt.Statement)
+		je.ServerCode, je.ServerMessage, je.Outcome = stmt.Code, a.scrub(stmt.Message), stmt.Outcome
+	case errors.As(err, &file):
+		je.File, je.Line = file.File, file.Line
+	case errors.As(err, &drift):
+		for _, p := range drift.Problems {
+			je.Problems = append(je.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: p.Hint})
+		}
+		if len(drift.Problems) > 0 {
+			je.File = drift.Problems[0].File
+		}
+	case errors.As(err, &lock):
+		je.Holder = lock.Holder
+	}
+	writeJSON(a.stdout, map[string]any{"error": je})
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

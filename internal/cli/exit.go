@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"syscall"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/source"
+)
+
+// Exit codes. docs/exit-codes.md documents them; keep the two in step.
+const (
+	ExitOK              = 0   // success, including "nothing to do"
+	ExitFailure         = 1   // any other failure
+	ExitUsage           = 2   // bad flag, argument, URL, environment variable or migrations folder
+	ExitDrift           = 3   // refused: history and folder disagree (edited, missing, out of order, failed, partial)
+	ExitMigrationFailed = 4   // a migration failed (a statement the server rejected, a file that cannot be read or split)
+	ExitLockTimeout     = 5   // the migration lock was not taken within --lock-timeout
+	ExitUnreachable     = 6   // the database could not be reached or refused the connection
+	ExitInterrupted     = 130 // interrupted by SIGINT (Ctrl-C)
+	ExitTerminated      = 143 // stopped by SIGTERM
+)
+
+// errorCodes are the "code" values of --json error output, by exit code.
+var errorCodes = map[int]string{
+	ExitFailure:         "failure",
+	ExitUsage:           "usage",
+	ExitDrift:           "drift",
+	ExitMigrationFailed: "migration_failed",
+	ExitLockTimeout:     "lock_timeout",
+	ExitUnreachable:     "unreachable",
+	ExitInterrupted:     "interrupted",
+	ExitTerminated:      "terminated",
+}
+
+// usageError is a mistake in how strata was invoked or configured.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return usageError{err}
+}
+
+// exitCode classifies err. A cancelled context wins over everything: what
+// failed then failed because of the signal.
+func exitCode(ctx context.Context, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	if ctx.Err() != nil {
+		if c := context.Cause(ctx); c != nil && strings.Contains(c.Error(), syscall.SIGTERM.String()) {
+			return ExitTerminated
+		}
+		return ExitInterrupted
+	}
+	var (
+		drift *strata.DriftError
+		stmt  *strata.StatementError
+		file  *strata.FileError
+		src   *source.FileError
+		cfg   *strata.ConfigError
+		conn  *config.ConnectError
+		usg   usageError
+	)
+	switch {
+	case errors.As(err, &usg):
+		return ExitUsage
+	case errors.Is(err, strata.ErrLockTimeout):
+		return ExitLockTimeout
+	case errors.As(err, &drift):
+		return ExitDrift
+	case errors.As(err, &stmt), errors.As(err, &file):
+		return ExitMigrationFailed
+	case errors.As(err, &src), errors.As(err, &cfg):
+		return ExitUsage
+	case errors.As(err, &conn):
+		return ExitUnreachable
+	}
+	return ExitFailure
+}

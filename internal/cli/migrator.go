@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/config"
+)
+
+// session is an open database and a Migrator for the migrations folder.
+type session struct {
+	db *sql.DB
+	m  *strata.Migrator
+}
+
+func (s *session) Close() error { return s.db.Close() }
+
+// open resolves the URL, checks the folder and options, connects, and loads
+// the migrations. Mistakes in the configuration are usage errors; a
+// database that does not answer is a *config.ConnectError.
+func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...strata.Option) (*session, error) {
+	url, from, err := config.DatabaseURL(a.url, a.urlSet, a.env, nil)
+	if err != nil {
+		return nil, usage(err)
+	}
+	t, err := config.Parse(url)
+	if err != nil {
+		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
+	}
+	a.target = t
+	if err := a.dirExists(); err != nil {
+		return nil, err
+	}
+	mode, err := strata.ParseTxMode(a.tx)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--tx: %w", err))
+	}
+	db, err := t.DB()
+	if err != nil {
+		return nil, err
+	}
+	opts := []strata.Option{
+		strata.WithTable(a.table),
+		strata.WithSessionSQL(a.sessionSQL...),
+		strata.WithTxMode(mode),
+		strata.WithLockTimeout(a.lockTimeout),
+		strata.WithSourceName(a.dir),
+		strata.WithVersion(buildVersion().Version),
+	}
+	if observe != nil {
+		opts = append(opts, strata.WithObserver(observe))
+	}
+	opts = append(opts, extra...)
+	m, err := strata.New(db, t.Dialect, os.DirFS(a.dir), opts...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := t.Ping(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &session{db: db, m: m}, nil
+}

@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata"
+)
+
+func (a *app) planCommand() *cobra.Command {
+	var (
+		to         string
+		withSQL    bool
+		outOfOrder bool
+	)
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what up would do, changing nothing",
+		Long: `Print the files up would apply, in order: whether each runs in a transaction
+(and if not, why), and how many statements it has. --sql prints every statement
+exactly as it will be sent, each preceded by -- file:line, with the transaction
+boundaries marked. Refuses like up (exit 3) when the history and folder
+disagree. Takes no lock and changes nothing.`,
+		Args: cobra.NoArgs,
+		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
+			opts, err := planOptions(to)
+			if err != nil {
+				return err
+			}
+			return a.plan(cmd.Context(), opts, withSQL, outOfOrder)
+		}),
+	}
+	cmd.Flags().StringVar(&to, "to", "", "plan only up to this version (inclusive)")
+	cmd.Flags().BoolVar(&withSQL, "sql", false, "print every statement as it will be sent")
+	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "include pending files older than the newest applied one")
+	return cmd
+}
+
+// jsonStep is one file in `plan --json` output.
+type jsonStep struct {
+	Version       string          `json:"version"`
+	Name          string          `json:"name"`
+	File          string          `json:"file"`
+	Transactional bool            `json:"transactional"`
+	Reason        string          `json:"reason,omitempty"`
+	Statements    int             `json:"statements"`
+	SQL           []jsonStatement `json:"sql,omitempty"`
+}
+
+type jsonStatement struct {
+	Line int    `json:"line"`
+	Text string `json:"text"`
+}
+
+func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfOrder bool) error {
+	s, err := a.open(ctx, nil, strata.WithAllowOutOfOrder(outOfOrder))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	p, err := s.m.Plan(ctx, opts)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.json:
+		return a.planJSON(s.m, p, withSQL)
+	case a.quiet:
+		return nil
+	case withSQL:
+		return a.planSQL(s.m, p)
+	}
+	if len(p.Steps) == 0 {
+		fmt.Fprintf(a.stdout, "nothing to do: %s\n", atVersion(p.Status.Current))
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "%s to apply on %s (%s):\n", plural(len(p.Steps), "migration"), p.Dialect, atVersion(p.Status.Current))
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	mysqlNote := false
+	for _, st := range p.Steps {
+		how := "in a transaction"
+		switch {
+		case p.TxMode == strata.TxAll:
+			how = "in the one transaction (--tx=all)"
+		case !st.Transactional && implicitCommit(p, st):
+			how, mysqlNote = "statement by statement, no transaction"+lineOf(st.Reason), true
+		case !st.Transactional:
+			how = "no transaction: " + st.Reason
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.File, how, plural(st.Statements, "statement"))
+	}
+	tw.Flush()
+	if mysqlNote {
+		fmt.Fprintf(a.stdout, "note: %s commits DDL implicitly, so a file with DDL cannot be rolled back: it runs statement by statement, with progress recorded after each one\n", p.Dialect)
+	}
+	return nil
+}
+
+// implicitCommit reports whether a step runs outside a transaction only
+// because the database commits DDL implicitly.
+func implicitCommit(p *strata.Plan, st strata.Step) bool {
+	return !p.TransactionalDDL && !st.Migration.Directives.NoTransaction && strings.Contains(st.Reason, "implicitly")
+}
+
+// lineOf returns " (DDL at line N)" from a reason ending in "(line N)".
+func lineOf(reason string) string {
+	i := strings.LastIndex(reason, "(line ")
+	if i < 0 {
+		return ""
+	}
+	return " (DDL from " + strings.TrimSuffix(reason[i+1:], ")") + ")"
+}
+
+func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
+	out := struct {
+		Dialect          string     `json:"dialect"`
+		TxMode           string     `json:"tx_mode"`
+		TransactionalDDL bool       `json:"transactional_ddl"`
+		CurrentVersion   string     `json:"current_version"`
+		Steps            []jsonStep `json:"steps"`
+	}{Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Steps: []jsonStep{}}
+	for _, st := range p.Steps {
+		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
+			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements}
+		if withSQL {
+			for stmt, err := range m.Statements(st.Migration) {
+				if err != nil {
+					return err
+				}
+				js.SQL = append(js.SQL, jsonStatement{Line: stmt.Line, Text: stmt.Text})
+			}
+		}
+		out.Steps = append(out.Steps, js)
+	}
+	writeJSON(a.stdout, out)
+	return nil
+}
+
+// planSQL prints every statement as it will be sent, each after a
+// "-- file:line" comment, with the transactions marked.
+func (a *app) planSQL(m *strata.Migrator, p *strata.Plan) error {
+	w := a.stdout
+	if len(p.Steps) == 0 {
+		fmt.Fprintf(w, "-- nothing to do: %s\n", atVersion(p.Status.Current))
+		return nil
+	}
+	fmt.Fprintf(w, "-- strata plan: %s to apply on %s (%s)\n", plural(len(p.Steps), "migration"), p.Dialect, atVersion(p.Status.Current))
+	fmt.Fprintln(w, "-- each statement is printed exactly as it is sent, without its delimiter")
+	all := p.TxMode == strata.TxAll
+	if all {
+		fmt.Fprintf(w, "\n-- BEGIN (one transaction for all %s, --tx=all)\n", plural(len(p.Steps), "file"))
+	}
+	for _, st := range p.Steps {
+		fmt.Fprintln(w)
+		switch {
+		case all:
+			fmt.Fprintf(w, "-- file %s\n", st.File)
+		case st.Transactional:
+			fmt.Fprintf(w, "-- BEGIN (transaction for %s)\n", st.File)
+		default:
+			fmt.Fprintf(w, "-- %s runs without a transaction: %s; progress is recorded after each statement\n", st.File, st.Reason)
+		}
+		if st.Statements == 0 {
+			fmt.Fprintf(w, "-- %s has no statements; it is recorded as applied\n", st.File)
+		}
+		for stmt, err := range m.Statements(st.Migration) {
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "-- %s:%d\n%s\n", st.File, stmt.Line, stmt.Text)
+		}
+		if st.Transactional && !all {
+			fmt.Fprintln(w, "-- COMMIT")
+		}
+	}
+	if all {
+		fmt.Fprintln(w, "\n-- COMMIT")
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata"
+)
+
+func (a *app) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show every migration and whether it is applied",
+		Long: `Print every migration in the folder and the history table: version, file,
+state (applied, pending, edited, missing, out_of_order, failed, partial,
+running), when it was applied and how long it took. Changes nothing and takes
+no lock. --json prints one object with current_version, pending and migrations.`,
+		Args: cobra.NoArgs,
+		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
+			return a.status(cmd.Context())
+		}),
+	}
+}
+
+// jsonMigration is one migration in `status --json` output.
+type jsonMigration struct {
+	Version    string  `json:"version"`
+	Name       string  `json:"name"`
+	File       string  `json:"file"`
+	State      string  `json:"state"`
+	Checksum   string  `json:"checksum"`
+	AppliedAt  *string `json:"applied_at"`
+	DurationMS int64   `json:"duration_ms"`
+	Error      *string `json:"error"`
+}
+
+func (a *app) status(ctx context.Context) error {
+	s, err := a.open(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := s.m.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		out := struct {
+			CurrentVersion string          `json:"current_version"`
+			Pending        int             `json:"pending"`
+			Migrations     []jsonMigration `json:"migrations"`
+		}{CurrentVersion: st.Current.String(), Pending: st.Pending, Migrations: []jsonMigration{}}
+		for _, ms := range st.Migrations {
+			jm := jsonMigration{Version: ms.ID, Name: ms.Name, File: ms.File, State: string(ms.State),
+				Checksum: ms.Checksum, DurationMS: ms.Duration.Milliseconds()}
+			if ms.Record != nil {
+				at := ms.AppliedAt.UTC().Format(time.RFC3339)
+				jm.AppliedAt = &at
+			}
+			if ms.Error != "" {
+				e := a.scrub(ms.Error)
+				jm.Error = &e
+			}
+			out.Migrations = append(out.Migrations, jm)
+		}
+		writeJSON(a.stdout, out)
+		return nil
+	}
+	if a.quiet {
+		return nil
+	}
+	if len(st.Migrations) == 0 {
+		fmt.Fprintf(a.stdout, "no migrations in %s and none recorded in the history table\n", a.dir)
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tFILE\tSTATE\tAPPLIED AT\tDURATION")
+	for _, ms := range st.Migrations {
+		at, dur := "-", "-"
+		if ms.Record != nil {
+			at = ms.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+			dur = fmtDuration(ms.Duration)
+		}
+		state := string(ms.State)
+		if ms.State == strata.StatePartial || ms.State == strata.StateFailed || ms.State == strata.StateRunning {
+			state += fmt.Sprintf(" (%d/%d statements)", ms.StatementsApplied, ms.StatementsTotal)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ms.ID, ms.File, state, at, dur)
+	}
+	tw.Flush()
+	fmt.Fprintf(a.stdout, "\n%s; %s pending\n", atVersion(st.Current), fmt.Sprint(st.Pending))
+	for _, p := range st.Problems(false) {
+		fmt.Fprintf(a.stdout, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), p.Hint)
+	}
+	return nil
+}

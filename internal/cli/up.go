@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/source"
+)
+
+func (a *app) upCommand() *cobra.Command {
+	var (
+		to         string
+		dryRun     bool
+		outOfOrder bool
+	)
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Apply pending migrations in order",
+		Long: `Apply every pending migration (up to --to) in version order, each in its own
+transaction with its history row where the database allows. Prints one line per
+file with its duration. Refuses (exit 3) when an applied file was edited or
+removed, a pending file is older than the newest applied one, or a file failed
+half-way. --dry-run prints the plan instead (see strata plan).`,
+		Args: cobra.NoArgs,
+		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
+			opts, err := planOptions(to)
+			if err != nil {
+				return err
+			}
+			if dryRun {
+				return a.plan(cmd.Context(), opts, false, outOfOrder)
+			}
+			return a.up(cmd.Context(), opts, outOfOrder)
+		}),
+	}
+	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would run and change nothing (strata plan)")
+	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
+	return cmd
+}
+
+func planOptions(to string) (strata.PlanOptions, error) {
+	if to == "" {
+		return strata.PlanOptions{}, nil
+	}
+	v, err := source.ParseVersion(to)
+	if err != nil {
+		return strata.PlanOptions{}, usage(fmt.Errorf("--to: %w", err))
+	}
+	return strata.PlanOptions{To: v}, nil
+}
+
+// jsonApplied is one applied file in `up --json` output.
+type jsonApplied struct {
+	Version       string `json:"version"`
+	Name          string `json:"name"`
+	File          string `json:"file"`
+	DurationMS    int64  `json:"duration_ms"`
+	Statements    int    `json:"statements"`
+	Transactional bool   `json:"transactional"`
+}
+
+func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) error {
+	start := time.Now()
+	s, err := a.open(ctx, a.progress, strata.WithAllowOutOfOrder(outOfOrder))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.m.Up(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		out := struct {
+			Applied        []jsonApplied `json:"applied"`
+			CurrentVersion string        `json:"current_version"`
+			LockWaitMS     int64         `json:"lock_wait_ms"`
+		}{Applied: []jsonApplied{}, CurrentVersion: res.Current.String(), LockWaitMS: res.LockWait.Milliseconds()}
+		for _, ap := range res.Applied {
+			out.Applied = append(out.Applied, jsonApplied{Version: ap.Migration.ID(), Name: ap.Migration.Description,
+				File: ap.File, DurationMS: ap.Duration.Milliseconds(), Statements: ap.Statements, Transactional: ap.Transactional})
+		}
+		writeJSON(a.stdout, out)
+		return nil
+	}
+	if len(res.Applied) == 0 {
+		a.printf("nothing to do: %s\n", atVersion(res.Current))
+		return nil
+	}
+	a.printf("applied %s in %s: %s\n", plural(len(res.Applied), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
+	return nil
+}
+
+// progress renders the library's events as plain lines: one per applied
+// file, lock waits on stderr, and with --verbose each file and statement as
+// it starts.
+func (a *app) progress(e strata.Event) {
+	if a.quiet || a.json {
+		return
+	}
+	switch e.Kind {
+	case strata.EventLockWaiting:
+		holder := "another strata run"
+		if e.Holder != "" {
+			holder = e.Holder
+		}
+		fmt.Fprintf(a.stderr, "waiting for the migration lock, held by %s (%s so far; --lock-timeout %s)\n", a.scrub(holder), fmtDuration(e.Duration), a.lockTimeout)
+	case strata.EventLockAcquired:
+		if a.verbose {
+			fmt.Fprintf(a.stdout, "took the migration lock after %s\n", fmtDuration(e.Duration))
+		}
+	case strata.EventMigrationStart:
+		if a.verbose {
+			fmt.Fprintf(a.stdout, "applying %s\n", e.File)
+		}
+	case strata.EventStatementStart:
+		if a.verbose && e.Statement != nil {
+			first, _, more := strings.Cut(e.Statement.Text, "\n")
+			if more {
+				first += " ..."
+			}
+			fmt.Fprintf(a.stdout, "  %s:%d: %s\n", e.File, e.Statement.Line, first)
+		}
+	case strata.EventMigrationDone:
+		fmt.Fprintf(a.stdout, "applied %s (%s)\n", e.File, fmtDuration(e.Duration))
+	case strata.EventMigrationError:
+		fmt.Fprintf(a.stdout, "failed %s (%s)\n", e.File, fmtDuration(e.Duration))
+	}
+}
+
+func atVersion(v source.Version) string {
+	if v.IsZero() {
+		return "no migrations applied"
+	}
+	return "database is at version " + v.String()
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// fmtDuration prints whole milliseconds below a second, and two decimals
+// of a second above.
+func fmtDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return d.Round(10 * time.Millisecond).String()
+}

@@ -106,6 +106,9 @@ func (s *Store) Ensure(ctx context.Context, q dialect.Execer, strataVersion stri
 				return fmt.Errorf("create history table %s: %w", s.table, err)
 			}
 		}
+	} else if err := s.EnsureAudit(ctx, q); err != nil {
+		// A history table made before the audit table existed.
+		return err
 	}
 	var layout string
 	err = q.QueryRowContext(ctx, "SELECT version FROM "+s.q+" WHERE id = "+s.d.Placeholder(1), LayoutID).Scan(&layout)

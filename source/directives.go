@@ -11,7 +11,8 @@ import (
 // migration file, before its first SQL statement. Comment lines ("--" and
 // "#") and block comments may come before and between them; the first
 // other text ends the header, and a "-- strata:" line after it is an
-// ordinary comment.
+// ordinary comment. Block comments are taken not to nest, as in MySQL and
+// SQLite: after a nested PostgreSQL /* /* */ */ the header has ended.
 type Directives struct {
 	// NoTransaction is set by "-- strata:no-transaction": run the file
 	// outside a transaction (for example CREATE INDEX CONCURRENTLY).
@@ -38,13 +39,13 @@ type lineError struct {
 // header parses the directives from a file given in chunks. It stops
 // looking (done) at the first SQL text.
 type header struct {
-	done    bool
-	inBlock bool // inside a /* */ comment
-	line    []byte
-	lineNo  int // 1-based number of the line in line
-	dirs    Directives
-	seen    map[string]int // directive name -> line it was first seen on
-	errs    []lineError
+	done               bool
+	inBlock            bool // inside a /* */ comment
+	line               []byte
+	lineNo             int // 1-based number of the line in line
+	dirs               Directives
+	seenNoTx, seenLock int // line each directive was first seen on, 0 if not yet
+	errs               []lineError
 }
 
 // reset prepares h for a new file, keeping its buffer.
@@ -134,35 +135,42 @@ func (h *header) comment(text string) {
 		name, args = name[:i], name[i+1:]+" "+args
 	}
 	args = strings.TrimSpace(args)
-	if first, ok := h.seen[name]; ok && name != "lint-ignore" {
-		h.errorf("directive strata:%s is repeated (first on line %d): keep one", name, first)
-		return
-	}
 	switch name {
 	case "no-transaction":
+		if h.repeated(name, h.seenNoTx) {
+			return
+		}
 		if args != "" {
 			h.errorf("strata:no-transaction takes no argument, got %q: remove it", args)
 			return
 		}
-		h.dirs.NoTransaction = true
+		h.dirs.NoTransaction, h.seenNoTx = true, h.lineNo
 	case "lock-timeout":
+		if h.repeated(name, h.seenLock) {
+			return
+		}
 		d, err := time.ParseDuration(args)
 		if err != nil || d <= 0 {
 			h.errorf("strata:lock-timeout needs a positive duration such as 5s or 1m30s, got %q", args)
 			return
 		}
-		h.dirs.LockTimeout = d
+		h.dirs.LockTimeout, h.seenLock = d, h.lineNo
 	case "lint-ignore":
-		// Read by the linter, not here.
+		// Read by the linter, not here; it may appear any number of times.
 	default:
 		h.errorf("unknown directive %q: the known directives are %s; fix the spelling or "+
 			"remove the strata: prefix", "strata:"+name, knownDirectives)
-		return
 	}
-	if h.seen == nil {
-		h.seen = make(map[string]int)
+}
+
+// repeated reports (and records an error) when a directive first seen on
+// line first appears again.
+func (h *header) repeated(name string, first int) bool {
+	if first == 0 {
+		return false
 	}
-	h.seen[name] = h.lineNo
+	h.errorf("directive strata:%s is repeated (first on line %d): keep one", name, first)
+	return true
 }
 
 // errorf records a problem on the current line.

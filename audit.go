@@ -1,0 +1,188 @@
+package strata
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/source"
+)
+
+// MigrationHistory is what strata knows about one migration: its state
+// and history row, and every change a human made to that row, in time
+// order (strata history VERSION).
+type MigrationHistory struct {
+	// Status compares the folder with the history; Status.Record is nil
+	// when the migration has no row (pending, or rolled back).
+	Status MigrationStatus
+	// Audit lists the resolve, baseline and down actions recorded for the
+	// migration, oldest first.
+	Audit []history.AuditEntry
+}
+
+// History returns the history row and audit trail of one migration. version
+// is a version in any form ("7", "0007") or a repeatable migration's ID
+// ("R__views"). A version that is neither in the folder, nor in the history,
+// nor in the audit trail gives an *UnknownVersionError. It takes no lock and
+// changes nothing.
+func (m *Migrator) History(ctx context.Context, version string) (*MigrationHistory, error) {
+	c, err := m.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	recs, err := m.store.All(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	st := m.status(recs)
+	if err := m.settleRunning(ctx, c, st, false); err != nil {
+		return nil, err
+	}
+	id, err := canonicalID(version)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := m.store.Audit(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	ms := findStatus(st, id)
+	if ms == nil {
+		if len(audit) == 0 {
+			return nil, unknownVersion(st, version)
+		}
+		// Known only from the audit trail: rolled back, and its file gone.
+		ms = &MigrationStatus{ID: id, State: StateMissing}
+		ms.Version, _ = source.ParseVersion(id)
+	}
+	return &MigrationHistory{Status: *ms, Audit: audit}, nil
+}
+
+// canonicalID turns a version as typed into the ID the history records.
+func canonicalID(version string) (string, error) {
+	version = strings.TrimSpace(version)
+	if strings.HasPrefix(version, "R__") {
+		return version, nil
+	}
+	v, err := source.ParseVersion(version)
+	if err != nil {
+		return "", &ConfigError{Msg: err.Error()}
+	}
+	return v.String(), nil
+}
+
+func findStatus(st *Status, id string) *MigrationStatus {
+	for i := range st.Migrations {
+		if st.Migrations[i].ID == id {
+			return &st.Migrations[i]
+		}
+	}
+	return nil
+}
+
+// unknownVersion builds the error for a version nobody knows, listing the
+// three known versions closest to it.
+func unknownVersion(st *Status, version string) *UnknownVersionError {
+	e := &UnknownVersionError{Version: version}
+	want, ok := new(big.Int).SetString(strings.TrimSpace(version), 10)
+	type cand struct {
+		id   string
+		dist *big.Int
+	}
+	var cs []cand
+	for _, ms := range st.Migrations {
+		if ms.Version.IsZero() {
+			continue
+		}
+		d := big.NewInt(0)
+		if v, vok := new(big.Int).SetString(ms.Version.String(), 10); ok && vok {
+			d.Abs(d.Sub(v, want))
+		}
+		cs = append(cs, cand{ms.ID, d})
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int { return a.dist.Cmp(b.dist) })
+	for i := 0; i < len(cs) && i < 3; i++ {
+		e.Nearest = append(e.Nearest, cs[i].id)
+	}
+	return e
+}
+
+// session is the state of one writing command run under the lock.
+type session struct {
+	c         *sql.Conn
+	st        *Status // read under the lock; running rows settled as interrupted
+	appliedBy string  // database user and host, as up records it
+	who       string  // operating-system user, database user and host, for the audit
+}
+
+// locked runs f on a pinned connection under the migration lock, after
+// creating the history and audit tables if needed and reading the history
+// again. The lock is released with a context that is not cancelled, so
+// Ctrl-C still unlocks.
+func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *session) error) (time.Duration, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	c, err := m.conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	s := &session{c: c}
+	defer func() { s.c.Close() }()
+	lock, wait, err := m.lock(ctx, c, cancel)
+	if err != nil {
+		return wait, err
+	}
+	defer lock.Release(context.WithoutCancel(ctx))
+	if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
+		return wait, err
+	}
+	recs, err := m.store.All(ctx, c)
+	if err != nil {
+		return wait, err
+	}
+	s.st = m.status(recs)
+	s.st.HistoryExists = true
+	if err := m.settleRunning(ctx, c, s.st, true); err != nil {
+		return wait, err
+	}
+	user, err := m.d.CurrentUser(ctx, c)
+	if err != nil {
+		return wait, fmt.Errorf("read current database user: %w", err)
+	}
+	s.appliedBy = m.appliedBy(user)
+	s.who = s.appliedBy
+	if m.osUser != "" && m.osUser != user {
+		s.who = m.osUser + " as " + s.appliedBy
+	}
+	return wait, f(ctx, s)
+}
+
+// audit builds an audit entry for s.
+func (s *session) audit(m *Migrator, id string, a history.Action, oldState, newState State, oldSum, newSum, reason string) history.AuditEntry {
+	return history.AuditEntry{
+		MigrationID: id, Action: a, OldState: string(oldState), NewState: string(newState),
+		OldChecksum: oldSum, NewChecksum: newSum, Reason: reason, By: s.who, At: time.Now(), StrataVersion: m.cfg.version,
+	}
+}
+
+// inTx runs f in a transaction on s's connection and commits it.
+func (s *session) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

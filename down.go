@@ -1,0 +1,405 @@
+package strata
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/source"
+	"github.com/strata-db/strata/sqlsplit"
+)
+
+// DownOptions choose which applied migrations a down run rolls back,
+// newest first. Steps and To are exclusive; with neither, one migration is
+// rolled back (strata down).
+type DownOptions struct {
+	// Steps is how many applied migrations to roll back (strata down N).
+	Steps int
+	// To rolls back every applied migration above this version; To itself
+	// stays applied (strata down --to VERSION). Version 0 rolls back every
+	// versioned migration.
+	To source.Version
+	// Reason is kept in the audit trail with each rolled-back version
+	// (optional).
+	Reason string
+}
+
+// DownPlan is what ApplyDown will do, in order (newest version first).
+// Making it reads the history without the lock and changes nothing.
+type DownPlan struct {
+	// Steps are the migrations to roll back. Each Step's File is the
+	// down file's display name, Statements counts the down file's
+	// statements, and Transactional says whether the down file runs in a
+	// transaction with the removal of the history row.
+	Steps            []Step
+	TxMode           TxMode
+	Dialect          string
+	TransactionalDDL bool
+	Status           *Status
+	opts             DownOptions
+}
+
+// DownResult is what a down run did. On error, RolledBack lists the files
+// that were rolled back (and committed) before the failure.
+type DownResult struct {
+	// RolledBack lists the down files that ran; File is the down file.
+	RolledBack []Applied
+	LockWait   time.Duration
+	// Current is the highest applied version after the run.
+	Current source.Version
+}
+
+// Down plans and runs a roll-back (strata down).
+func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*DownResult, error) {
+	p, err := m.PlanDown(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return m.ApplyDown(ctx, p)
+}
+
+// PlanDown lists the applied migrations that a down run would roll back,
+// newest first, and scans their down files (strata down --dry-run, strata
+// plan --down). It refuses with a *DownRefusedError, before anything runs,
+// when a needed down file is missing, when an up file to roll back was
+// edited or is gone, or when the history has a failed, partial or
+// interrupted row. An empty plan means nothing is applied.
+func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*DownPlan, error) {
+	st, err := m.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.planDown(st, opts)
+}
+
+func (m *Migrator) planDown(st *Status, opts DownOptions) (*DownPlan, error) {
+	if opts.Steps < 0 {
+		return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: give a positive number", opts.Steps)}
+	}
+	if opts.Steps > 0 && !opts.To.IsZero() {
+		return nil, &ConfigError{Msg: "give either a number of migrations to roll back or --to VERSION, not both"}
+	}
+	p := &DownPlan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts}
+	var probs []DownProblem
+	var applied []*MigrationStatus
+	for i := range st.Migrations {
+		ms := &st.Migrations[i]
+		if incomplete(ms) {
+			probs = append(probs, DownProblem{Kind: DownIncomplete, Version: ms.ID, File: ms.File,
+				Detail: describeIncomplete(*ms), Hint: "settle it first: strata resolve " + ms.ID + " --applied or --rolled-back --reason '...'"})
+			continue
+		}
+		if ms.Kind != string(source.Repeatable) && ms.Record != nil && ms.Record.Status == history.Applied {
+			applied = append(applied, ms)
+		}
+	}
+	slices.SortFunc(applied, func(a, b *MigrationStatus) int { return b.Version.Compare(a.Version) })
+	var targets []*MigrationStatus
+	switch {
+	case !opts.To.IsZero():
+		if opts.To.String() != "0" && findStatus(st, opts.To.String()) == nil {
+			return nil, unknownVersion(st, opts.To.String())
+		}
+		for _, ms := range applied {
+			if ms.Version.Compare(opts.To) > 0 {
+				targets = append(targets, ms)
+			}
+		}
+	default:
+		n := max(opts.Steps, 1)
+		if len(applied) > 0 && n > len(applied) {
+			return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: only %d are applied; use strata down %d, or strata down --to 0 to roll back every one", n, len(applied), len(applied))}
+		}
+		targets = applied[:min(n, len(applied))]
+	}
+	for _, ms := range targets {
+		mig := ms.Migration
+		switch {
+		case mig == nil:
+			probs = append(probs, DownProblem{Kind: DownMissing, Version: ms.ID, File: ms.File,
+				Detail: "the applied migration's file is missing from the folder", Hint: "restore it with its down file"})
+		case ms.State == StateEdited:
+			probs = append(probs, DownProblem{Kind: DownEdited, Version: ms.ID, File: ms.File,
+				Detail: fmt.Sprintf("the up file was edited since it was applied (checksum %s, recorded %s), so its down file may not undo what ran", short(ms.Checksum), short(ms.RecordedChecksum)),
+				Hint:   "restore the up file as it was applied (git checkout), or if the edit is deliberate accept it first: strata resolve " + ms.ID + " --accept-edit --reason '...'"})
+		case mig.DownPath == "":
+			probs = append(probs, DownProblem{Kind: DownNoFile, Version: ms.ID, File: ms.File,
+				Detail: "it has no down file", Hint: "write " + m.display(downFileName(mig.Path)) + " that undoes it, or undo it by hand"})
+		default:
+			step := Step{Migration: mig, File: m.display(mig.DownPath)}
+			if err := m.inspectDown(&step); err != nil {
+				return nil, err
+			}
+			if m.cfg.txMode == TxAll && !step.Transactional {
+				return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", step.File, step.Reason)}
+			}
+			p.Steps = append(p.Steps, step)
+		}
+	}
+	if len(probs) > 0 {
+		return nil, &DownRefusedError{Problems: probs}
+	}
+	return p, nil
+}
+
+// downFileName is the down file that belongs to up file p.
+func downFileName(p string) string {
+	n := strings.TrimSuffix(strings.TrimSuffix(p, ".sql"), ".up")
+	return n + ".down.sql"
+}
+
+// inspectDown scans a down file once, like inspect for up files.
+func (m *Migrator) inspectDown(step *Step) error {
+	step.Transactional = true
+	if step.Migration.DownDirectives.NoTransaction {
+		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
+	}
+	for stmt, err := range m.statements(step.Migration.DownPath, nil) {
+		if err != nil {
+			return err
+		}
+		step.Statements++
+		if step.Transactional {
+			if r := m.d.NoTransactionReason(stmt.Text); r != "" {
+				step.Transactional, step.Reason = false, fmt.Sprintf("%s (line %d)", r, stmt.Line)
+			}
+		}
+	}
+	return nil
+}
+
+// ApplyDown runs a down plan under the migration lock. An empty plan
+// returns at once. Under the lock it plans again and refuses with
+// ErrHistoryChanged when the plan no longer matches the history. Each down
+// file runs in a transaction with the removal of its history row and an
+// audit entry where the database allows; otherwise (MySQL DDL) statement
+// by statement with progress recorded, so a failure leaves the row partial
+// with an error naming the down file.
+func (m *Migrator) ApplyDown(ctx context.Context, p *DownPlan) (*DownResult, error) {
+	res := &DownResult{Current: p.Status.Current}
+	if len(p.Steps) == 0 {
+		return res, nil
+	}
+	var err error
+	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
+		res.Current = s.st.Current
+		p2, err := m.planDown(s.st, p.opts)
+		if err != nil {
+			return err
+		}
+		if !sameSteps(p.Steps, p2.Steps) {
+			return fmt.Errorf("roll back: %w", ErrHistoryChanged)
+		}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}}
+		defer func() { s.c = r.conn }()
+		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.opts.Reason)}
+		return d.steps(ctx, p2.Steps, p2.TxMode)
+	})
+	return res, err
+}
+
+func sameSteps(a, b []Step) bool {
+	return slices.EqualFunc(a, b, func(x, y Step) bool { return x.Migration.ID() == y.Migration.ID() })
+}
+
+// downRun is the state of one roll-back.
+type downRun struct {
+	*run
+	s      *session
+	res    *DownResult
+	reason string
+}
+
+func (d *downRun) steps(ctx context.Context, steps []Step, mode TxMode) error {
+	if mode == TxAll {
+		return d.inTx(ctx, steps)
+	}
+	for _, step := range steps {
+		var err error
+		if step.Transactional {
+			err = d.inTx(ctx, []Step{step})
+		} else {
+			err = d.noTx(ctx, step)
+		}
+		if err == nil {
+			err = d.resetAfter(ctx, step)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// record returns the history row of step's migration as read under the lock.
+func (d *downRun) record(step Step) history.Record {
+	return *findStatus(d.s.st, step.Migration.ID()).Record
+}
+
+func (d *downRun) auditDown(step Step, newState State, detail string) history.AuditEntry {
+	rec := d.record(step)
+	e := d.s.audit(d.m, rec.ID, history.ActionDown, StateApplied, newState, rec.Checksum, "", d.reason)
+	e.Detail = detail
+	return e
+}
+
+// inTx runs down files in one transaction, removing each history row and
+// writing its audit entry in the same transaction.
+func (d *downRun) inTx(ctx context.Context, steps []Step) error {
+	m := d.m
+	tx, err := d.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	var done []Applied
+	for _, step := range steps {
+		start := time.Now()
+		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
+		n, err := d.execDown(ctx, tx, step, nil)
+		if err == nil {
+			err = m.store.Delete(ctx, tx, step.Migration.ID())
+		}
+		if err == nil {
+			err = m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			var se *StatementError
+			if errors.As(err, &se) {
+				se.Outcome = "rolled back; the migration is still applied and recorded"
+				if len(steps) > 1 {
+					se.Outcome = "rolled back with every other down file of this run (--tx=all); every migration is still applied and recorded"
+				}
+			}
+			m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
+			return err
+		}
+		done = append(done, Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n, Transactional: true})
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %s: %w", steps[len(steps)-1].File, err)
+	}
+	for _, a := range done {
+		d.done(a)
+	}
+	return nil
+}
+
+func (d *downRun) done(a Applied) {
+	d.m.emit(Event{Kind: EventMigrationDone, Migration: a.Migration, File: a.File, Duration: a.Duration})
+	d.res.RolledBack = append(d.res.RolledBack, a)
+	d.res.Current = source.Version{}
+	for _, ms := range d.s.st.Migrations {
+		if ms.Record == nil || ms.Kind == string(source.Repeatable) || ms.Record.Status != history.Applied {
+			continue
+		}
+		gone := slices.ContainsFunc(d.res.RolledBack, func(x Applied) bool { return x.Migration.ID() == ms.ID })
+		if !gone && ms.Version.Compare(d.res.Current) > 0 {
+			d.res.Current = ms.Version
+		}
+	}
+}
+
+// noTx runs a down file outside a transaction: the history row is marked
+// running first, progress is recorded after each statement, and the row is
+// removed at the end. A failure after some statements leaves the row
+// partial with an error naming the down file; a failure before any
+// statement completed restores the row, since the database is unchanged.
+func (d *downRun) noTx(ctx context.Context, step Step) error {
+	m := d.m
+	start := time.Now()
+	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
+	orig := d.record(step)
+	id := orig.ID
+	running := orig
+	running.Status, running.StatementsApplied, running.StatementsTotal = history.Running, 0, step.Statements
+	running.StatementChecksums, running.Error = "", "rolling back: running down file "+step.File
+	running.StartedAt, running.FinishedAt, running.AppliedBy = start, sql.NullTime{}, d.appliedBy
+	if err := m.store.Update(ctx, d.conn, running); err != nil {
+		return err
+	}
+	n, err := d.execDown(ctx, d.conn, step, func(i int, stmt *sqlsplit.Statement) error {
+		return m.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
+	})
+	if err != nil {
+		wctx := context.WithoutCancel(ctx)
+		var se *StatementError
+		isStmt := errors.As(err, &se)
+		var ferr error
+		if n == 0 {
+			ferr = m.store.Update(wctx, d.conn, orig)
+			if isStmt {
+				se.Outcome = "stopped before any statement of it completed; the migration is still applied and its history row unchanged"
+			}
+		} else {
+			rec := running
+			rec.Status, rec.StatementsApplied = history.Partial, n
+			rec.FinishedAt, rec.ExecutionMS = sql.NullTime{Time: time.Now(), Valid: true}, time.Since(start).Milliseconds()
+			rec.Error = fmt.Sprintf("down file %s failed after %d of %d statements: %v", step.File, n, step.Statements, err)
+			if isStmt {
+				rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s %s; %d of %d statements of the down file were applied",
+					se.File, se.Line, se.Index, se.Code, se.Message, n, step.Statements)
+				se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, id)
+			}
+			ferr = m.store.Finish(wctx, d.conn, rec)
+			if ferr == nil {
+				ferr = m.store.AddAudit(wctx, d.conn, d.auditDown(step, StatePartial, rec.Error))
+			}
+		}
+		if ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
+		return err
+	}
+	err = d.s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := m.store.Delete(ctx, tx, id); err != nil {
+			return err
+		}
+		return m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
+	})
+	if err != nil {
+		return err
+	}
+	d.done(Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n})
+	return nil
+}
+
+// execDown sends a down file's statements to ex one by one, calling after
+// (if not nil) after each, and checks the bytes read still have the
+// checksum the folder had when it was loaded.
+func (d *downRun) execDown(ctx context.Context, ex dialect.Execer, step Step, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
+	m := d.m
+	h := sha256.New()
+	n := 0
+	for stmt, err := range m.statements(step.Migration.DownPath, h) {
+		if err != nil {
+			return n, err
+		}
+		n++
+		if m.d.ChangesSession(stmt.Text) {
+			d.changed = true
+		}
+		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, File: step.File, Statement: &stmt, Index: n})
+		if _, err := ex.ExecContext(ctx, stmt.Text); err != nil {
+			return n - 1, d.statementError(step, n, &stmt, err)
+		}
+		if after != nil {
+			if err := after(n, &stmt); err != nil {
+				return n, err
+			}
+		}
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.DownChecksum {
+		return n, &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
+	}
+	return n, nil
+}

@@ -1,0 +1,109 @@
+package strata
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrReasonRequired is returned (wrapped) by Resolve when the reason is
+// empty: every resolve is recorded in the audit trail with why.
+var ErrReasonRequired = errors.New("a reason is required: say why, for example --reason 'finished the index by hand after a timeout'")
+
+// UnknownVersionError reports a version that is neither a file in the
+// migrations folder nor a row in the history table. Nothing was changed.
+type UnknownVersionError struct {
+	Version string
+	// Nearest lists up to three known versions closest to Version.
+	Nearest []string
+}
+
+func (e *UnknownVersionError) Error() string {
+	msg := fmt.Sprintf("unknown version %s: no migration file or history row has it", e.Version)
+	if len(e.Nearest) > 0 {
+		msg += "; nearest: " + strings.Join(e.Nearest, ", ")
+	}
+	return msg + "; run strata status to list the versions"
+}
+
+// DownProblemKind says why a file cannot be rolled back.
+type DownProblemKind string
+
+// The reasons PlanDown and ApplyDown refuse.
+const (
+	DownNoFile     DownProblemKind = "no_down_file" // the migration has no .down.sql file
+	DownEdited     DownProblemKind = "edited"       // the up file changed since it was applied
+	DownMissing    DownProblemKind = "missing"      // the applied migration's file is gone from the folder
+	DownIncomplete DownProblemKind = "incomplete"   // history has a failed, partial, running or interrupted row
+)
+
+// DownProblem is one reason a down run was refused.
+type DownProblem struct {
+	Kind    DownProblemKind
+	Version string
+	File    string // display name of the file concerned
+	Detail  string // what was found
+	Hint    string // what to do
+}
+
+// DownRefusedError reports every reason a down run was refused, found
+// before anything ran. Nothing was changed.
+type DownRefusedError struct {
+	Problems []DownProblem
+}
+
+func (e *DownRefusedError) Error() string {
+	var b strings.Builder
+	b.WriteString("refusing to roll back")
+	if len(e.Problems) > 1 {
+		fmt.Fprintf(&b, ": %d problems:", len(e.Problems))
+		for _, p := range e.Problems {
+			fmt.Fprintf(&b, "\n  %s: %s; %s", p.File, p.Detail, p.Hint)
+		}
+		return b.String()
+	}
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, ": %s: %s; %s", p.File, p.Detail, p.Hint)
+	}
+	return b.String()
+}
+
+// Has reports whether the error holds a problem of kind k.
+func (e *DownRefusedError) Has(k DownProblemKind) bool {
+	for _, p := range e.Problems {
+		if p.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrHistoryChanged is matched (errors.Is) when the history changed between
+// making a plan and taking the lock to apply it, so the plan no longer says
+// what would run. Nothing was changed; make the plan again.
+var ErrHistoryChanged = errors.New("the history changed since the plan was made (another run migrated this database); nothing was done: plan again")
+
+// ResolveError says why a resolve was refused. Nothing was changed.
+type ResolveError struct {
+	Version string
+	Action  ResolveAction
+	// State is the migration's state that made the action impossible.
+	State State
+	// Msg says what was found and what to do instead.
+	Msg string
+}
+
+func (e *ResolveError) Error() string {
+	return fmt.Sprintf("cannot resolve %s %s: %s", e.Version, e.Action.flag(), e.Msg)
+}
+
+// BaselineRefusedError reports that the history table already has rows, so
+// a baseline could hide files that never ran. Nothing was changed.
+type BaselineRefusedError struct {
+	Rows int // migration rows already in the history
+}
+
+func (e *BaselineRefusedError) Error() string {
+	return fmt.Sprintf("refusing to baseline: the history already has %d migration rows, so this database is managed by strata; "+
+		"run strata status to see them, or pass --force to record only the versions that have no row", e.Rows)
+}

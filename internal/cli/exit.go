@@ -63,6 +63,7 @@ func exitCode(ctx context.Context, err error) int {
 	}
 	var (
 		drift *strata.DriftError
+		res   *strata.ResumeError
 		stmt  *strata.StatementError
 		file  *strata.FileError
 		src   *source.FileError
@@ -75,7 +76,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitUsage
 	case errors.Is(err, strata.ErrLockTimeout):
 		return ExitLockTimeout
-	case errors.As(err, &drift):
+	case errors.As(err, &drift), errors.As(err, &res):
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed

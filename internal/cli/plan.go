@@ -16,6 +16,7 @@ func (a *app) planCommand() *cobra.Command {
 		to         string
 		withSQL    bool
 		outOfOrder bool
+		resume     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -27,7 +28,7 @@ boundaries marked. Refuses like up (exit 3) when the history and folder
 disagree. Takes no lock and changes nothing.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
-			opts, err := planOptions(to)
+			opts, err := planOptions(to, resume)
 			if err != nil {
 				return err
 			}
@@ -37,6 +38,7 @@ disagree. Takes no lock and changes nothing.`,
 	cmd.Flags().StringVar(&to, "to", "", "plan only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&withSQL, "sql", false, "print every statement as it will be sent")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "include pending files older than the newest applied one")
+	cmd.Flags().BoolVar(&resume, "resume", false, "include files that stopped half-way, from the statement after the last one that completed")
 	return cmd
 }
 
@@ -48,6 +50,7 @@ type jsonStep struct {
 	Transactional bool            `json:"transactional"`
 	Reason        string          `json:"reason,omitempty"`
 	Statements    int             `json:"statements"`
+	ResumeFrom    int             `json:"resume_from,omitempty"`
 	SQL           []jsonStatement `json:"sql,omitempty"`
 }
 
@@ -91,7 +94,11 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 		case !st.Transactional:
 			how = "no transaction: " + st.Reason
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.File, how, plural(st.Statements, "statement"))
+		count := plural(st.Statements, "statement")
+		if st.ResumeFrom > 0 {
+			count = fmt.Sprintf("resuming at statement %d of %d", st.ResumeFrom+1, st.Statements)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.File, how, count)
 	}
 	tw.Flush()
 	if mysqlNote {
@@ -125,7 +132,7 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 	}{Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Steps: []jsonStep{}}
 	for _, st := range p.Steps {
 		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
-			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements}
+			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom}
 		if withSQL {
 			for stmt, err := range m.Statements(st.Migration) {
 				if err != nil {
@@ -167,9 +174,14 @@ func (a *app) planSQL(m *strata.Migrator, p *strata.Plan) error {
 		if st.Statements == 0 {
 			fmt.Fprintf(w, "-- %s has no statements; it is recorded as applied\n", st.File)
 		}
+		i := 0
 		for stmt, err := range m.Statements(st.Migration) {
 			if err != nil {
 				return err
+			}
+			if i++; i <= st.ResumeFrom {
+				fmt.Fprintf(w, "-- %s:%d: statement %d already ran; --resume skips it\n", st.File, stmt.Line, i)
+				continue
 			}
 			fmt.Fprintf(w, "-- %s:%d\n%s\n", st.File, stmt.Line, stmt.Text)
 		}

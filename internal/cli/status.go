@@ -86,7 +86,8 @@ func (a *app) status(ctx context.Context) error {
 			dur = fmtDuration(ms.Duration)
 		}
 		state := string(ms.State)
-		if ms.State == strata.StatePartial || ms.State == strata.StateFailed || ms.State == strata.StateRunning {
+		switch ms.State {
+		case strata.StatePartial, strata.StateFailed, strata.StateRunning, strata.StateInterrupted:
 			state += fmt.Sprintf(" (%d/%d statements)", ms.StatementsApplied, ms.StatementsTotal)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ms.ID, ms.File, state, at, dur)

@@ -17,6 +17,7 @@ func (a *app) upCommand() *cobra.Command {
 		to         string
 		dryRun     bool
 		outOfOrder bool
+		resume     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -28,7 +29,7 @@ removed, a pending file is older than the newest applied one, or a file failed
 half-way. --dry-run prints the plan instead (see strata plan).`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
-			opts, err := planOptions(to)
+			opts, err := planOptions(to, resume)
 			if err != nil {
 				return err
 			}
@@ -41,18 +42,21 @@ half-way. --dry-run prints the plan instead (see strata plan).`,
 	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would run and change nothing (strata plan)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
+	cmd.Flags().BoolVar(&resume, "resume", false, "continue files that stopped half-way from the statement after the last one that completed")
 	return cmd
 }
 
-func planOptions(to string) (strata.PlanOptions, error) {
+func planOptions(to string, resume bool) (strata.PlanOptions, error) {
+	opts := strata.PlanOptions{Resume: resume}
 	if to == "" {
-		return strata.PlanOptions{}, nil
+		return opts, nil
 	}
 	v, err := source.ParseVersion(to)
 	if err != nil {
-		return strata.PlanOptions{}, usage(fmt.Errorf("--to: %w", err))
+		return opts, usage(fmt.Errorf("--to: %w", err))
 	}
-	return strata.PlanOptions{To: v}, nil
+	opts.To = v
+	return opts, nil
 }
 
 // jsonApplied is one applied file in `up --json` output.

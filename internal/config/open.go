@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/strata-db/strata/dialect"
 )
 
@@ -54,6 +56,9 @@ func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
 // DB opens the target's database without connecting. An in-memory SQLite
 // database is limited to one connection, so every query sees it.
 func (t *Target) DB() (*sql.DB, error) {
+	if t.pg != nil {
+		return stdlib.OpenDB(*t.pg), nil
+	}
 	db, err := sql.Open(t.Driver, t.DSN)
 	if err != nil {
 		return nil, t.ScrubError(fmt.Errorf("open %s: %w", t.Redacted, err))

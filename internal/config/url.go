@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/strata-db/strata/dialect"
 	mydialect "github.com/strata-db/strata/dialect/mysql"
@@ -51,6 +53,7 @@ type Target struct {
 	Memory bool
 
 	secrets []string
+	pg      *pgx.ConnConfig // for PostgreSQL, opened through a connector
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;
@@ -92,7 +95,18 @@ func (t *Target) postgres(raw string) error {
 	if u.Opaque != "" {
 		return fmt.Errorf("invalid PostgreSQL URL %q: write it as postgres://user:pass@host:5432/db", t.Redacted)
 	}
-	t.Driver, t.DSN, t.Dialect = "pgx", raw, pgdialect.New()
+	cfg, err := pgx.ParseConfig(raw)
+	if err != nil { // pgx redacts the password in its errors; Parse scrubs them too
+		return fmt.Errorf("invalid PostgreSQL URL %q: %w", t.Redacted, err)
+	}
+	// On Ctrl-C, ask the server to cancel the running statement instead of
+	// only dropping the connection: a server busy in a statement does not
+	// notice a dropped client, and would hold the migration lock until the
+	// statement ends.
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
+	}
+	t.Driver, t.DSN, t.Dialect, t.pg = "pgx", raw, pgdialect.New(), cfg
 	return nil
 }
 

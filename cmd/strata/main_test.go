@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// bin is the strata binary built once by TestMain.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "strata-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "strata")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building strata:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is one run of the binary.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout:\n%s--- stderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// cleanEnv is the test process's environment without anything that would
+// change strata's configuration.
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "STRATA_") || strings.HasPrefix(k, "DATABASE_URL") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, extra...)
+}
+
+// strata runs the binary in wd with a clean environment.
+func strata(t *testing.T, wd string, args ...string) result {
+	t.Helper()
+	return strataEnv(t, wd, nil, args...)
+}
+
+func strataEnv(t *testing.T, wd string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = wd
+	cmd.Env = cleanEnv(env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run strata %v: %v", args, err)
+	}
+	return r
+}
+
+// want fails the test unless r exited with code and every string in
+// contains is in its stdout or stderr.
+func want(t *testing.T, r result, code int, contains ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("want exit %d, got %s", code, r)
+	}
+	for _, s := range contains {
+		if !strings.Contains(r.stdout+r.stderr, s) {
+			t.Fatalf("output does not contain %q:\n%s", s, r)
+		}
+	}
+}
+
+// folder is a temporary working directory with a migrations folder.
+type folder struct {
+	t    *testing.T
+	wd   string // working directory for the binary
+	dir  string // the migrations folder, relative to wd ("migrations")
+	path string // absolute path of the migrations folder
+}
+
+func newFolder(t *testing.T) *folder {
+	wd := t.TempDir()
+	f := &folder{t: t, wd: wd, dir: "migrations", path: filepath.Join(wd, "migrations")}
+	if err := os.Mkdir(f.path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *folder) write(name, content string) {
+	f.t.Helper()
+	if err := os.WriteFile(filepath.Join(f.path, name), []byte(content), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *folder) remove(name string) {
+	f.t.Helper()
+	if err := os.Remove(filepath.Join(f.path, name)); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// run runs strata with --url and --dir set for this folder.
+func (f *folder) run(url string, args ...string) result {
+	f.t.Helper()
+	return strata(f.t, f.wd, append(args, "--url", url, "--dir", f.dir)...)
+}
+
+// statusJSON is `strata status --json` output.
+type statusJSON struct {
+	CurrentVersion string `json:"current_version"`
+	Pending        int    `json:"pending"`
+	Migrations     []struct {
+		Version    string  `json:"version"`
+		Name       string  `json:"name"`
+		File       string  `json:"file"`
+		State      string  `json:"state"`
+		Checksum   string  `json:"checksum"`
+		AppliedAt  *string `json:"applied_at"`
+		DurationMS *int64  `json:"duration_ms"`
+		Error      *string `json:"error"`
+	} `json:"migrations"`
+}
+
+func (f *folder) status(url string) statusJSON {
+	f.t.Helper()
+	r := f.run(url, "status", "--json")
+	want(f.t, r, 0)
+	var st statusJSON
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		f.t.Fatalf("status --json: %v\n%s", err, r)
+	}
+	return st
+}
+
+// state returns the state of the migration with the given version.
+func (st statusJSON) state(version string) string {
+	for _, m := range st.Migrations {
+		if m.Version == version {
+			return m.State
+		}
+	}
+	return "(absent)"
+}
+
+// errorJSON is the --json error output.
+type errorJSON struct {
+	Error struct {
+		Code       string `json:"code"`
+		ExitCode   int    `json:"exit_code"`
+		Message    string `json:"message"`
+		File       string `json:"file"`
+		Line       int    `json:"line"`
+		ServerCode string `json:"server_code"`
+		Problems   []struct {
+			State string `json:"state"`
+			File  string `json:"file"`
+		} `json:"problems"`
+	} `json:"error"`
+}
+
+func parseError(t *testing.T, r result) errorJSON {
+	t.Helper()
+	var e errorJSON
+	if err := json.Unmarshal([]byte(r.stdout), &e); err != nil {
+		t.Fatalf("--json error output: %v\n%s", err, r)
+	}
+	return e
+}
+
+func parseTime(t *testing.T, s *string) time.Time {
+	t.Helper()
+	if s == nil {
+		t.Fatal("applied_at is null")
+	}
+	at, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		t.Fatalf("applied_at %q: %v", *s, err)
+	}
+	return at
+}

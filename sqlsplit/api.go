@@ -77,4 +77,5 @@ type Error struct {
 	Msg       string // lower-case, says what is wrong and what to do
 }
 
+// Error formats the error as "line L:C: message".
 func (e *Error) Error() string { return fmt.Sprintf("line %d:%d: %s", e.Line, e.Col, e.Msg) }

@@ -19,6 +19,7 @@ const (
 	fLoop                      // LOOP ... END LOOP
 	fWhile                     // WHILE ... DO ... END WHILE
 	fRepeat                    // REPEAT ... UNTIL ... END REPEAT
+	fParen                     // PostgreSQL CREATE RULE ... DO (action; action)
 )
 
 // frame is an open construct and where it opened in the buffer.
@@ -44,6 +45,8 @@ func (f frame) what() string {
 		return "WHILE ... END WHILE block"
 	case fRepeat:
 		return "REPEAT ... END REPEAT block"
+	case fParen:
+		return "parenthesis ( of the rule's actions"
 	}
 	return "BEGIN ... END block"
 }
@@ -61,6 +64,8 @@ func (f frame) closer() string {
 		return "END WHILE"
 	case fRepeat:
 		return "END REPEAT"
+	case fParen:
+		return ")"
 	}
 	return "END"
 }
@@ -79,6 +84,7 @@ type block struct {
 	parens     int  // MySQL: parenthesis depth
 	beginAt    int  // position of a BEGIN waiting for ATOMIC (PostgreSQL) or NOT ATOMIC (MariaDB)
 	notSeen    bool // MariaDB: BEGIN NOT seen
+	rule       bool // PostgreSQL CREATE RULE: ; inside parentheses separates actions
 	flush      int  // MySQL: a DELIMITER directive ends the statement here, or -1
 }
 
@@ -121,6 +127,8 @@ func (b *block) word(w []byte, pos int) {
 		switch {
 		case routineKind(b.d, k):
 			b.mode = modeTrack
+		case b.d == Postgres && k == kwRule:
+			b.mode, b.rule = modeTrack, true
 		case objectKind(k):
 			b.mode = modeFast
 		default:
@@ -156,9 +164,9 @@ func (b *block) headerToken() {
 	}
 }
 
-// punct handles any other token: punctuation, a number or a quoted
-// string or identifier (c is its first byte).
-func (b *block) punct(c byte) {
+// punct handles any other token at buf[pos]: punctuation, a number or a
+// quoted string or identifier (c is its first byte).
+func (b *block) punct(c byte, pos int) {
 	switch b.mode {
 	case modeFirst, modeBeginNot:
 		b.mode = modeFast
@@ -168,6 +176,9 @@ func (b *block) punct(c byte) {
 		switch b.d {
 		case Postgres:
 			b.beginAt = -1
+			if b.rule {
+				b.ruleParen(c, pos)
+			}
 		case MySQL:
 			b.mysqlPunct(c)
 		}
@@ -235,6 +246,19 @@ func (b *block) sqliteWord(k kw, pos int) {
 		}
 	case kwEnd:
 		if len(b.stack) > 0 {
+			b.stack = b.stack[:len(b.stack)-1]
+		}
+	}
+}
+
+// ruleParen follows the parentheses of a PostgreSQL rule, whose actions
+// in DO ( ... ) are separated by semicolons.
+func (b *block) ruleParen(c byte, pos int) {
+	switch c {
+	case '(':
+		b.push(fParen, pos)
+	case ')':
+		if b.top() == fParen {
 			b.stack = b.stack[:len(b.stack)-1]
 		}
 	}

@@ -27,6 +27,7 @@ const (
 	kwDeterministic
 	kwSQL
 	kwData
+	kwRule
 	kwObject // an object kind after CREATE that has no body: TABLE, VIEW, INDEX, ...
 )
 
@@ -88,9 +89,11 @@ func keyword(w []byte) kw {
 		return kwSQL
 	case "data":
 		return kwData
+	case "rule":
+		return kwRule
 	case "table", "view", "index", "unique", "fulltext", "spatial", "database", "schema",
 		"user", "role", "server", "sequence", "tablespace", "type", "domain", "extension",
-		"materialized", "policy", "rule", "cast", "virtual", "logfile", "resource",
+		"materialized", "policy", "cast", "virtual", "logfile", "resource",
 		"collation", "conversion", "publication", "subscription", "statistics", "operator":
 		return kwObject
 	}
@@ -113,5 +116,5 @@ func routineKind(d Dialect, k kw) bool {
 
 // objectKind reports whether k names an object kind (routine or not).
 func objectKind(k kw) bool {
-	return k == kwObject || k == kwProcedure || k == kwFunction || k == kwTrigger || k == kwEvent
+	return k == kwObject || k == kwRule || k == kwProcedure || k == kwFunction || k == kwTrigger || k == kwEvent
 }

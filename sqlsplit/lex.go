@@ -409,7 +409,7 @@ func (s *Scanner) token(i int, c byte) error {
 		s.pos = i + 1
 	}
 	if s.blk.mode != modeFast {
-		s.blk.punct(c)
+		s.blk.punct(c, i)
 	}
 	return nil
 }

@@ -1,0 +1,5 @@
+-- exec
+CREATE PROCEDURE p()
+BEGIN
+  SELECT 1;
+END

@@ -93,7 +93,11 @@ func TestEditedAndMissing(t *testing.T) {
 		}
 		want(t, f.run(db.URL, "plan"), 3, "edited")
 
-		f.write("0001_create_users.sql", createUsers) // restored
+		// A deliberate edit is accepted with resolve, which needs a reason.
+		want(t, f.run(db.URL, "resolve", "1", "--accept-edit"), 2, "reason is required")
+		want(t, f.run(db.URL, "resolve", "1", "--applied", "--rolled-back", "--reason", "x"), 2, "exactly one of")
+		want(t, f.run(db.URL, "resolve", "99", "--accept-edit", "--reason", "x"), 2)
+		want(t, f.run(db.URL, "resolve", "1", "--accept-edit", "--reason", "comment only"), 0, "resolved 1: edited -> applied")
 		want(t, f.run(db.URL, "up"), 0, "nothing to do")
 
 		f.remove("0002_create_posts.sql")
@@ -143,6 +147,13 @@ func TestFailingStatement(t *testing.T) {
 			}
 			want(t, f.run(db.URL, "status"), 0, "partial (2/3 statements)")
 			want(t, f.run(db.URL, "up"), 3, "stopped half-way: 2 of 3 statements applied")
+			// Fix the failed statement and continue from it.
+			f.write("0002_broken.sql", "CREATE TABLE a (x int);\nCREATE TABLE b (x int);\n\nCREATE TABLE c (x int);\n")
+			want(t, f.run(db.URL, "plan", "--resume"), 0, "resuming at statement 3 of 3")
+			want(t, f.run(db.URL, "up", "--resume"), 0, "applied migrations/0002_broken.sql")
+			if st := f.status(db.URL); st.state("2") != "applied" {
+				t.Fatalf("after --resume: state of 2 = %q", st.state("2"))
+			}
 			return
 		}
 		if st.state("2") != "pending" || st.CurrentVersion != "1" {

@@ -64,6 +64,7 @@ func exitCode(ctx context.Context, err error) int {
 	var (
 		drift *strata.DriftError
 		res   *strata.ResumeError
+		rsv   *strata.ResolveError
 		stmt  *strata.StatementError
 		file  *strata.FileError
 		src   *source.FileError
@@ -72,11 +73,11 @@ func exitCode(ctx context.Context, err error) int {
 		usg   usageError
 	)
 	switch {
-	case errors.As(err, &usg):
+	case errors.As(err, &usg), resolveUsage(err):
 		return ExitUsage
 	case errors.Is(err, strata.ErrLockTimeout):
 		return ExitLockTimeout
-	case errors.As(err, &drift), errors.As(err, &res):
+	case errors.As(err, &drift), errors.As(err, &res), errors.As(err, &rsv):
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed

@@ -14,6 +14,9 @@ func (s *Scanner) delimiterDirective(i int) bool {
 	if j < 0 {
 		return s.prevNL
 	}
+	if j == 2 && s.base == 0 && s.buf[0] == 0xEF && s.buf[1] == 0xBB && s.buf[2] == 0xBF {
+		return true // a byte order mark starts the file
+	}
 	return s.buf[j] == '\n'
 }
 

@@ -27,6 +27,7 @@ type Scanner struct {
 	class [256]uint8 // lexical class of every byte for the dialect
 	fast  [256]bool  // bytes that need a look when no block is tracked
 
+	mem  []byte // the memory buf lives in
 	buf  []byte // the current statement's bytes, from its first Raw byte, plus read-ahead
 	pos  int    // scan position in buf
 	eof  bool   // the reader is exhausted
@@ -136,9 +137,13 @@ func (s *Scanner) more() bool {
 		return false
 	}
 	if cap(s.buf)-len(s.buf) < readChunk {
-		nb := make([]byte, len(s.buf), max(2*cap(s.buf), len(s.buf)+2*readChunk))
-		copy(nb, s.buf)
-		s.buf = nb
+		// Make room: move the statement to the front of the memory, or
+		// grow the memory when the statement fills half of it.
+		if len(s.buf)+2*readChunk > cap(s.mem)/2 {
+			s.mem = make([]byte, max(2*cap(s.mem), len(s.buf)+4*readChunk))
+		}
+		n := copy(s.mem, s.buf)
+		s.buf = s.mem[:n]
 	}
 	for tries := 0; ; tries++ {
 		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
@@ -239,14 +244,13 @@ func (s *Scanner) consume(n int) {
 	if n > 0 {
 		s.prevNL = s.buf[n-1] == '\n'
 	}
-	rest := len(s.buf) - n
-	if cap(s.buf) > shrinkAbove && rest < readChunk {
-		nb := make([]byte, rest, 4*readChunk)
-		copy(nb, s.buf[n:])
-		s.buf = nb
-	} else {
-		copy(s.buf, s.buf[n:])
-		s.buf = s.buf[:rest]
+	// No copy here: buf slides along mem, and more compacts it when
+	// it needs room, so each byte is moved about once.
+	s.buf = s.buf[n:]
+	if cap(s.mem) > shrinkAbove && len(s.buf) < readChunk {
+		s.mem = make([]byte, 8*readChunk)
+		k := copy(s.mem, s.buf)
+		s.buf = s.mem[:k]
 	}
 	s.base += int64(n)
 	s.pos -= n

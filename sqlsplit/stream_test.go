@@ -122,7 +122,7 @@ func TestLargeStatementThenSmallOnes(t *testing.T) {
 			t.Fatalf("got %q, %v", st.Text, err)
 		}
 	}
-	if c := cap(s.buf); c > shrinkAbove {
+	if c := cap(s.mem); c > shrinkAbove {
 		t.Fatalf("buffer kept %d bytes after the large statement", c)
 	}
 	if _, err := s.Next(); err != io.EOF {

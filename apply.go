@@ -13,6 +13,7 @@ import (
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/lease"
 	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"
 )
@@ -54,13 +55,15 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if len(p.Steps) == 0 {
 		return res, nil
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	c, err := m.conn(ctx)
 	if err != nil {
 		return res, err
 	}
 	defer func() { c.Close() }()
 
-	lock, wait, err := m.lock(ctx, c)
+	lock, wait, err := m.lock(ctx, c, cancel)
 	res.LockWait = wait
 	if err != nil {
 		return res, err
@@ -120,11 +123,14 @@ func (m *Migrator) appliedBy(dbUser string) string {
 	return who
 }
 
-func (m *Migrator) lock(ctx context.Context, c *sql.Conn) (dialect.Lock, time.Duration, error) {
+// lock takes the migration lock in the configured mode. In lease mode,
+// losing the lease cancels ctx's work through cancel.
+func (m *Migrator) lock(ctx context.Context, c *sql.Conn, cancel context.CancelCauseFunc) (dialect.Lock, time.Duration, error) {
 	start := time.Now()
-	l, err := m.d.Lock(ctx, m.db, c, m.cfg.table, m.cfg.lockTimeout, func(holder string) {
+	waiting := func(holder string) {
 		m.emit(Event{Kind: EventLockWaiting, Holder: holder, Duration: time.Since(start)})
-	})
+	}
+	l, err := m.acquire(ctx, c, m.cfg.lockTimeout, waiting, cancel)
 	wait := time.Since(start)
 	if err != nil {
 		var lt *dialect.LockTimeoutError
@@ -135,6 +141,14 @@ func (m *Migrator) lock(ctx context.Context, c *sql.Conn) (dialect.Lock, time.Du
 	}
 	m.emit(Event{Kind: EventLockAcquired, Duration: wait})
 	return l, wait, nil
+}
+
+// acquire takes the lock in the configured mode, without events.
+func (m *Migrator) acquire(ctx context.Context, c *sql.Conn, timeout time.Duration, waiting func(string), lost func(error)) (dialect.Lock, error) {
+	if m.cfg.lockMode == LockLease {
+		return lease.Acquire(ctx, m.db, m.d, m.cfg.table, lease.Options{TTL: m.cfg.leaseTTL, Timeout: timeout, Waiting: waiting, Lost: lost})
+	}
+	return m.d.Lock(ctx, m.db, c, m.cfg.table, timeout, waiting)
 }
 
 // run is the state of one Apply.

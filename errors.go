@@ -41,11 +41,10 @@ func (e *DriftError) Error() string {
 	} else {
 		fmt.Fprintf(&b, "refusing to migrate: %d problems:", len(e.Problems))
 	}
-	for i, p := range e.Problems {
+	for _, p := range e.Problems {
 		if len(e.Problems) > 1 {
 			b.WriteString("\n  ")
 		}
-		_ = i
 		fmt.Fprintf(&b, "%s: %s; %s", p.File, p.Detail, p.Hint)
 	}
 	return b.String()

@@ -40,7 +40,34 @@ func ParseTxMode(s string) (TxMode, error) {
 	return "", fmt.Errorf("unknown transaction mode %q: use file (one transaction per file) or all (one transaction for every pending file)", s)
 }
 
+// LockMode says how runs exclude each other.
+type LockMode string
+
+// The lock modes.
+const (
+	// LockSession uses the database's session lock (PostgreSQL advisory
+	// lock, MySQL GET_LOCK, SQLite file lock). The default.
+	LockSession LockMode = "session"
+	// LockLease uses a row with an owner and an expiry in a lock table,
+	// renewed while the run lives: for setups where session locks do not
+	// hold, such as PgBouncer in transaction mode.
+	LockLease LockMode = "lease"
+)
+
+// ParseLockMode parses "session" or "lease".
+func ParseLockMode(s string) (LockMode, error) {
+	switch LockMode(s) {
+	case LockSession, "":
+		return LockSession, nil
+	case LockLease:
+		return LockLease, nil
+	}
+	return "", fmt.Errorf("unknown lock mode %q: use session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)", s)
+}
+
 type config struct {
+	lockMode        LockMode
+	leaseTTL        time.Duration
 	table           dialect.Table
 	sessionSQL      []string
 	allowOutOfOrder bool
@@ -124,6 +151,29 @@ func WithLockTimeout(d time.Duration) Option {
 	}
 }
 
+// WithLockMode sets how runs exclude each other.
+func WithLockMode(mode LockMode) Option {
+	return func(c *config) error {
+		if mode != LockSession && mode != LockLease {
+			return fmt.Errorf("unknown lock mode %q", mode)
+		}
+		c.lockMode = mode
+		return nil
+	}
+}
+
+// WithLeaseTTL sets how long a lease lasts without renewal (LockLease);
+// it is renewed every third of that.
+func WithLeaseTTL(d time.Duration) Option {
+	return func(c *config) error {
+		if d < time.Second {
+			return errors.New("lease TTL must be at least 1s")
+		}
+		c.leaseTTL = d
+		return nil
+	}
+}
+
 // WithObserver sets a function that receives every Event. It is called
 // synchronously from the goroutine doing the work; keep it quick.
 func WithObserver(f func(Event)) Option {
@@ -146,6 +196,7 @@ func defaults() config {
 	return config{
 		table:       dialect.Table{Name: DefaultTable},
 		txMode:      TxPerFile,
+		lockMode:    LockSession,
 		lockTimeout: DefaultLockTimeout,
 		version:     "dev",
 		host:        host,

@@ -59,7 +59,8 @@ type Status struct {
 	Current source.Version
 	// Head is the highest version in the folder (zero when none).
 	Head source.Version
-	// Pending counts pending and out-of-order files.
+	// Pending counts the files that are not yet fully applied: pending,
+	// out of order, and those that stopped half-way.
 	Pending int
 	// Migrations is ordered by version.
 	Migrations []MigrationStatus
@@ -212,10 +213,13 @@ func (m *Migrator) status(recs []history.Record) *Status {
 			}
 		case history.Running:
 			ms.State = StateRunning
+			st.Pending++
 		case history.Failed:
 			ms.State = StateFailed
+			st.Pending++
 		default:
 			ms.State = StatePartial
+			st.Pending++
 		}
 		st.Migrations = append(st.Migrations, ms)
 	}
@@ -273,7 +277,7 @@ func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, l
 		switch ms.State {
 		case StateRunning:
 			if !checked {
-				l, err := m.d.Lock(ctx, m.db, c, m.cfg.table, time.Nanosecond, nil)
+				l, err := m.acquire(ctx, c, time.Nanosecond, nil, nil)
 				if err == nil {
 					free = true
 					_ = l.Release(context.WithoutCancel(ctx))

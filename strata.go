@@ -50,6 +50,9 @@ func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, 
 	if cfg.txMode == TxAll && !d.TransactionalDDL() {
 		return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", d.Name())}
 	}
+	if cfg.lockMode == LockLease && db.Stats().MaxOpenConnections == 1 {
+		return nil, &ConfigError{Msg: "--lock-mode=lease needs a second database connection to renew the lease while files run, but the pool allows one (SetMaxOpenConns(1)); use the default session lock"}
+	}
 	dir, err := source.Load(fsys)
 	if err != nil {
 		return nil, err

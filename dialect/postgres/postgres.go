@@ -208,8 +208,8 @@ func (Dialect) Lock(ctx context.Context, db *sql.DB, conn *sql.Conn, t dialect.T
 		err := db.QueryRowContext(ctx, `SELECT a.pid, a.application_name, host(a.client_addr), a.backend_start::text
 			FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 			WHERE l.locktype = 'advisory' AND l.granted
-			  AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid AND l.objsubid = 1
-			LIMIT 1`, key).Scan(&pid, &app, &addr, &since)
+			  AND l.classid::text = $1 AND l.objid::text = $2 AND l.objsubid = 1
+			LIMIT 1`, strconv.FormatUint(uint64(key)>>32, 10), strconv.FormatUint(uint64(key)&0xffffffff, 10)).Scan(&pid, &app, &addr, &since)
 		if err != nil {
 			return ""
 		}

@@ -46,9 +46,6 @@ func (d DB) Open(t testing.TB) *sql.DB {
 	if err != nil {
 		t.Fatalf("testdb: open %s: %v", d.Name, err)
 	}
-	if d.DriverName == "sqlite" {
-		db.SetMaxOpenConns(1)
-	}
 	t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -166,7 +163,7 @@ func MySQL(t testing.TB) DB {
 func SQLite(t testing.TB) DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), randomName()+".db")
-	return DB{URL: "sqlite:" + path, DriverName: "sqlite", DSN: "file:" + path + "?_pragma=busy_timeout(10000)", Name: path}
+	return DB{URL: "sqlite:" + path, DriverName: "sqlite", DSN: "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)", Name: path}
 }
 
 // ForEach runs f as a parallel subtest for each database kind: postgres,

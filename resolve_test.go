@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/history"
@@ -220,6 +221,79 @@ func TestResolveRolledBackThenUpRerunsFromStart(t *testing.T) {
 		if h.Status.State != strata.StateApplied || h.Status.StatementsApplied != 3 || len(h.Audit) != 1 ||
 			h.Audit[0].Action != history.ActionResolveRolledBack || h.Audit[0].NewState != "pending" {
 			t.Errorf("history after the re-run: %+v, audit %+v", h.Status, h.Audit)
+		}
+	})
+}
+
+// History lists a migration's audit entries oldest first, across actions.
+func TestHistoryAuditInTimeOrder(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		ctx := context.Background()
+		sqlDB := db.Open(t)
+		fsys := resolveFixture(t, db, sqlDB)
+		m := newMigrator(t, db, sqlDB, fsys)
+		if _, err := m.Resolve(ctx, strata.ResolveOptions{Version: "2", Action: strata.ResolveRolledBack, Reason: "first"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqlDB.Exec("DROP TABLE half"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Up(ctx, strata.PlanOptions{}); err == nil {
+			t.Fatal("second up succeeded, want the same failure")
+		}
+		if _, err := m.Resolve(ctx, strata.ResolveOptions{Version: "0002", Action: strata.ResolveApplied, Reason: "second"}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := m.History(ctx, "00002")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Status.ID != "2" || h.Status.State != strata.StateApplied || len(h.Audit) != 2 {
+			t.Fatalf("history = %+v with %d audit entries", h.Status, len(h.Audit))
+		}
+		if h.Audit[0].Reason != "first" || h.Audit[1].Reason != "second" || h.Audit[1].At.Before(h.Audit[0].At) ||
+			h.Audit[0].Action != history.ActionResolveRolledBack || h.Audit[1].Action != history.ActionResolveApplied {
+			t.Errorf("audit out of order: %+v", h.Audit)
+		}
+		// A rolled-back migration whose file was then deleted is known from
+		// its audit trail only.
+		delete(fsys, "0003_later.sql")
+		if _, err := m.Resolve(ctx, strata.ResolveOptions{Version: "3", Action: strata.ResolveApplied, Reason: "x"}); err == nil {
+			t.Fatal("resolve on a pending version succeeded")
+		}
+		var ue *strata.UnknownVersionError
+		if _, err := m.History(ctx, "77"); !errors.As(err, &ue) {
+			t.Errorf("history of an unknown version: %v", err)
+		}
+	})
+}
+
+// Writing commands wait for the migration lock and give up after the lock
+// timeout, changing nothing.
+func TestResolveDownBaselineWaitForTheLock(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		ctx := context.Background()
+		sqlDB := db.Open(t)
+		resolveFixture(t, db, sqlDB)
+		fsys := files("0001_ok.sql", "CREATE TABLE ok1 (id int);", "0001_ok.down.sql", "DROP TABLE ok1;", "0002_half.sql", halfFile)
+		// Its own pool: the SQLite pool has one connection.
+		holder := newMigrator(t, db, db.Open(t), fsys)
+		release, err := holder.Lock(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		m := newMigrator(t, db, sqlDB, fsys, strata.WithLockTimeout(300*time.Millisecond))
+		_, err = m.Resolve(ctx, strata.ResolveOptions{Version: "2", Action: strata.ResolveRolledBack, Reason: "x"})
+		if !errors.Is(err, strata.ErrLockTimeout) {
+			t.Errorf("resolve under a held lock: %v, want a lock timeout", err)
+		}
+		_, err = m.Baseline(ctx, strata.BaselineOptions{Version: version(t, "1"), Force: true})
+		if !errors.Is(err, strata.ErrLockTimeout) {
+			t.Errorf("baseline under a held lock: %v, want a lock timeout", err)
+		}
+		if st := states(t, m); st["2"] != strata.StatePartial {
+			t.Errorf("2 is %s after lock timeouts, want partial", st["2"])
 		}
 	})
 }

@@ -321,6 +321,9 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 	id := orig.ID
 	running := orig
 	running.Status, running.StatementsApplied, running.StatementsTotal = history.Running, 0, step.Statements
+	// The file column names the down file while it runs and after it stops
+	// half-way, so the row's progress is never taken for the up file's.
+	running.File = step.Migration.DownPath
 	running.StatementChecksums, running.Error = "", "rolling back: running down file "+step.File
 	running.StartedAt, running.FinishedAt, running.AppliedBy = start, sql.NullTime{}, d.appliedBy
 	if err := m.store.Update(ctx, d.conn, running); err != nil {

@@ -268,6 +268,9 @@ func TestDownFailingStatement(t *testing.T) {
 			!strings.Contains(h.Status.Error, "down file migrations/0003_c.down.sql:2") || exists(t, db, sqlDB, "c") {
 			t.Fatalf("after failed down: %+v; want partial 1/2 with the down file in the error", h.Status)
 		}
+		if h.Status.Record.File != "0003_c.down.sql" {
+			t.Errorf("row's file = %q, want the down file", h.Status.Record.File)
+		}
 		if len(h.Audit) != 1 || h.Audit[0].NewState != "partial" || !strings.Contains(h.Audit[0].Detail, "0003_c.down.sql:2") {
 			t.Errorf("audit = %+v; want one down entry ending partial", h.Audit)
 		}
@@ -281,6 +284,17 @@ func TestDownFailingStatement(t *testing.T) {
 		var de *strata.DownRefusedError
 		if _, err := m.Down(ctx, strata.DownOptions{}); !errors.As(err, &de) || !de.Has(strata.DownIncomplete) {
 			t.Errorf("down after a partial down: %v", err)
+		}
+		// --applied settles it as "the human restored what the down undid":
+		// the row names the up file again.
+		if _, err := sqlDB.Exec("CREATE TABLE c (id int)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Resolve(ctx, strata.ResolveOptions{Version: "3", Action: strata.ResolveApplied, Reason: "recreated c"}); err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := m.History(ctx, "3"); h.Status.State != strata.StateApplied || h.Status.Record.File != "0003_c.sql" || len(h.Audit) != 2 {
+			t.Errorf("after resolve --applied: %+v, %d audit entries", h.Status.Record, len(h.Audit))
 		}
 
 		// A down file whose first statement fails changed nothing: the row

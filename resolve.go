@@ -100,10 +100,11 @@ func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveRe
 		switch opts.Action {
 		case ResolveApplied:
 			res.NewState, res.NewChecksum = StateApplied, ms.RecordedChecksum
+			file := ms.Record.File
 			if ms.Migration != nil {
-				res.NewChecksum = ms.Migration.Checksum
+				res.NewChecksum, file = ms.Migration.Checksum, ms.Migration.Path
 			}
-			change = func(tx *sql.Tx) error { return m.store.MarkApplied(ctx, tx, id, res.NewChecksum) }
+			change = func(tx *sql.Tx) error { return m.store.MarkApplied(ctx, tx, id, file, res.NewChecksum) }
 		case ResolveRolledBack:
 			res.NewState = StatePending
 			change = func(tx *sql.Tx) error { return m.store.Delete(ctx, tx, id) }

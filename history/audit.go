@@ -121,12 +121,12 @@ func (s *Store) Get(ctx context.Context, q dialect.Execer, id string) (*Record, 
 	return nil, nil
 }
 
-// MarkApplied sets row id to applied with checksum, finished now, and
-// clears its error; the progress columns keep what strata itself ran.
-func (s *Store) MarkApplied(ctx context.Context, q dialect.Execer, id, checksum string) error {
+// MarkApplied sets row id to applied with file and checksum, finished now,
+// and clears its error; the progress columns keep what strata itself ran.
+func (s *Store) MarkApplied(ctx context.Context, q dialect.Execer, id, file, checksum string) error {
 	p := s.d.Placeholder
-	res, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", checksum = "+p(2)+", finished_at = "+p(3)+
-		", error = NULL WHERE id = "+p(4), string(Applied), checksum, time.Now().UTC(), id)
+	res, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", file = "+p(2)+", checksum = "+p(3)+", finished_at = "+p(4)+
+		", error = NULL WHERE id = "+p(5), string(Applied), file, checksum, time.Now().UTC(), id)
 	return s.updated(res, err, "mark "+id+" applied")
 }
 

@@ -107,7 +107,7 @@ func TestRowUpdates(t *testing.T) {
 		if r, err := s.Get(ctx, sqlDB, "8"); err != nil || r != nil {
 			t.Fatalf("Get(8) = %v, %v; want nil", r, err)
 		}
-		if err := s.MarkApplied(ctx, sqlDB, "7", "new"); err != nil {
+		if err := s.MarkApplied(ctx, sqlDB, "7", "7_x.sql", "new"); err != nil {
 			t.Fatal(err)
 		}
 		r := get(t, s, sqlDB, "7")

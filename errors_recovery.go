@@ -18,6 +18,7 @@ type UnknownVersionError struct {
 	Nearest []string
 }
 
+// Error names the version and the nearest known ones.
 func (e *UnknownVersionError) Error() string {
 	msg := fmt.Sprintf("unknown version %s: no migration file or history row has it", e.Version)
 	if len(e.Nearest) > 0 {
@@ -52,6 +53,7 @@ type DownRefusedError struct {
 	Problems []DownProblem
 }
 
+// Error lists every problem with what to do about it.
 func (e *DownRefusedError) Error() string {
 	var b strings.Builder
 	b.WriteString("refusing to roll back")
@@ -93,6 +95,7 @@ type ResolveError struct {
 	Msg string
 }
 
+// Error says which resolve was refused, why and what to do instead.
 func (e *ResolveError) Error() string {
 	return fmt.Sprintf("cannot resolve %s %s: %s", e.Version, e.Action.flag(), e.Msg)
 }
@@ -103,6 +106,7 @@ type BaselineRefusedError struct {
 	Rows int // migration rows already in the history
 }
 
+// Error says why the baseline was refused and how to force it.
 func (e *BaselineRefusedError) Error() string {
 	return fmt.Sprintf("refusing to baseline: the history already has %d migration rows, so this database is managed by strata; "+
 		"run strata status to see them, or pass --force to record only the versions that have no row", e.Rows)

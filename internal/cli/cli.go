@@ -15,6 +15,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/lease"
 )
 
 // app is one invocation of strata: its streams, environment and flags.
@@ -30,6 +31,8 @@ type app struct {
 	verbose     bool
 	sessionSQL  []string
 	lockTimeout time.Duration
+	lockMode    string
+	leaseTTL    time.Duration
 	tx          string
 
 	urlSet  bool           // --url was given on the command line
@@ -103,9 +106,12 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.BoolVarP(&a.verbose, "verbose", "v", false, "also print each statement as it starts")
 	f.StringArrayVar(&a.sessionSQL, "session-sql", nil, "SQL to run on every connection before migrating (repeatable)")
 	f.DurationVar(&a.lockTimeout, "lock-timeout", strata.DefaultLockTimeout, "how long to wait for another run's migration lock (0: wait forever)")
+	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockSession), "how runs exclude each other: session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)")
+	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 
 	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.resolveCommand(), a.versionCommand())
+	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
 	return root
 }
 

@@ -54,6 +54,7 @@ func (a *app) printError(err error, code int) {
 		stmt  *strata.StatementError
 		file  *strata.FileError
 		lock  *dialect.LockTimeoutError
+		down  *strata.DownRefusedError
 	)
 	switch {
 	case errors.As(err, &stmt):
@@ -67,6 +68,13 @@ func (a *app) printError(err error, code int) {
 		}
 		if len(drift.Problems) > 0 {
 			je.File = drift.Problems[0].File
+		}
+	case errors.As(err, &down):
+		for _, p := range down.Problems {
+			je.Problems = append(je.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: p.Hint})
+		}
+		if len(down.Problems) > 0 {
+			je.File = down.Problems[0].File
 		}
 	case errors.As(err, &lock):
 		je.Holder = lock.Holder

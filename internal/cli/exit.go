@@ -16,7 +16,7 @@ const (
 	ExitOK              = 0   // success, including "nothing to do"
 	ExitFailure         = 1   // any other failure
 	ExitUsage           = 2   // bad flag, argument, URL, environment variable or migrations folder
-	ExitDrift           = 3   // refused: history and folder disagree (edited, missing, out of order, failed, partial)
+	ExitDrift           = 3   // refused: history and folder disagree (edited, missing, out of order, failed, partial), or a down, resolve or baseline that does not fit the history
 	ExitMigrationFailed = 4   // a migration failed (a statement the server rejected, a file that cannot be read or split)
 	ExitLockTimeout     = 5   // the migration lock was not taken within --lock-timeout
 	ExitUnreachable     = 6   // the database could not be reached or refused the connection
@@ -65,6 +65,8 @@ func exitCode(ctx context.Context, err error) int {
 		drift *strata.DriftError
 		res   *strata.ResumeError
 		rsv   *strata.ResolveError
+		down  *strata.DownRefusedError
+		base  *strata.BaselineRefusedError
 		stmt  *strata.StatementError
 		file  *strata.FileError
 		src   *source.FileError
@@ -77,7 +79,8 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitUsage
 	case errors.Is(err, strata.ErrLockTimeout):
 		return ExitLockTimeout
-	case errors.As(err, &drift), errors.As(err, &res), errors.As(err, &rsv):
+	case errors.As(err, &drift), errors.As(err, &res), errors.As(err, &rsv),
+		errors.As(err, &down), errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
@@ -38,6 +39,13 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 	if err != nil {
 		return nil, usage(fmt.Errorf("--tx: %w", err))
 	}
+	lockMode, err := strata.ParseLockMode(a.lockMode)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--lock-mode: %w", err))
+	}
+	if a.leaseTTL < time.Second {
+		return nil, usage(fmt.Errorf("--lease-ttl %s is too short: give at least 1s (the lease is renewed every third of it)", a.leaseTTL))
+	}
 	db, err := t.DB()
 	if err != nil {
 		return nil, err
@@ -47,6 +55,8 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 		strata.WithSessionSQL(a.sessionSQL...),
 		strata.WithTxMode(mode),
 		strata.WithLockTimeout(a.lockTimeout),
+		strata.WithLockMode(lockMode),
+		strata.WithLeaseTTL(a.leaseTTL),
 		strata.WithSourceName(a.dir),
 		strata.WithVersion(buildVersion().Version),
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -17,17 +18,35 @@ func (a *app) planCommand() *cobra.Command {
 		withSQL    bool
 		outOfOrder bool
 		resume     bool
+		down       bool
 	)
 	cmd := &cobra.Command{
-		Use:   "plan",
+		Use:   "plan [--down [N]]",
 		Short: "Show what up would do, changing nothing",
 		Long: `Print the files up would apply, in order: whether each runs in a transaction
 (and if not, why), and how many statements it has. --sql prints every statement
 exactly as it will be sent, each preceded by -- file:line, with the transaction
 boundaries marked. Refuses like up (exit 3) when the history and folder
-disagree. Takes no lock and changes nothing.`,
-		Args: cobra.NoArgs,
-		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
+disagree. Takes no lock and changes nothing.
+
+--down shows instead which down files strata down would run (the newest
+applied migration, the newest N, or every one above --to), newest first, each
+with whether it runs in a transaction and if not why.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: a.run(func(cmd *cobra.Command, args []string) error {
+			if down {
+				if withSQL || resume || outOfOrder {
+					return usage(errors.New("--down plans a roll-back: it does not take --sql, --resume or --allow-out-of-order"))
+				}
+				opts, err := downOptions(args, to, "")
+				if err != nil {
+					return err
+				}
+				return a.planDown(cmd.Context(), opts)
+			}
+			if len(args) > 0 {
+				return usage(fmt.Errorf("plan takes no argument %q; a number of migrations is only for plan --down N", args[0]))
+			}
 			opts, err := planOptions(to, resume)
 			if err != nil {
 				return err
@@ -39,6 +58,7 @@ disagree. Takes no lock and changes nothing.`,
 	cmd.Flags().BoolVar(&withSQL, "sql", false, "print every statement as it will be sent")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "include pending files older than the newest applied one")
 	cmd.Flags().BoolVar(&resume, "resume", false, "include files that stopped half-way, from the statement after the last one that completed")
+	cmd.Flags().BoolVar(&down, "down", false, "show which down files strata down would run instead")
 	return cmd
 }
 

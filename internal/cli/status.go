@@ -36,6 +36,13 @@ type jsonMigration struct {
 	AppliedAt  *string `json:"applied_at"`
 	DurationMS int64   `json:"duration_ms"`
 	Error      *string `json:"error"`
+	// Progress of a file that runs outside a transaction; LastLine and
+	// NextLine (the lines of the last statement that completed and of the
+	// next one) are set for failed, partial and interrupted files.
+	StatementsApplied int `json:"statements_applied"`
+	StatementsTotal   int `json:"statements_total"`
+	LastLine          int `json:"last_line,omitempty"`
+	NextLine          int `json:"next_line,omitempty"`
 }
 
 func (a *app) status(ctx context.Context) error {
@@ -56,7 +63,8 @@ func (a *app) status(ctx context.Context) error {
 		}{CurrentVersion: st.Current.String(), Pending: st.Pending, Migrations: []jsonMigration{}}
 		for _, ms := range st.Migrations {
 			jm := jsonMigration{Version: ms.ID, Name: ms.Name, File: ms.File, State: string(ms.State),
-				Checksum: ms.Checksum, DurationMS: ms.Duration.Milliseconds()}
+				Checksum: ms.Checksum, DurationMS: ms.Duration.Milliseconds(),
+				StatementsApplied: ms.StatementsApplied, StatementsTotal: ms.StatementsTotal, LastLine: ms.LastLine, NextLine: ms.NextLine}
 			if ms.Record != nil {
 				at := ms.AppliedAt.UTC().Format(time.RFC3339)
 				jm.AppliedAt = &at

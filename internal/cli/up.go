@@ -121,7 +121,8 @@ func (a *app) progress(e strata.Event) {
 		}
 	case strata.EventMigrationStart:
 		if a.verbose {
-			fmt.Fprintf(a.stdout, "applying %s\n", e.File)
+			doing, _ := verbs(e.File)
+			fmt.Fprintf(a.stdout, "%s %s\n", doing, e.File)
 		}
 	case strata.EventStatementStart:
 		if a.verbose && e.Statement != nil {
@@ -132,10 +133,20 @@ func (a *app) progress(e strata.Event) {
 			fmt.Fprintf(a.stdout, "  %s:%d: %s\n", e.File, e.Statement.Line, first)
 		}
 	case strata.EventMigrationDone:
-		fmt.Fprintf(a.stdout, "applied %s (%s)\n", e.File, fmtDuration(e.Duration))
+		_, done := verbs(e.File)
+		fmt.Fprintf(a.stdout, "%s %s (%s)\n", done, e.File, fmtDuration(e.Duration))
 	case strata.EventMigrationError:
 		fmt.Fprintf(a.stdout, "failed %s (%s)\n", e.File, fmtDuration(e.Duration))
 	}
+}
+
+// verbs says what is done to a file: a down file (NNNN_name.down.sql) is
+// rolled back, every other file applied.
+func verbs(file string) (doing, done string) {
+	if strings.HasSuffix(file, ".down.sql") {
+		return "rolling back", "rolled back"
+	}
+	return "applying", "applied"
 }
 
 func atVersion(v source.Version) string {

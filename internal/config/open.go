@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -20,6 +21,10 @@ type ConnectError struct {
 }
 
 func (e *ConnectError) Error() string {
+	var missing *MissingDatabaseError
+	if errors.As(e.Err, &missing) {
+		return fmt.Sprintf("cannot connect to %s: %v", e.URL, e.Err)
+	}
 	return fmt.Sprintf("cannot connect to %s: %v; check that the database is running and the URL (--url, STRATA_DATABASE_URL or DATABASE_URL) is right", e.URL, e.Err)
 }
 
@@ -78,6 +83,9 @@ func (t *Target) Ping(ctx context.Context, db *sql.DB) error {
 		return nil
 	case ctx.Err() != nil:
 		return t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
+	}
+	if MissingDatabase(err) {
+		err = &MissingDatabaseError{Name: t.DatabaseName(), Err: err}
 	}
 	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
 }

@@ -1,0 +1,120 @@
+package config
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/strata-db/strata/dbwait"
+)
+
+// Server error codes that decide how a failed connection is treated.
+var (
+	// pgFatal: invalid_password, invalid_authorization_specification.
+	pgFatal = map[string]bool{"28P01": true, "28000": true}
+	// mysqlFatal: access denied for user (1045), to database (1044).
+	mysqlFatal = map[uint16]bool{1045: true, 1044: true}
+)
+
+const (
+	pgNoDatabase    = "3D000" // invalid_catalog_name
+	mysqlNoDatabase = 1049    // ER_BAD_DB_ERROR
+)
+
+// Classify says what a connection error means for waiting: an
+// authentication failure or a certificate that does not verify is
+// dbwait.Fatal; a database that does not exist means the server is
+// dbwait.Up; anything else (refused, reset, timeout, starting up, DNS) is
+// dbwait.Retry.
+func Classify(err error) dbwait.Verdict {
+	if MissingDatabase(err) {
+		return dbwait.Up
+	}
+	var (
+		pg       *pgconn.PgError
+		my       *mysql.MySQLError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &pg):
+		if pgFatal[pg.Code] {
+			return dbwait.Fatal
+		}
+	case errors.As(err, &my):
+		if mysqlFatal[my.Number] {
+			return dbwait.Fatal
+		}
+	case errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):
+		return dbwait.Fatal
+	}
+	if s := err.Error(); strings.Contains(s, "x509: ") || strings.Contains(s, "tls: failed to verify") {
+		return dbwait.Fatal // drivers that flatten the TLS error into text
+	}
+	return dbwait.Retry
+}
+
+// MissingDatabase reports whether err says the server is up but the
+// database named in the URL does not exist.
+func MissingDatabase(err error) bool {
+	var (
+		pg *pgconn.PgError
+		my *mysql.MySQLError
+	)
+	return errors.As(err, &pg) && pg.Code == pgNoDatabase || errors.As(err, &my) && my.Number == mysqlNoDatabase
+}
+
+// MissingDatabaseError says the server answered but the database does not
+// exist.
+type MissingDatabaseError struct {
+	Name string // the database name from the URL
+	Err  error
+}
+
+func (e *MissingDatabaseError) Error() string {
+	return fmt.Sprintf("the server is up but database %q does not exist: create it (CREATE DATABASE %s) or fix the database name in the URL", e.Name, e.Name)
+}
+
+func (e *MissingDatabaseError) Unwrap() error { return e.Err }
+
+// DatabaseName is the database named in the URL ("" for SQLite).
+func (t *Target) DatabaseName() string {
+	switch {
+	case t.pg != nil:
+		return t.pg.Database
+	case t.Driver == "mysql":
+		if cfg, err := mysql.ParseDSN(t.DSN); err == nil {
+			return cfg.DBName
+		}
+	}
+	return ""
+}
+
+// Wait pings db until it answers, opts.Deadline passes, or an error that
+// waiting cannot heal (see Classify). It returns nil when the server is up,
+// even when the database does not exist (then Ping says so), and a
+// *ConnectError otherwise, never holding the password. Every failed
+// attempt is reported to opts.OnAttempt with a scrubbed error.
+func (t *Target) Wait(ctx context.Context, db *sql.DB, opts dbwait.Options) error {
+	if on := opts.OnAttempt; on != nil {
+		opts.OnAttempt = func(n int, err error, next time.Duration) { on(n, t.ScrubError(err), next) }
+	}
+	_, err := dbwait.Wait(ctx, db.PingContext, Classify, opts)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
+	}
+	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+}

@@ -82,7 +82,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		return res, err
 	}
 	res.Current = st.Current
-	p2, err := m.plan(st, p.opts)
+	p2, err := m.plan(st, p.opts, p)
 	if err != nil {
 		return res, err
 	}
@@ -96,7 +96,9 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		err = r.inTx(ctx, p2.Steps)
 	} else {
 		for _, step := range p2.Steps {
-			if step.Transactional {
+			if step.Transactional && r.canPipeline(step) {
+				err = r.pipelined(ctx, step)
+			} else if step.Transactional {
 				err = r.inTx(ctx, []Step{step})
 			} else {
 				err = r.noTx(ctx, step)
@@ -272,6 +274,71 @@ func (r *run) applied(a Applied) {
 	if a.Migration.Kind == source.Versioned && a.Migration.Version.Compare(r.res.Current) > 0 {
 		r.res.Current = a.Migration.Version
 	}
+}
+
+// Files at most this big, with at most this many statements, are sent in
+// one round trip where the dialect can pipeline.
+const (
+	pipelineMaxBytes      = 256 << 10
+	pipelineMaxStatements = 64
+)
+
+func (r *run) canPipeline(step Step) bool {
+	_, ok := r.m.d.(dialect.Pipeliner)
+	return ok && !step.Rerun && step.Migration.Size <= pipelineMaxBytes && step.Statements <= pipelineMaxStatements
+}
+
+// pipelined runs a small file in its own transaction like inTx, but sends
+// BEGIN, the statements, the history row and COMMIT in one round trip.
+func (r *run) pipelined(ctx context.Context, step Step) error {
+	m := r.m
+	start := time.Now()
+	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
+	h := sha256.New()
+	var stmts []sqlsplit.Statement
+	for stmt, err := range m.statements(step.Migration.Path, h) {
+		if err != nil {
+			return err
+		}
+		stmts = append(stmts, stmt)
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.Checksum {
+		return &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
+	}
+	queries := make([]dialect.Query, 0, len(stmts)+3)
+	queries = append(queries, dialect.Query{SQL: "BEGIN"})
+	for i := range stmts {
+		if m.d.ChangesSession(stmts[i].Text) {
+			r.changed = true
+		}
+		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmts[i], Index: i + 1})
+		queries = append(queries, dialect.Query{SQL: stmts[i].Text})
+	}
+	rec := r.record(step, history.Applied, len(stmts), start)
+	queries = append(queries, m.store.InsertQuery(rec), dialect.Query{SQL: "COMMIT"})
+	done, err := m.d.(dialect.Pipeliner).Pipeline(ctx, r.conn, queries)
+	if err != nil {
+		if done > 0 {
+			// The transaction is open and aborted; end it.
+			_, _ = r.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+		switch {
+		case done >= 1 && done <= len(stmts):
+			se := r.statementError(step, done, &stmts[done-1], err)
+			se.Outcome = "rolled back; nothing of it was applied or recorded"
+			err = se
+		case done == len(stmts)+1:
+			err = fmt.Errorf("record %s in history table %s: %w", step.File, m.store.Table(), err)
+		default:
+			err = fmt.Errorf("run %s: %w", step.File, err)
+		}
+		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
+		return err
+	}
+	a := Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: len(stmts), Transactional: true}
+	m.emit(Event{Kind: EventMigrationDone, Migration: step.Migration, Duration: a.Duration})
+	r.applied(a)
+	return nil
 }
 
 // noTx runs a file outside a transaction: its history row is written as

@@ -63,10 +63,18 @@ func (m *Migrator) Plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.plan(st, opts)
+	return m.plan(st, opts, nil)
 }
 
-func (m *Migrator) plan(st *Status, opts PlanOptions) (*Plan, error) {
+// plan makes a plan from st. Steps of prev (a plan made moments ago for the
+// same files) are reused instead of scanning their files again.
+func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan) (*Plan, error) {
+	known := map[*source.Migration]Step{}
+	if prev != nil {
+		for _, s := range prev.Steps {
+			known[s.Migration] = s
+		}
+	}
 	var probs []Problem
 	for _, pr := range st.Problems(m.cfg.allowOutOfOrder) {
 		if opts.Resume && resumable(pr.State) {
@@ -95,9 +103,12 @@ func (m *Migrator) plan(st *Status, opts PlanOptions) (*Plan, error) {
 		if mig.Kind == source.Versioned && !opts.To.IsZero() && mig.Version.Compare(opts.To) > 0 {
 			continue
 		}
-		step := Step{Migration: mig, File: ms.File, Rerun: ms.Record != nil}
-		if err := m.inspect(&step); err != nil {
-			return nil, err
+		step, ok := known[mig]
+		if !ok || step.resume || step.Rerun != (ms.Record != nil) {
+			step = Step{Migration: mig, File: ms.File, Rerun: ms.Record != nil}
+			if err := m.inspect(&step); err != nil {
+				return nil, err
+			}
 		}
 		if m.cfg.txMode == TxAll && !step.Transactional {
 			return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", step.File, step.Reason)}

@@ -123,3 +123,19 @@ var ErrReconnect = errReconnect{}
 type errReconnect struct{}
 
 func (errReconnect) Error() string { return "session cannot be reset in place; reconnect" }
+
+// Query is one statement with its arguments, for Pipeliner.
+type Query struct {
+	SQL  string
+	Args []any
+}
+
+// Pipeliner is implemented by dialects that can send several statements in
+// one round trip (PostgreSQL's pipeline mode). Pipeline sends every query
+// on conn, in order, and reads their results. It returns how many queries
+// completed; when err is not nil, queries[done] is the one that failed and
+// the server skipped the rest. Arguments may be string, int, int64,
+// time.Time, sql.NullString and sql.NullTime.
+type Pipeliner interface {
+	Pipeline(ctx context.Context, conn *sql.Conn, queries []Query) (done int, err error)
+}

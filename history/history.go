@@ -184,12 +184,19 @@ func (s *Store) placeholders(n int) string {
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// Insert writes a new row.
-func (s *Store) Insert(ctx context.Context, q dialect.Execer, r Record) error {
-	_, err := q.ExecContext(ctx, "INSERT INTO "+s.q+" ("+columns+") VALUES ("+s.placeholders(16)+")",
+// InsertQuery returns the statement that writes row r, for callers that
+// send it together with other statements.
+func (s *Store) InsertQuery(r Record) dialect.Query {
+	return dialect.Query{SQL: "INSERT INTO " + s.q + " (" + columns + ") VALUES (" + s.placeholders(16) + ")", Args: []any{
 		r.ID, r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status),
 		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), r.StartedAt.UTC(), nullTimeUTC(r.FinishedAt),
-		r.ExecutionMS, r.AppliedBy, nullString(r.Error), r.StrataVersion)
+		r.ExecutionMS, r.AppliedBy, nullString(r.Error), r.StrataVersion}}
+}
+
+// Insert writes a new row.
+func (s *Store) Insert(ctx context.Context, q dialect.Execer, r Record) error {
+	iq := s.InsertQuery(r)
+	_, err := q.ExecContext(ctx, iq.SQL, iq.Args...)
 	if err != nil {
 		return fmt.Errorf("record %s in history table %s: %w", r.ID, s.table, err)
 	}

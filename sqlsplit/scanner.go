@@ -1,7 +1,6 @@
 package sqlsplit
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 const (
 	// readChunk is how much the scanner asks the reader for at a time.
 	readChunk = 32 << 10
+	// firstChunk is the first read's size.
+	firstChunk = 1 << 10
 	// shrinkAbove is the buffer capacity above which the buffer is given
 	// back after a large statement, so that one huge statement does not
 	// pin its memory for the rest of the input.
@@ -21,7 +22,7 @@ const (
 // only the current statement and a small read-ahead in memory. A Scanner
 // is not safe for concurrent use.
 type Scanner struct {
-	r    *bufio.Reader
+	r    io.Reader
 	opts Options
 
 	class [256]uint8 // lexical class of every byte for the dialect
@@ -65,7 +66,7 @@ type Scanner struct {
 // NewScanner returns a scanner reading r with the given options.
 func NewScanner(r io.Reader, opts Options) *Scanner {
 	s := &Scanner{
-		r:       bufio.NewReaderSize(r, readChunk),
+		r:       r,
 		opts:    opts,
 		prevNL:  true,
 		curLine: 1, bufLine: 1,
@@ -136,11 +137,14 @@ func (s *Scanner) more() bool {
 		s.tooBig = true
 		return false
 	}
-	if cap(s.buf)-len(s.buf) < readChunk {
+	// Read in chunks that start small, so a scanner over a tiny file
+	// (the usual migration) costs little, and grow to readChunk.
+	chunk := min(readChunk, max(firstChunk, cap(s.mem)/4))
+	if cap(s.buf)-len(s.buf) < chunk {
 		// Make room: move the statement to the front of the memory, or
 		// grow the memory when the statement fills half of it.
-		if len(s.buf)+2*readChunk > cap(s.mem)/2 {
-			s.mem = make([]byte, max(2*cap(s.mem), len(s.buf)+4*readChunk))
+		if len(s.buf)+2*chunk > cap(s.mem)/2 {
+			s.mem = make([]byte, max(2*cap(s.mem), len(s.buf)+4*chunk))
 		}
 		n := copy(s.mem, s.buf)
 		s.buf = s.mem[:n]

@@ -45,28 +45,11 @@ func EnvName(flag string) string {
 // from its environment variable (see EnvName), if that is set, so that a
 // flag beats the environment and the environment beats the default. Flags
 // named in skip are left alone (the database URL has its own variables).
-// A value the flag rejects is an error naming the variable.
+// A value the flag rejects is an error naming the variable. Apply does
+// the same with a configuration file and reports the sources.
 func ApplyEnv(fs *pflag.FlagSet, env Env, skip ...string) error {
-	var errs []error
-	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed || f.Name == "help" {
-			return
-		}
-		for _, s := range skip {
-			if f.Name == s {
-				return
-			}
-		}
-		name := EnvName(f.Name)
-		v, ok := env.Lookup(name)
-		if !ok {
-			return
-		}
-		if err := fs.Set(f.Name, v); err != nil {
-			errs = append(errs, fmt.Errorf("environment variable %s=%q is not a valid value for --%s: %w", name, v, f.Name, err))
-		}
-	})
-	return errors.Join(errs...)
+	_, err := Apply(fs, env, nil, skip...)
+	return err
 }
 
 // urlVars are the environment variables that can hold the database URL,
@@ -79,11 +62,21 @@ var urlVars = []string{"STRATA_DATABASE_URL", "DATABASE_URL"}
 // DATABASE_URL or DATABASE_URL_FILE, else DefaultURL. It returns where the
 // URL came from, for messages. readFile is os.ReadFile when nil.
 func DatabaseURL(flag string, flagSet bool, env Env, readFile func(string) ([]byte, error)) (url, from string, err error) {
+	url, src, err := ResolveURL(flag, flagSet, env, nil, readFile)
+	if src.Kind == FromEnv || src.Kind == FromFlag {
+		return url, src.Name, err
+	}
+	return url, src.Kind, err
+}
+
+// ResolveURL is DatabaseURL with a configuration file (which may be nil)
+// between the environment and the default.
+func ResolveURL(flag string, flagSet bool, env Env, file *File, readFile func(string) ([]byte, error)) (string, Source, error) {
 	if flagSet {
 		if strings.TrimSpace(flag) == "" {
-			return "", "", errors.New("--url is empty: give a database URL such as " + DefaultURL)
+			return "", Source{}, errors.New("--url is empty: give a database URL such as " + DefaultURL)
 		}
-		return flag, "--url", nil
+		return flag, Source{Kind: FromFlag, Name: "--url"}, nil
 	}
 	if readFile == nil {
 		readFile = os.ReadFile
@@ -93,20 +86,23 @@ func DatabaseURL(flag string, flagSet bool, env Env, readFile func(string) ([]by
 		file, hasFile := env.Lookup(name + "_FILE")
 		switch {
 		case hasURL && hasFile:
-			return "", "", fmt.Errorf("both %s and %s_FILE are set: unset one of them", name, name)
+			return "", Source{}, fmt.Errorf("both %s and %s_FILE are set: unset one of them", name, name)
 		case hasURL:
-			return v, name, nil
+			return v, Source{Kind: FromEnv, Name: name}, nil
 		case hasFile:
 			b, err := readFile(file)
 			if err != nil {
-				return "", "", fmt.Errorf("read the database URL from %s_FILE: %w", name, err)
+				return "", Source{}, fmt.Errorf("read the database URL from %s_FILE: %w", name, err)
 			}
 			u := strings.TrimRight(string(b), "\r\n")
 			if strings.TrimSpace(u) == "" {
-				return "", "", fmt.Errorf("%s_FILE names %s, which is empty: put the database URL in it", name, file)
+				return "", Source{}, fmt.Errorf("%s_FILE names %s, which is empty: put the database URL in it", name, file)
 			}
-			return u, name + "_FILE", nil
+			return u, Source{Kind: FromEnv, Name: name + "_FILE"}, nil
 		}
 	}
-	return DefaultURL, "default", nil
+	if vs, ok := file.lookup("url"); ok && len(vs) == 1 && strings.TrimSpace(vs[0]) != "" {
+		return vs[0], Source{Kind: FromFile, Name: file.Where("url")}, nil
+	}
+	return DefaultURL, Source{Kind: FromDefault}, nil
 }

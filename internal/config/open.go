@@ -2,10 +2,14 @@ package config
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/strata-db/strata/dialect"
@@ -29,6 +33,22 @@ func (e *ConnectError) Error() string {
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
+
+// TLS reports whether the connection failed because the server's (or the
+// client's) certificate was rejected: retrying will not help.
+func (e *ConnectError) TLS() bool {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+	)
+	if errors.As(e.Err, &unknown) || errors.As(e.Err, &hostname) || errors.As(e.Err, &invalid) || errors.As(e.Err, &verify) {
+		return true
+	}
+	msg := e.Err.Error()
+	return strings.Contains(msg, "x509: ") || strings.Contains(msg, "tls: failed to verify")
+}
 
 // Open parses url, opens the database and checks that it answers. On
 // failure to connect it returns a *ConnectError. Errors never contain the
@@ -63,6 +83,13 @@ func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
 func (t *Target) DB() (*sql.DB, error) {
 	if t.pg != nil {
 		return stdlib.OpenDB(*t.pg), nil
+	}
+	if t.my != nil {
+		c, err := mysql.NewConnector(t.my)
+		if err != nil {
+			return nil, t.ScrubError(fmt.Errorf("open %s: %w", t.Redacted, err))
+		}
+		return sql.OpenDB(c), nil
 	}
 	db, err := sql.Open(t.Driver, t.DSN)
 	if err != nil {

@@ -54,6 +54,7 @@ type Target struct {
 
 	secrets []string
 	pg      *pgx.ConnConfig // for PostgreSQL, opened through a connector
+	my      *mysql.Config   // for MySQL, opened through a connector
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;
@@ -141,13 +142,29 @@ func (t *Target) mysql(raw string) error {
 	cfg.Loc = time.UTC
 	cfg.InterpolateParams = true // one round trip per statement instead of prepare+exec+close
 	cfg.MultiStatements = false  // strata splits files itself; one statement per Exec
+	var tlsParams mysqlTLS
 	for k, vs := range u.Query() {
 		v := vs[len(vs)-1]
+		if tlsParams.set(k, v) {
+			continue
+		}
 		if err := mysqlParam(cfg, k, v); err != nil {
 			return fmt.Errorf("the MySQL URL %q, parameter %s: %w", t.Redacted, k, err)
 		}
 	}
-	t.Driver, t.DSN, t.Dialect = "mysql", cfg.FormatDSN(), mydialect.New()
+	tc, err := tlsParams.config(host)
+	if err != nil {
+		return fmt.Errorf("the MySQL URL %q: %w", t.Redacted, err)
+	}
+	if tc != nil {
+		// Set directly on this connection's configuration, opened through
+		// a connector: nothing is registered in the driver's global TLS
+		// registry.
+		cfg.TLS = tc
+	} else {
+		cfg.TLSConfig = tlsParams.mode
+	}
+	t.Driver, t.DSN, t.Dialect, t.my = "mysql", cfg.FormatDSN(), mydialect.New(), cfg
 	return nil
 }
 
@@ -172,8 +189,6 @@ func mysqlParam(cfg *mysql.Config, k, v string) error {
 		return nil
 	}
 	switch k {
-	case "tls":
-		cfg.TLSConfig = v // true, false, skip-verify or preferred
 	case "socket":
 		cfg.Net, cfg.Addr = "unix", v
 	case "timeout":

@@ -1,0 +1,156 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// PasswordEnv is the environment variable that holds the database password.
+const PasswordEnv = "STRATA_DB_PASSWORD"
+
+// PasswordInput is where the database password may come from. At most one
+// may be set; a password from any of them replaces one in the URL.
+type PasswordInput struct {
+	// File names a file holding the password (--password-file); a
+	// trailing newline is ignored.
+	File string
+	// Command is run with sh -c (--password-command); its trimmed
+	// standard output is the password.
+	Command string
+	// Env is the environment: PasswordEnv, and the command's environment.
+	Env Env
+}
+
+// PasswordSource names the configured password source, such as
+// "--password-file" or "env STRATA_DB_PASSWORD", or "" when there is none.
+// It is an error to configure more than one.
+func (in PasswordInput) PasswordSource() (string, error) {
+	var set []string
+	if in.File != "" {
+		set = append(set, "--password-file")
+	}
+	if in.Command != "" {
+		set = append(set, "--password-command")
+	}
+	if _, ok := in.Env.Lookup(PasswordEnv); ok {
+		set = append(set, "env "+PasswordEnv)
+	}
+	switch len(set) {
+	case 0:
+		return "", nil
+	case 1:
+		return set[0], nil
+	}
+	return "", fmt.Errorf("the database password is given more than once (%s): keep one of them", strings.Join(set, ", "))
+}
+
+// Password returns the password from the configured source, ok=false
+// when none is configured. Errors never contain the password.
+func (in PasswordInput) Password(ctx context.Context) (pw string, ok bool, err error) {
+	from, err := in.PasswordSource()
+	if err != nil || from == "" {
+		return "", false, err
+	}
+	switch {
+	case in.File != "":
+		b, err := os.ReadFile(in.File)
+		if err != nil {
+			return "", false, fmt.Errorf("read the database password from --password-file: %w", err)
+		}
+		pw = strings.TrimRight(string(b), "\r\n")
+	case in.Command != "":
+		pw, err = runPasswordCommand(ctx, in.Command, in.Env)
+		if err != nil {
+			return "", false, err
+		}
+	default:
+		pw, _ = in.Env.Lookup(PasswordEnv)
+	}
+	if pw == "" {
+		return "", false, fmt.Errorf("the database password from %s is empty: put the password in it", from)
+	}
+	return pw, true, nil
+}
+
+// runPasswordCommand runs command with sh -c and returns its trimmed
+// standard output. On failure the error has the exit status and standard
+// error, with anything the command printed on standard output removed.
+func runPasswordCommand(ctx context.Context, command string, env Env) (string, error) {
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	cmd.Env = env.List()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	out := strings.TrimSpace(stdout.String())
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		for _, line := range strings.Split(out, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				msg = strings.ReplaceAll(msg, line, Mask)
+			}
+		}
+		if len(msg) > 500 {
+			msg = msg[:500] + "..."
+		}
+		status := err.Error()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			status = ee.ProcessState.String() // "exit status 3"
+		}
+		if msg == "" {
+			msg = "(nothing on stderr)"
+		}
+		return "", fmt.Errorf("--password-command failed (%s): %s: fix the command or run it by hand to see why", status, msg)
+	}
+	return out, nil
+}
+
+// List returns the environment as KEY=VALUE pairs.
+func (e Env) List() []string {
+	out := make([]string, 0, len(e))
+	for k, v := range e {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// SetPassword makes the target connect with password pw, replacing any
+// password in the URL, and adds it to the secrets scrubbed from messages.
+// SQLite has no passwords: it is an error there.
+func (t *Target) SetPassword(pw string) error {
+	switch {
+	case t.pg != nil:
+		t.pg.Password = pw
+	case t.my != nil:
+		t.my.Passwd = pw
+		t.DSN = t.my.FormatDSN()
+	default:
+		return errors.New("a database password was given, but SQLite has no passwords: remove it (--password-file, --password-command or " + PasswordEnv + ")")
+	}
+	t.addSecret(pw)
+	return nil
+}
+
+// addSecret adds s, and its escaped forms, to the secrets scrubbed from
+// messages, longest first.
+func (t *Target) addSecret(s string) {
+	if s == "" {
+		return
+	}
+	t.secrets = append(t.secrets, s, url.QueryEscape(s), url.PathEscape(s), url.UserPassword("u", s).String()[2:])
+	sortLongestFirst(t.secrets)
+}
+
+func sortLongestFirst(out []string) {
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+}

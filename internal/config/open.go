@@ -29,6 +29,9 @@ func (e *ConnectError) Error() string {
 	if errors.As(e.Err, &missing) {
 		return fmt.Sprintf("cannot connect to %s: %v", e.URL, e.Err)
 	}
+	if e.TLS() {
+		return fmt.Sprintf("cannot connect to %s: TLS certificate verification failed: %v; check that sslrootcert (PostgreSQL) or tls-ca (MySQL) names the CA that signed the server's certificate and that the URL's host name is in that certificate", e.URL, e.Err)
+	}
 	return fmt.Sprintf("cannot connect to %s: %v; check that the database is running and the URL (--url, STRATA_DATABASE_URL or DATABASE_URL) is right", e.URL, e.Err)
 }
 
@@ -36,18 +39,22 @@ func (e *ConnectError) Unwrap() error { return e.Err }
 
 // TLS reports whether the connection failed because the server's (or the
 // client's) certificate was rejected: retrying will not help.
-func (e *ConnectError) TLS() bool {
+func (e *ConnectError) TLS() bool { return certError(e.Err) }
+
+// certError reports whether err is a certificate that did not verify.
+func certError(err error) bool {
 	var (
 		unknown  x509.UnknownAuthorityError
 		hostname x509.HostnameError
 		invalid  x509.CertificateInvalidError
 		verify   *tls.CertificateVerificationError
 	)
-	if errors.As(e.Err, &unknown) || errors.As(e.Err, &hostname) || errors.As(e.Err, &invalid) || errors.As(e.Err, &verify) {
+	if errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify) {
 		return true
 	}
-	msg := e.Err.Error()
-	return strings.Contains(msg, "x509: ") || strings.Contains(msg, "tls: failed to verify")
+	// Drivers that flatten the TLS error into text.
+	s := err.Error()
+	return strings.Contains(s, "x509: ") || strings.Contains(s, "tls: failed to verify")
 }
 
 // Open parses url, opens the database and checks that it answers. On

@@ -2,12 +2,9 @@ package config
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -39,12 +36,8 @@ func Classify(err error) dbwait.Verdict {
 		return dbwait.Up
 	}
 	var (
-		pg       *pgconn.PgError
-		my       *mysql.MySQLError
-		unknown  x509.UnknownAuthorityError
-		hostname x509.HostnameError
-		invalid  x509.CertificateInvalidError
-		verify   *tls.CertificateVerificationError
+		pg *pgconn.PgError
+		my *mysql.MySQLError
 	)
 	switch {
 	case errors.As(err, &pg):
@@ -55,11 +48,8 @@ func Classify(err error) dbwait.Verdict {
 		if mysqlFatal[my.Number] {
 			return dbwait.Fatal
 		}
-	case errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid), errors.As(err, &verify):
+	case certError(err):
 		return dbwait.Fatal
-	}
-	if s := err.Error(); strings.Contains(s, "x509: ") || strings.Contains(s, "tls: failed to verify") {
-		return dbwait.Fatal // drivers that flatten the TLS error into text
 	}
 	return dbwait.Retry
 }
@@ -92,10 +82,8 @@ func (t *Target) DatabaseName() string {
 	switch {
 	case t.pg != nil:
 		return t.pg.Database
-	case t.Driver == "mysql":
-		if cfg, err := mysql.ParseDSN(t.DSN); err == nil {
-			return cfg.DBName
-		}
+	case t.my != nil:
+		return t.my.DBName
 	}
 	return ""
 }

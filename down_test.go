@@ -281,6 +281,13 @@ func TestDownFailingStatement(t *testing.T) {
 		if _, err := m.Up(ctx, strata.PlanOptions{}); err == nil {
 			t.Error("up after a partial down succeeded")
 		}
+		// --resume cannot continue a down file's row either: it points
+		// to resolve instead of comparing the wrong file's statements.
+		_, err = m.Up(ctx, strata.PlanOptions{Resume: true})
+		var drift *strata.DriftError
+		if !errors.As(err, &drift) || !strings.Contains(err.Error(), "left by a down file") {
+			t.Errorf("up --resume after a partial down: %v; want a refusal pointing to resolve", err)
+		}
 		var de *strata.DownRefusedError
 		if _, err := m.Down(ctx, strata.DownOptions{}); !errors.As(err, &de) || !de.Has(strata.DownIncomplete) {
 			t.Errorf("down after a partial down: %v", err)

@@ -75,10 +75,21 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan) (*Plan, error)
 			known[s.Migration] = s
 		}
 	}
+	resumeOK := map[string]bool{}
+	for _, ms := range st.Migrations {
+		// A row left by a down file that stopped half-way records the
+		// down file's statements: continuing the up file from there would
+		// be wrong, so it needs resolve.
+		resumeOK[ms.ID] = opts.Resume && resumable(ms.State) && ms.Migration != nil &&
+			(ms.Record == nil || ms.Migration.DownPath == "" || ms.Record.File != ms.Migration.DownPath)
+	}
 	var probs []Problem
 	for _, pr := range st.Problems(m.cfg.allowOutOfOrder) {
-		if opts.Resume && resumable(pr.State) {
+		if resumeOK[pr.Version] {
 			continue
+		}
+		if opts.Resume && resumable(pr.State) {
+			pr.Hint = "this row was left by a down file that stopped half-way, so --resume cannot continue it: finish or undo it by hand, then strata resolve " + pr.Version + " --applied (the migration stays applied) or --rolled-back (up runs it again)"
 		}
 		probs = append(probs, pr)
 	}
@@ -88,7 +99,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan) (*Plan, error)
 	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts}
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
-		if opts.Resume && resumable(ms.State) && mig != nil {
+		if resumeOK[ms.ID] {
 			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true}
 			if err := m.inspect(&step); err != nil {
 				return nil, err

@@ -162,14 +162,21 @@ type run struct {
 	changed   bool // the last file may have changed session state
 }
 
-// exec sends a file's statements to ex one by one, calling after (if not
-// nil) after each, and checks that the bytes it read still have the
-// checksum the folder had when it was loaded.
+// exec sends a migration's up file to ex statement by statement; see
+// execFile.
 func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
+	return r.execFile(ctx, ex, step, step.Migration.Path, step.Migration.Checksum, after)
+}
+
+// execFile sends the statements of file p (the up or down file of step) to
+// ex one by one, skipping the first step.ResumeFrom, calling after (if not
+// nil) after each, and checks that the bytes it read still have checksum
+// sum, the one the folder had when it was loaded.
+func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum string, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
 	m := r.m
 	h := sha256.New()
 	n := 0
-	for stmt, err := range m.statements(step.Migration.Path, h) {
+	for stmt, err := range m.statements(p, h) {
 		if err != nil {
 			return n, err
 		}
@@ -180,7 +187,7 @@ func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, after func
 		if m.d.ChangesSession(stmt.Text) {
 			r.changed = true
 		}
-		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmt, Index: n})
+		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, File: step.File, Statement: &stmt, Index: n})
 		if _, err := ex.ExecContext(ctx, stmt.Text); err != nil {
 			return n - 1, r.statementError(step, n, &stmt, err)
 		}
@@ -190,7 +197,7 @@ func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, after func
 			}
 		}
 	}
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.Checksum {
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
 		return n, &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
 	}
 	return n, nil

@@ -2,9 +2,7 @@ package strata
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -376,33 +374,7 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 	return nil
 }
 
-// execDown sends a down file's statements to ex one by one, calling after
-// (if not nil) after each, and checks the bytes read still have the
-// checksum the folder had when it was loaded.
+// execDown sends a down file's statements to ex one by one.
 func (d *downRun) execDown(ctx context.Context, ex dialect.Execer, step Step, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
-	m := d.m
-	h := sha256.New()
-	n := 0
-	for stmt, err := range m.statements(step.Migration.DownPath, h) {
-		if err != nil {
-			return n, err
-		}
-		n++
-		if m.d.ChangesSession(stmt.Text) {
-			d.changed = true
-		}
-		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, File: step.File, Statement: &stmt, Index: n})
-		if _, err := ex.ExecContext(ctx, stmt.Text); err != nil {
-			return n - 1, d.statementError(step, n, &stmt, err)
-		}
-		if after != nil {
-			if err := after(n, &stmt); err != nil {
-				return n, err
-			}
-		}
-	}
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.DownChecksum {
-		return n, &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
-	}
-	return n, nil
+	return d.execFile(ctx, ex, step, step.Migration.DownPath, step.Migration.DownChecksum, after)
 }

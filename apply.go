@@ -82,7 +82,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		return res, err
 	}
 	res.Current = st.Current
-	p2, err := m.plan(st, p.opts, p)
+	p2, err := m.plan(st, p.opts, p, p.limit)
 	if err != nil {
 		return res, err
 	}
@@ -90,7 +90,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("read current database user: %w", err)
 	}
-	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res}
+	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit}
 	defer func() { c = r.conn }()
 	if p2.TxMode == TxAll {
 		err = r.inTx(ctx, p2.Steps)
@@ -159,7 +159,8 @@ type run struct {
 	conn      *sql.Conn
 	appliedBy string
 	res       *Result
-	changed   bool // the last file may have changed session state
+	changed   bool  // the last file may have changed session state
+	lim       limit // the server's largest statement
 }
 
 // exec sends a migration's up file to ex statement by statement; see
@@ -176,7 +177,7 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 	m := r.m
 	h := sha256.New()
 	n := 0
-	for stmt, err := range m.statements(p, h) {
+	for stmt, err := range m.statements(p, h, r.lim) {
 		if err != nil {
 			return n, err
 		}
@@ -303,7 +304,7 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
 	h := sha256.New()
 	var stmts []sqlsplit.Statement
-	for stmt, err := range m.statements(step.Migration.Path, h) {
+	for stmt, err := range m.statements(step.Migration.Path, h, r.lim) {
 		if err != nil {
 			return err
 		}

@@ -160,7 +160,7 @@ func (m *Migrator) inspectDown(step *Step) error {
 	if step.Migration.DownDirectives.NoTransaction {
 		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
 	}
-	for stmt, err := range m.statements(step.Migration.DownPath, nil) {
+	for stmt, err := range m.statements(step.Migration.DownPath, nil, limit{}) {
 		if err != nil {
 			return err
 		}

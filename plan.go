@@ -51,6 +51,13 @@ type Plan struct {
 	TransactionalDDL bool
 	Status           *Status
 	opts             PlanOptions
+	limit            limit
+}
+
+// limit is the server's largest statement, for the scanner.
+type limit struct {
+	bytes int
+	name  string
 }
 
 // Plan reads the history, refuses with a *DriftError when an applied file
@@ -63,12 +70,25 @@ func (m *Migrator) Plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.plan(st, opts, nil)
+	var lim limit
+	if st.Pending > 0 {
+		if lim, err = m.statementLimit(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return m.plan(st, opts, nil, lim)
+}
+
+func (m *Migrator) statementLimit(ctx context.Context) (limit, error) {
+	var l limit
+	var err error
+	l.bytes, l.name, err = m.d.StatementLimit(ctx, m.db)
+	return l, err
 }
 
 // plan makes a plan from st. Steps of prev (a plan made moments ago for the
 // same files) are reused instead of scanning their files again.
-func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan) (*Plan, error) {
+func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*Plan, error) {
 	known := map[*source.Migration]Step{}
 	if prev != nil {
 		for _, s := range prev.Steps {
@@ -96,12 +116,12 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan) (*Plan, error)
 	if len(probs) > 0 {
 		return nil, &DriftError{Problems: probs}
 	}
-	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts}
+	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts, limit: lim}
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
 		if resumeOK[ms.ID] {
 			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true}
-			if err := m.inspect(&step); err != nil {
+			if err := m.inspect(&step, lim); err != nil {
 				return nil, err
 			}
 			step.Transactional, step.Reason = false, "resuming a file that ran outside a transaction"
@@ -117,7 +137,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan) (*Plan, error)
 		step, ok := known[mig]
 		if !ok || step.resume || step.Rerun != (ms.Record != nil) {
 			step = Step{Migration: mig, File: ms.File, Rerun: ms.Record != nil}
-			if err := m.inspect(&step); err != nil {
+			if err := m.inspect(&step, lim); err != nil {
 				return nil, err
 			}
 		}
@@ -131,7 +151,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan) (*Plan, error)
 
 // inspect scans a file once: it counts the statements and finds the first
 // one that cannot run in a transaction.
-func (m *Migrator) inspect(step *Step) error {
+func (m *Migrator) inspect(step *Step, lim limit) error {
 	step.Transactional = true
 	if step.Migration.Directives.NoTransaction {
 		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
@@ -140,7 +160,7 @@ func (m *Migrator) inspect(step *Step) error {
 	if step.ResumeFrom > 0 {
 		sums = strings.Split(strings.TrimSuffix(step.recorded, ","), ",")
 	}
-	for stmt, err := range m.Statements(step.Migration) {
+	for stmt, err := range m.statements(step.Migration.Path, nil, lim) {
 		if err != nil {
 			return err
 		}
@@ -181,10 +201,10 @@ func (e *ResumeError) Error() string {
 // they will be sent to the server. A scanning error is yielded as a
 // *FileError naming the file and line, and ends the sequence.
 func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statement, error] {
-	return m.statements(mig.Path, nil)
+	return m.statements(mig.Path, nil, limit{})
 }
 
-func (m *Migrator) statements(p string, tee io.Writer) iter.Seq2[sqlsplit.Statement, error] {
+func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqlsplit.Statement, error] {
 	return func(yield func(sqlsplit.Statement, error) bool) {
 		rc, err := m.dir.Open(p)
 		if err != nil {
@@ -196,7 +216,7 @@ func (m *Migrator) statements(p string, tee io.Writer) iter.Seq2[sqlsplit.Statem
 		if tee != nil {
 			r = io.TeeReader(rc, tee)
 		}
-		sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: m.d.Scanner()})
+		sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: m.d.Scanner(), MaxStatementBytes: lim.bytes, LimitName: lim.name})
 		for {
 			stmt, err := sc.Next()
 			if errors.Is(err, io.EOF) {

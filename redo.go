@@ -37,13 +37,17 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		}
 		mig := p2.Steps[0].Migration
 		up := Step{Migration: mig, File: m.display(mig.Path)}
-		if err := m.inspect(&up); err != nil {
+		lim, err := m.statementLimit(ctx)
+		if err != nil {
+			return err
+		}
+		if err := m.inspect(&up, lim); err != nil {
 			return err
 		}
 		if m.cfg.txMode == TxAll && !up.Transactional {
 			return &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", up.File, up.Reason)}
 		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up, lim: lim}
 		defer func() { s.c = r.conn }()
 		d := &downRun{run: r, s: s, res: res.Down, reason: "strata redo"}
 		if err := d.steps(ctx, p2.Steps, TxPerFile); err != nil {

@@ -78,6 +78,10 @@ type Dialect interface {
 	MissingTable(err error) bool
 	// TableExists reports whether the table exists.
 	TableExists(ctx context.Context, q Execer, t Table) (bool, error)
+	// StatementLimit returns the largest statement in bytes the server
+	// accepts and the limit's name for messages, or 0 for no practical
+	// limit.
+	StatementLimit(ctx context.Context, q Execer) (limit int, name string, err error)
 	// CurrentUser returns the database user strata is connected as.
 	CurrentUser(ctx context.Context, q Execer) (string, error)
 

@@ -41,6 +41,9 @@ type Options struct {
 	// as soon as a statement grows beyond this many bytes (for example
 	// MySQL's max_allowed_packet), before anything is sent.
 	MaxStatementBytes int
+	// LimitName names the limit in the error for a too-large statement,
+	// such as "MySQL's max_allowed_packet"; "MaxStatementBytes" when empty.
+	LimitName string
 }
 
 // Statement is one SQL statement as found in the input.

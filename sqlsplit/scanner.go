@@ -211,9 +211,13 @@ func (s *Scanner) stopErr() error {
 	}
 	if s.tooBig {
 		line, col := s.lineCol(s.textStart)
+		name := s.opts.LimitName
+		if name == "" {
+			name = "MaxStatementBytes"
+		}
 		return &Error{Line: line, Col: col, Msg: fmt.Sprintf(
-			"statement is larger than the limit of %d bytes (MaxStatementBytes); split it into smaller statements or raise the limit",
-			s.opts.MaxStatementBytes)}
+			"statement is larger than the limit of %d bytes (%s); split it into smaller statements (fewer rows per INSERT) or raise the limit",
+			s.opts.MaxStatementBytes, name)}
 	}
 	return nil
 }

@@ -138,6 +138,17 @@ func (Dialect) TableExists(ctx context.Context, q dialect.Execer, t dialect.Tabl
 	return n > 0, err
 }
 
+// StatementLimit reads max_allowed_packet, less room for the packet
+// header, so a statement the server would reject is caught before it is
+// sent.
+func (Dialect) StatementLimit(ctx context.Context, q dialect.Execer) (int, string, error) {
+	var n int64
+	if err := q.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&n); err != nil {
+		return 0, "", fmt.Errorf("read max_allowed_packet: %w", err)
+	}
+	return int(n) - 1024, fmt.Sprintf("the server's max_allowed_packet of %d bytes", n), nil
+}
+
 // CurrentUser returns CURRENT_USER().
 func (Dialect) CurrentUser(ctx context.Context, q dialect.Execer) (string, error) {
 	var u string

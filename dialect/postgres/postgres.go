@@ -150,6 +150,11 @@ func (d Dialect) TableExists(ctx context.Context, q dialect.Execer, t dialect.Ta
 	return ok, err
 }
 
+// StatementLimit is 0: PostgreSQL accepts statements up to 1 GB.
+func (Dialect) StatementLimit(context.Context, dialect.Execer) (int, string, error) {
+	return 0, "", nil
+}
+
 // CurrentUser returns current_user.
 func (Dialect) CurrentUser(ctx context.Context, q dialect.Execer) (string, error) {
 	var u string

@@ -133,6 +133,11 @@ func (d Dialect) TableExists(ctx context.Context, q dialect.Execer, t dialect.Ta
 	return n > 0, err
 }
 
+// StatementLimit is 0: SQLite's default limit is 1 GB.
+func (Dialect) StatementLimit(context.Context, dialect.Execer) (int, string, error) {
+	return 0, "", nil
+}
+
 // CurrentUser returns "": SQLite has no users; strata records the OS user.
 func (Dialect) CurrentUser(context.Context, dialect.Execer) (string, error) { return "", nil }
 

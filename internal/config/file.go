@@ -87,7 +87,7 @@ func ParseFile(path string, b []byte, known []string) (*File, error) {
 	var errs []error
 	for _, k := range keys {
 		if !isKnown[k] {
-			errs = append(errs, fmt.Errorf("%s: unknown key %q: the keys are the flag names: %s", f.Where(k), k, strings.Join(known, ", ")))
+			errs = append(errs, fmt.Errorf("%s: unknown key %q: use one of the known keys (the global flags' names): %s", f.Where(k), k, strings.Join(known, ", ")))
 			continue
 		}
 		vs, err := flagValues(raw[k])

@@ -34,7 +34,7 @@ json = true
 
 func TestParseFileErrors(t *testing.T) {
 	for _, tt := range []struct{ toml, want string }{
-		{"dir = \"x\"\ndri = \"y\"\n", `strata.toml:2: unknown key "dri": the keys are the flag names: url, dir, table, lock-timeout, session-sql, json`},
+		{"dir = \"x\"\ndri = \"y\"\n", `strata.toml:2: unknown key "dri": use one of the known keys (the global flags' names): url, dir, table, lock-timeout, session-sql, json`},
 		{"password = \"hunter2\"\n", `strata.toml:1: unknown key "password"`},
 		{"[up]\nto = 3\n", `strata.toml:1: unknown key "up"`},
 		{"dir = [\"a\", {x = 1}]\n", `strata.toml:1: key "dir": an array may hold only`},

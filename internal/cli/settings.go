@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/strata-db/strata/internal/config"
+)
+
+// settings are the configuration file, the password flags and where every
+// setting came from.
+type settings struct {
+	configPath      string // --config
+	passwordFile    string // --password-file
+	passwordCommand string // --password-command
+
+	file      *config.File   // the configuration file read, or nil
+	sources   config.Sources // where each flag's value came from
+	urlSource config.Source  // where the database URL came from, once resolved
+}
+
+// settingsFlags registers the global flags of the configuration file and
+// the password.
+func (s *settings) flags(f *pflag.FlagSet) {
+	f.StringVar(&s.configPath, "config", "", "configuration file (default: "+config.DefaultFile+" in the working folder, when there is one)")
+	f.StringVar(&s.passwordFile, "password-file", "", "file holding the database password, used instead of one in the URL")
+	f.StringVar(&s.passwordCommand, "password-command", "", "command (run with sh -c) that prints the database password, used instead of one in the URL")
+}
+
+// loadSettings resolves every flag the command line did not give: from
+// its STRATA_* variable, else the configuration file, else its default.
+// It runs before every command.
+func (a *app) loadSettings(cmd *cobra.Command) error {
+	fs := cmd.Flags()
+	// --config itself comes from the flag or STRATA_CONFIG only.
+	if !fs.Changed("config") {
+		if v, ok := a.env.Lookup(config.EnvName("config")); ok {
+			a.set.configPath = v
+		}
+	}
+	file, err := config.FindFile(a.set.configPath, fileKeys(cmd.Root()))
+	if err != nil {
+		return usage(err)
+	}
+	a.set.file = file
+	src, err := config.Apply(fs, a.env, file, "url", "config")
+	if err != nil {
+		return usage(err)
+	}
+	a.set.sources = src
+	a.urlSet = fs.Changed("url")
+	return nil
+}
+
+// fileKeys lists the keys a configuration file may set: the global flags
+// (but not --config or --help) and the settings of single commands that
+// belong in a file (--app-url). Other command flags, which choose an
+// action (--to, --force, --applied), belong on the command line.
+func fileKeys(root *cobra.Command) []string {
+	keys := []string{"app-url"}
+	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		if f.Name != "help" && f.Name != "config" && !f.Hidden {
+			keys = append(keys, f.Name)
+		}
+	})
+	sort.Strings(keys)
+	return keys
+}
+
+// passwordInput is where the password comes from, per the flags.
+func (a *app) passwordInput() config.PasswordInput {
+	return config.PasswordInput{File: a.set.passwordFile, Command: a.set.passwordCommand, Env: a.env}
+}
+
+// resolveTarget finds the database URL (flag, environment, configuration
+// file or default), parses it and puts the password from --password-file,
+// --password-command or STRATA_DB_PASSWORD into it. The target is kept in
+// a.target so every later message is scrubbed of its secrets. Mistakes are
+// usage errors.
+func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
+	url, from, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, nil)
+	if err != nil {
+		return nil, usage(err)
+	}
+	a.set.urlSource = from
+	t, err := config.Parse(url)
+	if err != nil {
+		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
+	}
+	a.target = t
+	pw, ok, err := a.passwordInput().Password(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, usage(err)
+	}
+	if ok {
+		if err := t.SetPassword(pw); err != nil {
+			return nil, usage(err)
+		}
+	}
+	return t, nil
+}

@@ -39,7 +39,7 @@ type app struct {
 	target  *config.Target // the parsed URL, once known, for scrubbing
 	started bool           // a command's RunE began: later errors are not usage errors
 
-	set settings // --config, --password-file, --password-command, sources; see settings.go
+	rt runOpts // --wait, --report, --log-format; see runtime.go
 }
 
 // Main runs strata with args (without the program name) and returns the
@@ -48,13 +48,17 @@ type app struct {
 // and returns ExitInterrupted or ExitTerminated.
 func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	a := &app{env: config.EnvFromList(environ), stdout: stdout, stderr: stderr}
+	a.rt.environ = environ
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return ExitOK
+		return a.done(ExitOK)
+	}
+	if code, ok := printedExit(err); ok {
+		return a.done(code)
 	}
 	if !a.started {
 		var u usageError
@@ -64,7 +68,7 @@ func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer)
 	}
 	code := exitCode(ctx, err)
 	a.printError(err, code)
-	return code
+	return a.done(code)
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -76,25 +80,26 @@ database in order, exactly once, and records each in a history table with its
 checksum. It refuses to go on when an applied file was edited or removed.
 
 The database comes from --url, else STRATA_DATABASE_URL (or the file named by
-STRATA_DATABASE_URL_FILE), else DATABASE_URL (or DATABASE_URL_FILE), else the
-url key of strata.toml, else ` + config.DefaultURL + `. Every other flag can also be
-set with STRATA_<FLAG>, such as STRATA_DIR or STRATA_LOCK_TIMEOUT, or with its
-name as a key in strata.toml (or the --config file): a flag beats the
-environment, which beats the file. The password can come from --password-file,
---password-command or STRATA_DB_PASSWORD; strata config shows what came from
-where.
+STRATA_DATABASE_URL_FILE), else DATABASE_URL (or DATABASE_URL_FILE), else
+` + config.DefaultURL + `. Every other flag can also be set with STRATA_<FLAG>, such as
+STRATA_DIR or STRATA_LOCK_TIMEOUT; a flag on the command line wins.
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 (drift), 4 a migration failed, 5 lock timeout, 6 database unreachable,
-130 interrupted, 143 terminated.`,
+7 await timed out, 10-14 strata check findings, 130 interrupted,
+143 terminated.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.loadSettings(cmd); err != nil {
-				return err
+			if err := config.ApplyEnv(cmd.Flags(), a.env, "url"); err != nil {
+				return usage(err)
 			}
+			a.urlSet = cmd.Flags().Changed("url")
 			if a.quiet && a.verbose {
 				return usage(errors.New("--quiet and --verbose contradict each other: pass one of them"))
+			}
+			if err := a.setupRuntime(); err != nil {
+				return usage(err)
 			}
 			return nil
 		},
@@ -114,11 +119,11 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockSession), "how runs exclude each other: session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)")
 	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
-	a.set.flags(f)
+	a.rt.flags(f)
 
+	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.checkCommand())
 	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.resolveCommand(), a.versionCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
-	root.AddCommand(a.configCommand(), a.completionCommand())
 	return root
 }
 

@@ -45,7 +45,7 @@ func (a *app) printError(err error, code int) {
 	if code == ExitUsage && !a.started {
 		fmt.Fprintln(a.stderr, "run 'strata --help' for usage")
 	}
-	if !a.json {
+	if !a.wantJSON() {
 		return
 	}
 	je := jsonError{Code: errorCodes[code], ExitCode: code, Message: msg}
@@ -79,7 +79,7 @@ func (a *app) printError(err error, code int) {
 	case errors.As(err, &lock):
 		je.Holder = lock.Holder
 	}
-	writeJSON(a.stdout, map[string]any{"error": je})
+	a.result(map[string]any{"error": je})
 }
 
 func writeJSON(w io.Writer, v any) {

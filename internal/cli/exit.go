@@ -20,6 +20,12 @@ const (
 	ExitMigrationFailed = 4   // a migration failed (a statement the server rejected, a file that cannot be read or split)
 	ExitLockTimeout     = 5   // the migration lock was not taken within --lock-timeout
 	ExitUnreachable     = 6   // the database could not be reached or refused the connection
+	ExitAwaitTimeout    = 7   // strata await: the database did not reach the version within --timeout
+	ExitCheckPending    = 10  // strata check: files are pending
+	ExitCheckEdited     = 11  // strata check: an applied file was edited
+	ExitCheckMissing    = 12  // strata check: an applied file is missing
+	ExitCheckOutOfOrder = 13  // strata check: a pending file is numbered below the highest applied one
+	ExitCheckIncomplete = 14  // strata check: a file failed or stopped half-way
 	ExitInterrupted     = 130 // interrupted by SIGINT (Ctrl-C)
 	ExitTerminated      = 143 // stopped by SIGTERM
 )
@@ -32,6 +38,12 @@ var errorCodes = map[int]string{
 	ExitMigrationFailed: "migration_failed",
 	ExitLockTimeout:     "lock_timeout",
 	ExitUnreachable:     "unreachable",
+	ExitAwaitTimeout:    "await_timeout",
+	ExitCheckPending:    "pending",
+	ExitCheckEdited:     "edited",
+	ExitCheckMissing:    "missing",
+	ExitCheckOutOfOrder: "out_of_order",
+	ExitCheckIncomplete: "incomplete",
 	ExitInterrupted:     "interrupted",
 	ExitTerminated:      "terminated",
 }
@@ -73,8 +85,11 @@ func exitCode(ctx context.Context, err error) int {
 		cfg   *strata.ConfigError
 		conn  *config.ConnectError
 		usg   usageError
+		st    *exitStatus
 	)
 	switch {
+	case errors.As(err, &st):
+		return st.code
 	case errors.As(err, &usg), resolveUsage(err):
 		return ExitUsage
 	case errors.Is(err, strata.ErrLockTimeout):

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/config"
 )
 
 // session is an open database and a Migrator for the migrations folder.
@@ -22,10 +23,15 @@ func (s *session) Close() error { return s.db.Close() }
 // the migrations. Mistakes in the configuration are usage errors; a
 // database that does not answer is a *config.ConnectError.
 func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...strata.Option) (*session, error) {
-	t, err := a.resolveTarget(ctx)
+	url, from, err := config.DatabaseURL(a.url, a.urlSet, a.env, nil)
 	if err != nil {
-		return nil, err
+		return nil, usage(err)
 	}
+	t, err := config.Parse(url)
+	if err != nil {
+		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
+	}
+	a.target = t
 	if err := a.dirExists(); err != nil {
 		return nil, err
 	}
@@ -55,7 +61,7 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 		strata.WithVersion(buildVersion().Version),
 	}
 	if observe != nil {
-		opts = append(opts, strata.WithObserver(observe))
+		opts = append(opts, strata.WithObserver(a.observe(observe)))
 	}
 	opts = append(opts, extra...)
 	m, err := strata.New(db, t.Dialect, os.DirFS(a.dir), opts...)
@@ -63,7 +69,7 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 		db.Close()
 		return nil, err
 	}
-	if err := t.Ping(ctx, db); err != nil {
+	if err := a.connect(ctx, t, db); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (a *app) status(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.json {
+	if a.wantJSON() {
 		out := struct {
 			CurrentVersion string          `json:"current_version"`
 			Pending        int             `json:"pending"`
@@ -75,8 +75,10 @@ func (a *app) status(ctx context.Context) error {
 			}
 			out.Migrations = append(out.Migrations, jm)
 		}
-		writeJSON(a.stdout, out)
-		return nil
+		a.result(out)
+		if a.json {
+			return nil
+		}
 	}
 	if a.quiet {
 		return nil

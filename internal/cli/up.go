@@ -80,7 +80,7 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 	if err != nil {
 		return err
 	}
-	if a.json {
+	if a.wantJSON() {
 		out := struct {
 			Applied        []jsonApplied `json:"applied"`
 			CurrentVersion string        `json:"current_version"`
@@ -90,8 +90,10 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 			out.Applied = append(out.Applied, jsonApplied{Version: ap.Migration.ID(), Name: ap.Migration.Description,
 				File: ap.File, DurationMS: ap.Duration.Milliseconds(), Statements: ap.Statements, Transactional: ap.Transactional})
 		}
-		writeJSON(a.stdout, out)
-		return nil
+		a.result(out)
+		if a.json {
+			return nil
+		}
 	}
 	if len(res.Applied) == 0 {
 		a.printf("nothing to do: %s\n", atVersion(res.Current))

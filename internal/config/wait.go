@@ -89,20 +89,22 @@ func (t *Target) DatabaseName() string {
 }
 
 // Wait pings db until it answers, opts.Deadline passes, or an error that
-// waiting cannot heal (see Classify). It returns nil when the server is up,
-// even when the database does not exist (then Ping says so), and a
-// *ConnectError otherwise, never holding the password. Every failed
-// attempt is reported to opts.OnAttempt with a scrubbed error.
-func (t *Target) Wait(ctx context.Context, db *sql.DB, opts dbwait.Options) error {
+// waiting cannot heal (see Classify). It succeeds when the server is up,
+// even when the database does not exist (then the result's Err says so and
+// Ping fails), and returns a *ConnectError otherwise, never holding the
+// password. Every failed attempt is reported to opts.OnAttempt with a
+// scrubbed error.
+func (t *Target) Wait(ctx context.Context, db *sql.DB, opts dbwait.Options) (dbwait.Result, error) {
 	if on := opts.OnAttempt; on != nil {
 		opts.OnAttempt = func(n int, err error, next time.Duration) { on(n, t.ScrubError(err), next) }
 	}
-	_, err := dbwait.Wait(ctx, db.PingContext, Classify, opts)
+	res, err := dbwait.Wait(ctx, db.PingContext, Classify, opts)
+	res.Err = t.ScrubError(res.Err)
 	switch {
 	case err == nil:
-		return nil
+		return res, nil
 	case ctx.Err() != nil:
-		return t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
+		return res, t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
 	}
-	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+	return res, &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
 }

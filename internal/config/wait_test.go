@@ -76,7 +76,7 @@ func TestWaitUnreachableScrubs(t *testing.T) {
 	}
 	defer db.Close()
 	var seen []string
-	err = tg.Wait(context.Background(), db, dbwait.Options{Deadline: 300 * time.Millisecond, Initial: 50 * time.Millisecond,
+	_, err = tg.Wait(context.Background(), db, dbwait.Options{Deadline: 300 * time.Millisecond, Initial: 50 * time.Millisecond,
 		OnAttempt: func(_ int, err error, _ time.Duration) { seen = append(seen, err.Error()) }})
 	var ce *ConnectError
 	if !errors.As(err, &ce) || strings.Contains(err.Error(), "s3cretPW") {

@@ -1,0 +1,128 @@
+package fleet
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/dialect"
+)
+
+// Up returns a Func that opens each target and applies its pending
+// migrations (up to opts.To), each target under its own lock and with its
+// own history.
+func Up(opts strata.PlanOptions) Func {
+	return func(ctx context.Context, t Target) (Report, error) {
+		m, c, err := open(ctx, t)
+		if err != nil {
+			return Report{}, err
+		}
+		defer c.Close()
+		res, err := m.Up(ctx, opts)
+		var rep Report
+		if res != nil {
+			rep.Applied, rep.Version = len(res.Applied), res.Current
+		}
+		return rep, err
+	}
+}
+
+// Status returns a Func that opens each target and reads its status,
+// changing nothing and taking no lock.
+func Status() Func {
+	return func(ctx context.Context, t Target) (Report, error) {
+		m, c, err := open(ctx, t)
+		if err != nil {
+			return Report{}, err
+		}
+		defer c.Close()
+		st, err := m.Status(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		return Report{Version: st.Current, Status: st}, nil
+	}
+}
+
+func open(ctx context.Context, t Target) (*strata.Migrator, io.Closer, error) {
+	if t.Open == nil {
+		return nil, nil, fmt.Errorf("target %s has no Open function", t.Name)
+	}
+	return t.Open(ctx)
+}
+
+// Schemas lists, on the database db speaks to, the schemas (PostgreSQL)
+// or databases (MySQL, MariaDB) whose name matches the LIKE pattern, in
+// name order.
+func Schemas(ctx context.Context, db *sql.DB, d dialect.Dialect, pattern string) ([]string, error) {
+	var q string
+	switch d.Name() {
+	case "postgres":
+		q = "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname"
+	case "mysql":
+		q = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY SCHEMA_NAME"
+	default:
+		return nil, fmt.Errorf("a schema per tenant needs PostgreSQL (schemas) or MySQL/MariaDB (databases), not %s: list the databases in a targets file instead", d.Name())
+	}
+	names, err := Query(ctx, db, q, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("list the schemas like %q: %w", pattern, err)
+	}
+	return names, nil
+}
+
+// Query runs q on db and returns its rows' single column, for a query
+// that lists a fleet's URLs or names. NULLs and empty strings are
+// skipped.
+func Query(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) != 1 {
+		return nil, fmt.Errorf("the query returns %d columns: it must return exactly one", len(cols))
+	}
+	var out []string
+	for rows.Next() {
+		var s sql.NullString
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(s.String) != "" {
+			out = append(out, s.String)
+		}
+	}
+	return out, rows.Err()
+}
+
+// SchemaSettings returns the history table and the session SQL that point
+// a Migrator at one schema (PostgreSQL) or database (MySQL) of a server:
+// the table qualified with the schema, and SET search_path or USE, so the
+// files' unqualified names land in the schema. table is the history
+// table's bare name.
+func SchemaSettings(d dialect.Dialect, schema, table string) (qualified, sessionSQL string, err error) {
+	if strings.Contains(table, ".") {
+		return "", "", errors.New("with a schema per tenant the history table must be a bare name (the schema is each tenant's)")
+	}
+	if strings.Contains(schema, ".") {
+		return "", "", fmt.Errorf("schema %q has a dot in its name, which strata cannot qualify a history table with: rename it or list it in a targets file", schema)
+	}
+	switch d.Name() {
+	case "postgres":
+		sessionSQL = "SET search_path TO " + d.QuoteIdent(schema)
+	case "mysql":
+		sessionSQL = "USE " + d.QuoteIdent(schema)
+	default:
+		return "", "", fmt.Errorf("a schema per tenant needs PostgreSQL or MySQL/MariaDB, not %s", d.Name())
+	}
+	return schema + "." + table, sessionSQL, nil
+}

@@ -39,6 +39,8 @@ type app struct {
 	target  *config.Target // the parsed URL, once known, for scrubbing
 	started bool           // a command's RunE began: later errors are not usage errors
 
+	set settings // --config, --password-file, --password-command, sources; see settings.go
+
 	rt runOpts // --wait, --report, --log-format; see runtime.go
 }
 
@@ -80,9 +82,13 @@ database in order, exactly once, and records each in a history table with its
 checksum. It refuses to go on when an applied file was edited or removed.
 
 The database comes from --url, else STRATA_DATABASE_URL (or the file named by
-STRATA_DATABASE_URL_FILE), else DATABASE_URL (or DATABASE_URL_FILE), else
-` + config.DefaultURL + `. Every other flag can also be set with STRATA_<FLAG>, such as
-STRATA_DIR or STRATA_LOCK_TIMEOUT; a flag on the command line wins.
+STRATA_DATABASE_URL_FILE), else DATABASE_URL (or DATABASE_URL_FILE), else the
+url key of strata.toml, else ` + config.DefaultURL + `. Every other flag can also be
+set with STRATA_<FLAG>, such as STRATA_DIR or STRATA_LOCK_TIMEOUT, or with its
+name as a key in strata.toml (or the --config file): a flag beats the
+environment, which beats the file. The password can come from --password-file,
+--password-command or STRATA_DB_PASSWORD; strata config shows what came from
+where.
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 (drift), 4 a migration failed, 5 lock timeout, 6 database unreachable,
@@ -91,10 +97,9 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := config.ApplyEnv(cmd.Flags(), a.env, "url"); err != nil {
-				return usage(err)
+			if err := a.loadSettings(cmd); err != nil {
+				return err
 			}
-			a.urlSet = cmd.Flags().Changed("url")
 			if a.quiet && a.verbose {
 				return usage(errors.New("--quiet and --verbose contradict each other: pass one of them"))
 			}
@@ -120,10 +125,12 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	a.rt.flags(f)
+	a.set.flags(f)
 
 	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.checkCommand())
 	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.resolveCommand(), a.versionCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
+	root.AddCommand(a.configCommand(), a.completionCommand())
 	return root
 }
 

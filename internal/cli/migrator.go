@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/internal/config"
 )
 
 // session is an open database and a Migrator for the migrations folder.
@@ -23,15 +22,10 @@ func (s *session) Close() error { return s.db.Close() }
 // the migrations. Mistakes in the configuration are usage errors; a
 // database that does not answer is a *config.ConnectError.
 func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...strata.Option) (*session, error) {
-	url, from, err := config.DatabaseURL(a.url, a.urlSet, a.env, nil)
+	t, err := a.resolveTarget(ctx)
 	if err != nil {
-		return nil, usage(err)
+		return nil, err
 	}
-	t, err := config.Parse(url)
-	if err != nil {
-		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
-	}
-	a.target = t
 	if err := a.dirExists(); err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/strata-db/strata/internal/config"
 )
 
 // DefaultWaitTimeout is how long `strata wait` waits without --timeout or
@@ -50,22 +48,8 @@ type jsonWait struct {
 	DatabaseExists bool   `json:"database_exists"`
 }
 
-// waitTarget resolves and parses the database URL.
-func (a *app) waitTarget() (*config.Target, error) {
-	url, from, err := config.DatabaseURL(a.url, a.urlSet, a.env, nil)
-	if err != nil {
-		return nil, usage(err)
-	}
-	t, err := config.Parse(url)
-	if err != nil {
-		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
-	}
-	a.target = t
-	return t, nil
-}
-
 func (a *app) waitCmd(ctx context.Context, d time.Duration) error {
-	t, err := a.waitTarget()
+	t, err := a.resolveTarget(ctx)
 	if err != nil {
 		return err
 	}

@@ -46,13 +46,14 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 	return m.Apply(ctx, p)
 }
 
-// Apply runs a plan under the migration lock. When the plan is empty it
+// Apply runs a plan under the migration lock. When the plan is empty (and
+// no other run is applying a file, see Plan.InProgress) it
 // returns at once, without the lock: an up-to-date fleet never queues. Under
 // the lock it reads the history again, so files another runner applied in
 // the meantime are skipped, and new problems are refused.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	res := &Result{Current: p.Status.Current}
-	if len(p.Steps) == 0 {
+	if len(p.Steps) == 0 && !p.InProgress {
 		return res, nil
 	}
 	ctx, cancel := context.WithCancelCause(ctx)

@@ -50,8 +50,14 @@ type Plan struct {
 	// TransactionalDDL is false when the database commits DDL implicitly.
 	TransactionalDDL bool
 	Status           *Status
-	opts             PlanOptions
-	limit            limit
+	// InProgress is true when another run holds the lock and is applying
+	// a file outside a transaction (its history row says running). Apply
+	// then waits for the lock and plans again under it, even with no
+	// steps: the other run's file is applied by then, or, if that run
+	// died, refused as interrupted.
+	InProgress bool
+	opts       PlanOptions
+	limit      limit
 }
 
 // limit is the server's largest statement, for the scanner.
@@ -104,8 +110,17 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			(ms.Record == nil || ms.Migration.DownPath == "" || ms.Record.File != ms.Migration.DownPath)
 	}
 	var probs []Problem
+	inProgress := false
 	for _, pr := range st.Problems(m.cfg.allowOutOfOrder) {
 		if resumeOK[pr.Version] {
+			continue
+		}
+		if pr.State == StateRunning {
+			// A live run holds the lock (a dead run's row is
+			// interrupted): wait for it instead of refusing, so runs
+			// started at once all succeed. Under the lock every running
+			// row is from a dead run and is refused as interrupted.
+			inProgress = true
 			continue
 		}
 		if opts.Resume && resumable(pr.State) {
@@ -116,7 +131,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 	if len(probs) > 0 {
 		return nil, &DriftError{Problems: probs}
 	}
-	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts, limit: lim}
+	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, InProgress: inProgress, opts: opts, limit: lim}
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
 		if resumeOK[ms.ID] {

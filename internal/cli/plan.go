@@ -97,6 +97,9 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	case withSQL:
 		return a.planSQL(s.m, p)
 	}
+	if p.InProgress {
+		fmt.Fprintln(a.stdout, "another strata run holds the migration lock and is applying a file now; up would wait for it, then apply what is still pending")
+	}
 	if len(p.Steps) == 0 {
 		fmt.Fprintf(a.stdout, "nothing to do: %s\n", atVersion(p.Status.Current))
 		return nil

@@ -388,7 +388,15 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s %s", se.File, se.Line, se.Index, se.Code, se.Message)
 		}
 		if ferr := m.store.Finish(context.WithoutCancel(ctx), r.conn, rec); ferr != nil {
-			err = errors.Join(err, ferr)
+			if se == nil {
+				err = errors.Join(err, ferr)
+			} else {
+				// Usually the connection died (cut by the server, or
+				// closed by the driver on Ctrl-C): say so instead of
+				// claiming an outcome that was never written.
+				se.Outcome = fmt.Sprintf("stopped after %d of %d statements were applied and committed, but that could not be recorded (%v): "+
+					"its history row still says running, so strata status shows it as interrupted; strata up refuses and prints how to continue", n, step.Statements, ferr)
+			}
 		}
 		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
 		return err

@@ -36,12 +36,8 @@ func (m *Migrator) History(ctx context.Context, version string) (*MigrationHisto
 		return nil, err
 	}
 	defer c.Close()
-	recs, err := m.store.All(ctx, c)
+	st, _, err := m.readStatus(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	st := m.status(recs)
-	if err := m.settleRunning(ctx, c, st, false); err != nil {
 		return nil, err
 	}
 	id, err := canonicalID(version)

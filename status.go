@@ -150,12 +150,8 @@ func (m *Migrator) Status(ctx context.Context) (*Status, error) {
 		return nil, err
 	}
 	defer c.Close()
-	recs, err := m.store.All(ctx, c)
+	st, recs, err := m.readStatus(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	st := m.status(recs)
-	if err := m.settleRunning(ctx, c, st, false); err != nil {
 		return nil, err
 	}
 	st.HistoryExists = recs != nil
@@ -166,6 +162,20 @@ func (m *Migrator) Status(ctx context.Context) (*Status, error) {
 		}
 	}
 	return st, nil
+}
+
+// readStatus reads the history on c without the lock and compares it with
+// the folder, telling running rows of live runs from dead ones.
+func (m *Migrator) readStatus(ctx context.Context, c *sql.Conn) (*Status, []history.Record, error) {
+	recs, err := m.store.All(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := m.status(recs)
+	if err := m.settleRunning(ctx, c, st, false); err != nil {
+		return nil, nil, err
+	}
+	return st, recs, nil
 }
 
 func (m *Migrator) status(recs []history.Record) *Status {

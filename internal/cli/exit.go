@@ -21,6 +21,7 @@ const (
 	ExitLockTimeout     = 5   // the migration lock was not taken within --lock-timeout
 	ExitUnreachable     = 6   // the database could not be reached or refused the connection
 	ExitAwaitTimeout    = 7   // strata await: the database did not reach the version within --timeout
+	ExitFleetFailed     = 8   // a fleet run (--targets*): a target failed, could not be read, or was not started
 	ExitCheckPending    = 10  // strata check: files are pending
 	ExitCheckEdited     = 11  // strata check: an applied file was edited
 	ExitCheckMissing    = 12  // strata check: an applied file is missing
@@ -39,6 +40,7 @@ var errorCodes = map[int]string{
 	ExitLockTimeout:     "lock_timeout",
 	ExitUnreachable:     "unreachable",
 	ExitAwaitTimeout:    "await_timeout",
+	ExitFleetFailed:     "fleet_failed",
 	ExitCheckPending:    "pending",
 	ExitCheckEdited:     "edited",
 	ExitCheckMissing:    "missing",

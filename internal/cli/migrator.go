@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/config"
 )
 
 // session is an open database and a Migrator for the migrations folder.
@@ -26,6 +27,12 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 	if err != nil {
 		return nil, err
 	}
+	return a.openTarget(ctx, t, observe, extra...)
+}
+
+// openTarget is open for a target already resolved. It only reads the
+// app's flags, so a fleet calls it for many targets at once.
+func (a *app) openTarget(ctx context.Context, t *config.Target, observe func(strata.Event), extra ...strata.Option) (*session, error) {
 	if err := a.dirExists(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/fleet"
+)
+
+// fleetFlags turn up, status and check into runs over many targets.
+type fleetFlags struct {
+	file     string // --targets FILE
+	query    string // --targets-query SQL
+	schemas  string // --targets-schemas PATTERN
+	parallel int    // --parallel
+	failFast bool   // --fail-fast (up)
+	canary   int    // --canary (up)
+	shard    string // --shard I/N
+
+	// terminal reports whether a writer is a terminal, for the live
+	// progress line; tests replace it.
+	terminal func(io.Writer) bool
+}
+
+// active reports whether a targets source was given.
+func (fl *fleetFlags) active() bool { return fl.file != "" || fl.query != "" || fl.schemas != "" }
+
+// addFleetFlags gives up, status and check the fleet flags. With one of
+// --targets, --targets-query or --targets-schemas they run on every
+// target; without, as before.
+func (a *app) addFleetFlags(root *cobra.Command) {
+	for _, cmd := range root.Commands() {
+		switch cmd.Name() {
+		case "up", "status", "check":
+			a.fleetCommand(cmd)
+		}
+	}
+}
+
+func (a *app) fleetCommand(cmd *cobra.Command) {
+	fl := &fleetFlags{terminal: isTerminal}
+	f := cmd.Flags()
+	f.StringVar(&fl.file, "targets", "", "run on every database URL in this file (one per line; # comments) instead of --url")
+	f.StringVar(&fl.query, "targets-query", "", "run on every database URL this SQL query returns (one column) when run on --url")
+	f.StringVar(&fl.schemas, "targets-schemas", "", "run on every schema (PostgreSQL) or database (MySQL) of --url whose name is LIKE this pattern, each with its own history table")
+	f.IntVar(&fl.parallel, "parallel", 4, "with --targets*: how many targets to work on at once")
+	f.StringVar(&fl.shard, "shard", "", "with --targets*: only the targets of shard I of N (I/N, 0 <= I < N), chosen by a hash of each target's name")
+	if cmd.Name() == "up" {
+		f.BoolVar(&fl.failFast, "fail-fast", false, "with --targets*: start no more targets after the first failure (those running finish)")
+		f.IntVar(&fl.canary, "canary", 0, "with --targets*: apply to the first K targets first and stop if any of them fails")
+	}
+	single := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if !fl.active() {
+			return single(c, args)
+		}
+		a.started = true
+		return a.fleet(c, fl)
+	}
+}
+
+// check validates the fleet flags.
+func (fl *fleetFlags) check(a *app) error {
+	n := 0
+	for _, s := range []string{fl.file, fl.query, fl.schemas} {
+		if s != "" {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return errors.New("--targets, --targets-query and --targets-schemas each list a fleet: give one of them")
+	case fl.file != "" && a.urlSet:
+		return errors.New("--targets lists the databases, so --url is not used: drop --url, or use --targets-query or --targets-schemas to list targets from --url")
+	case fl.parallel < 1:
+		return fmt.Errorf("--parallel %d: give at least 1", fl.parallel)
+	case fl.canary < 0:
+		return fmt.Errorf("--canary %d: give 0 (no canary) or more", fl.canary)
+	}
+	if fl.shard != "" {
+		if _, _, err := fleet.ParseShard(fl.shard); err != nil {
+			return fmt.Errorf("--shard: %w", err)
+		}
+	}
+	return nil
+}
+
+// fleet runs cmd (up, status or check) on every target of the fleet.
+func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
+	ctx := cmd.Context()
+	if err := fl.check(a); err != nil {
+		return usage(err)
+	}
+	if err := a.dirExists(); err != nil {
+		return err
+	}
+	if err := a.checkOptions(); err != nil {
+		return err
+	}
+	var extra []strata.Option
+	work := fleet.Status()
+	if cmd.Name() == "up" {
+		fs := cmd.Flags()
+		to, _ := fs.GetString("to")
+		resume, _ := fs.GetBool("resume")
+		outOfOrder, _ := fs.GetBool("allow-out-of-order")
+		if dry, _ := fs.GetBool("dry-run"); dry {
+			return usage(errors.New("--dry-run does not work with a fleet yet: run strata plan with --url set to one of the targets"))
+		}
+		opts, err := planOptions(to, resume)
+		if err != nil {
+			return err
+		}
+		extra = append(extra, strata.WithAllowOutOfOrder(outOfOrder))
+		work = fleet.Up(opts)
+	}
+	reg := targetRegistry{}
+	all, err := a.fleetTargets(ctx, fl, reg, extra)
+	if err != nil {
+		return err
+	}
+	work = reg.scrubbing(work)
+	targets := all
+	if fl.shard != "" {
+		i, n, _ := fleet.ParseShard(fl.shard)
+		targets = fleet.Shard(all, i, n)
+	}
+	v := &fleetView{a: a, cmd: cmd.Name(), shard: fl.shard, all: len(all), live: !a.quiet && fl.terminal(a.stderr)}
+	out := fleet.Run(ctx, targets, fleet.Options{Parallel: fl.parallel, FailFast: fl.failFast, Canary: fl.canary, Progress: v.progress}, work)
+	v.endLive()
+	if cmd.Name() == "up" {
+		return v.upDone(ctx, out)
+	}
+	return v.statusDone(ctx, out, cmd.Name() == "check")
+}
+
+// checkOptions checks the flags every target's Migrator is built from
+// once, before any target starts, so a mistake is one usage error rather
+// than one failure per target.
+func (a *app) checkOptions() error {
+	if _, err := strata.ParseTxMode(a.tx); err != nil {
+		return usage(fmt.Errorf("--tx: %w", err))
+	}
+	if _, err := strata.ParseLockMode(a.lockMode); err != nil {
+		return usage(fmt.Errorf("--lock-mode: %w", err))
+	}
+	if _, err := strata.ParseTable(a.table); err != nil {
+		return usage(fmt.Errorf("--table: %w", err))
+	}
+	return nil
+}
+
+// fleetError is the error of a fleet run that did not fully succeed,
+// already reported in its table or JSON.
+func fleetError(ctx context.Context, code int, msg string) error {
+	if ctx.Err() != nil {
+		code = exitCode(ctx, ctx.Err())
+	}
+	return &exitStatus{code: code, printed: true, err: errors.New(msg)}
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/fleet"
+	"github.com/strata-db/strata/internal/config"
+)
+
+// fleetTargets lists the fleet from --targets, --targets-query or
+// --targets-schemas. Each target opens a Migrator built like the
+// single-target one (openTarget), plus extra options.
+func (a *app) fleetTargets(ctx context.Context, fl *fleetFlags, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+	var (
+		ts  []fleet.Target
+		err error
+	)
+	switch {
+	case fl.file != "":
+		ts, err = a.targetsFile(ctx, fl.file, reg, extra)
+	case fl.query != "":
+		ts, err = a.targetsQuery(ctx, fl.query, reg, extra)
+	default:
+		ts, err = a.targetsSchemas(ctx, fl.schemas, reg, extra)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, usage(errors.New("the fleet has no targets: check the --targets file, query or pattern"))
+	}
+	return ts, nil
+}
+
+// targetRegistry maps a fleet target's name to its parsed URL, whose
+// secrets are scrubbed from the target's errors.
+type targetRegistry map[string]*config.Target
+
+// scrubbing wraps f so that its errors never hold a target's password.
+func (reg targetRegistry) scrubbing(f fleet.Func) fleet.Func {
+	return func(ctx context.Context, t fleet.Target) (fleet.Report, error) {
+		rep, err := f(ctx, t)
+		return rep, reg[t.Name].ScrubError(err)
+	}
+}
+
+// fleetTarget makes a fleet target of a parsed URL, named name.
+func (a *app) fleetTarget(name string, t *config.Target, reg targetRegistry, extra []strata.Option) fleet.Target {
+	reg[name] = t
+	return fleet.Target{Name: name, URL: t.Redacted, Open: func(ctx context.Context) (*strata.Migrator, io.Closer, error) {
+		s, err := a.openTarget(ctx, t, nil, extra...)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.m, s, nil
+	}}
+}
+
+// targetsFile reads one URL a line from path: blank lines and lines
+// starting with # are skipped. A target is named by its redacted URL.
+func (a *app) targetsFile(ctx context.Context, path string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--targets: %w", err))
+	}
+	defer f.Close()
+	var raws []string
+	var where []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		raws = append(raws, line)
+		where = append(where, fmt.Sprintf("%s:%d", path, n))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usage(fmt.Errorf("--targets: read %s: %w", path, err))
+	}
+	return a.urlTargets(ctx, raws, where, reg, extra)
+}
+
+// targetsQuery lists the targets' URLs with a query run on --url.
+func (a *app) targetsQuery(ctx context.Context, q string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+	t, err := a.resolveTarget(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db, err := t.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	raws, err := fleet.Query(ctx, db, q)
+	if err != nil {
+		return nil, fmt.Errorf("--targets-query on %s: %w", t.Redacted, t.ScrubError(err))
+	}
+	where := make([]string, len(raws))
+	for i := range raws {
+		where[i] = fmt.Sprintf("--targets-query row %d", i+1)
+	}
+	return a.urlTargets(ctx, raws, where, reg, extra)
+}
+
+// urlTargets parses URLs, naming each mistake by where it came from, with
+// the password redacted. The password flags, when given, apply to every
+// target.
+func (a *app) urlTargets(ctx context.Context, raws, where []string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+	pw, havePW, err := a.passwordInput().Password(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, usage(err)
+	}
+	seen := map[string]string{}
+	var out []fleet.Target
+	for i, raw := range raws {
+		t, err := config.Parse(raw)
+		if err != nil {
+			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
+		}
+		if havePW {
+			if err := t.SetPassword(pw); err != nil {
+				return nil, usage(fmt.Errorf("%s: %w", where[i], err))
+			}
+		}
+		if first, dup := seen[t.Redacted]; dup {
+			return nil, usage(fmt.Errorf("%s: %s is listed twice (first at %s): list each database once", where[i], t.Redacted, first))
+		}
+		seen[t.Redacted] = where[i]
+		out = append(out, a.fleetTarget(t.Redacted, t, reg, extra))
+	}
+	return out, nil
+}
+
+// targetsSchemas makes one target per schema (PostgreSQL) or database
+// (MySQL) of --url whose name is LIKE pattern: the same connection, with
+// the history table in that schema and the session pointed at it. A target
+// is named by its schema.
+func (a *app) targetsSchemas(ctx context.Context, pattern string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+	if _, err := strata.ParseTable(a.table); err != nil || strings.Contains(a.table, ".") {
+		return nil, usage(fmt.Errorf("--table %q: with --targets-schemas give a bare table name; each tenant's history table goes in its own schema", a.table))
+	}
+	t, err := a.resolveTarget(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := fleet.SchemaSettings(t.Dialect, "x", a.table); err != nil {
+		return nil, usage(fmt.Errorf("--targets-schemas on %s: %w", t.Redacted, err))
+	}
+	db, err := t.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	names, err := fleet.Schemas(ctx, db, t.Dialect, pattern)
+	if err != nil {
+		return nil, t.ScrubError(err)
+	}
+	var out []fleet.Target
+	for _, name := range names {
+		table, session, err := fleet.SchemaSettings(t.Dialect, name, a.table)
+		if err != nil {
+			return nil, usage(err)
+		}
+		opts := append(append([]strata.Option{}, extra...), strata.WithTable(table), strata.WithSessionSQL(session))
+		ft := a.fleetTarget(name, t, reg, opts)
+		ft.URL = t.Redacted + " (schema " + name + ")"
+		out = append(out, ft)
+	}
+	return out, nil
+}

@@ -145,6 +145,11 @@ type statusJSON struct {
 		AppliedAt  *string `json:"applied_at"`
 		DurationMS *int64  `json:"duration_ms"`
 		Error      *string `json:"error"`
+		// Progress of a file run outside a transaction.
+		StatementsApplied int `json:"statements_applied"`
+		StatementsTotal   int `json:"statements_total"`
+		LastLine          int `json:"last_line"`
+		NextLine          int `json:"next_line"`
 	} `json:"migrations"`
 }
 

@@ -270,3 +270,60 @@ func TestFleetUsage(t *testing.T) {
 	r = strata(t, f.wd, "up", "--targets", canary, "--parallel", "1")
 	want(t, r, 8, "3 targets: 2 ok, 1 failed, 0 skipped", "[3/3] ")
 }
+
+// TestFleetDatabasesMySQL: on MySQL/MariaDB --targets-schemas lists
+// databases, and each gets its own history table.
+func TestFleetDatabasesMySQL(t *testing.T) {
+	d := testdb.MySQL(t)
+	db := d.Open(t)
+	var tenants []string
+	for i := range 3 {
+		name := fmt.Sprintf("%s_t%d", d.Name, i)
+		if _, err := db.Exec("CREATE DATABASE `" + name + "`"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Exec("DROP DATABASE IF EXISTS `" + name + "`") })
+		tenants = append(tenants, name)
+	}
+	f := newFolder(t)
+	f.write("0001_users.sql", "CREATE TABLE users (id int);\nINSERT INTO users VALUES (1);\n")
+	pattern := strings.ReplaceAll(d.Name, "_", "\\_") + "\\_t%"
+	r := f.run(d.URL, "up", "--targets-schemas", pattern, "--json")
+	want(t, r, 0)
+	if doc := decode[fleetJSON](t, r); doc.Total != 3 || doc.OK != 3 {
+		t.Fatalf("%s", r)
+	}
+	for _, s := range tenants {
+		if got := historyVersions(t, db, "`"+s+"`.strata_schema_history"); !slices.Equal(got, []string{"1"}) {
+			t.Errorf("%s: history %v", s, got)
+		}
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM `" + s + "`.users").Scan(&n); err != nil || n != 1 {
+			t.Errorf("%s: users has %d rows, %v", s, n, err)
+		}
+	}
+}
+
+// TestFleetQuery: --targets-query lists the fleet's URLs from a table on
+// --url, a registry of tenants.
+func TestFleetQuery(t *testing.T) {
+	f := newFolder(t)
+	f.write("0001_a.sql", "CREATE TABLE a (id int);\n")
+	reg := testdb.SQLite(t)
+	db := reg.Open(t)
+	if _, err := db.Exec("CREATE TABLE tenants (url text, active int)"); err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range []string{"sqlite:one.db", "sqlite:two.db", "sqlite:off.db"} {
+		if _, err := db.Exec("INSERT INTO tenants VALUES (?, ?)", u, i < 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := f.run(reg.URL, "up", "--targets-query", "SELECT url FROM tenants WHERE active = 1 ORDER BY url", "--json")
+	want(t, r, 0)
+	doc := decode[fleetJSON](t, r)
+	if doc.Total != 2 || doc.OK != 2 || doc.Targets[0].Target != "sqlite:one.db" || doc.Targets[1].Target != "sqlite:two.db" {
+		t.Errorf("%s", r)
+	}
+	want(t, f.run(reg.URL, "up", "--targets-query", "SELECT url, active FROM tenants"), 2, "exactly one")
+}

@@ -42,7 +42,8 @@ func (a *app) addFleetFlags(root *cobra.Command) {
 	}
 }
 
-func (a *app) fleetCommand(cmd *cobra.Command) {
+// fleetCommand adds the fleet flags to cmd and returns them.
+func (a *app) fleetCommand(cmd *cobra.Command) *fleetFlags {
 	fl := &fleetFlags{terminal: isTerminal}
 	f := cmd.Flags()
 	f.StringVar(&fl.file, "targets", "", "run on every database URL in this file (one per line; # comments) instead of --url")
@@ -62,6 +63,7 @@ func (a *app) fleetCommand(cmd *cobra.Command) {
 		a.started = true
 		return a.fleet(c, fl)
 	}
+	return fl
 }
 
 // check validates the fleet flags.

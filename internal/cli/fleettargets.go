@@ -102,7 +102,10 @@ func (a *app) targetsQuery(ctx context.Context, q string, reg targetRegistry, ex
 	defer db.Close()
 	raws, err := fleet.Query(ctx, db, q)
 	if err != nil {
-		return nil, fmt.Errorf("--targets-query on %s: %w", t.Redacted, t.ScrubError(err))
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, usage(fmt.Errorf("--targets-query on %s: %w; fix the query", t.Redacted, t.ScrubError(err)))
 	}
 	where := make([]string, len(raws))
 	for i := range raws {

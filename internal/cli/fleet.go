@@ -49,12 +49,19 @@ func (a *app) fleetCommand(cmd *cobra.Command) *fleetFlags {
 	f.StringVar(&fl.file, "targets", "", "run on every database URL in this file (one per line; # comments) instead of --url")
 	f.StringVar(&fl.query, "targets-query", "", "run on every database URL this SQL query returns (one column) when run on --url")
 	f.StringVar(&fl.schemas, "targets-schemas", "", "run on every schema (PostgreSQL) or database (MySQL) of --url whose name is LIKE this pattern, each with its own history table")
-	f.IntVar(&fl.parallel, "parallel", 4, "with --targets*: how many targets to work on at once")
-	f.StringVar(&fl.shard, "shard", "", "with --targets*: only the targets of shard I of N (I/N, 0 <= I < N), chosen by a hash of each target's name")
+	f.IntVar(&fl.parallel, "parallel", 4, "fleet: how many targets to work on at once")
+	f.StringVar(&fl.shard, "shard", "", "fleet: only the targets of shard I of N (I/N, 0 <= I < N), chosen by a hash of each target's name")
 	if cmd.Name() == "up" {
-		f.BoolVar(&fl.failFast, "fail-fast", false, "with --targets*: start no more targets after the first failure (those running finish)")
-		f.IntVar(&fl.canary, "canary", 0, "with --targets*: apply to the first K targets first and stop if any of them fails")
+		f.BoolVar(&fl.failFast, "fail-fast", false, "fleet: start no more targets after the first failure (those running finish)")
+		f.IntVar(&fl.canary, "canary", 0, "fleet: apply to the first K targets first and stop if any of them fails")
 	}
+	cmd.Long += `
+
+Fleets: with --targets FILE (one URL a line), --targets-query SQL (run on
+--url) or --targets-schemas PATTERN (schemas of --url, each with its own
+history table) it runs on every target, --parallel at a time, and ends with
+a table of targets (or --json); --shard I/N takes one shard of the fleet.
+Exit 8 when a target failed. See docs/deploy/fleets.md.`
 	single := cmd.RunE
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		if !fl.active() {

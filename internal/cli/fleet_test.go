@@ -43,6 +43,7 @@ func TestFleetProgressTerminal(t *testing.T) {
 	for _, term := range []bool{true, false} {
 		a, stdout, stderr := fleetApp(t)
 		cmd := a.upCommand()
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
 		fl := a.fleetCommand(cmd)
 		var asked io.Writer
 		fl.terminal = func(w io.Writer) bool { asked = w; return term }
@@ -73,6 +74,7 @@ func TestFleetJSONNoPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := a.upCommand()
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	fl := a.fleetCommand(cmd)
 	fl.terminal = func(io.Writer) bool { return false }
 	cmd.SetArgs([]string{"--targets", "targets"})

@@ -26,6 +26,11 @@ func Up(opts strata.PlanOptions) Func {
 		var rep Report
 		if res != nil {
 			rep.Applied, rep.Version = len(res.Applied), res.Current
+		} else if err != nil && ctx.Err() == nil {
+			// Refused before it ran (drift): say where the target is.
+			if st, serr := m.Status(ctx); serr == nil {
+				rep.Version = st.Current
+			}
 		}
 		return rep, err
 	}

@@ -164,7 +164,7 @@ func testFleet(t *testing.T, kind string, n int) {
 	for _, tg := range doc.Targets {
 		i := names[tg.Target]
 		if i == broken {
-			if tg.Outcome != "failed" || tg.Error == nil || tg.Error.Code != "drift" || tg.Error.ExitCode != 3 || !strings.Contains(tg.Error.Message, "0001_a.sql") {
+			if tg.Outcome != "failed" || tg.CurrentVersion != "2" || tg.Error == nil || tg.Error.Code != "drift" || tg.Error.ExitCode != 3 || !strings.Contains(tg.Error.Message, "0001_a.sql") {
 				t.Errorf("broken target: %+v %+v", tg, tg.Error)
 			}
 			continue

@@ -92,8 +92,8 @@ where.
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 (drift), 4 a migration failed, 5 lock timeout, 6 database unreachable,
-7 await timed out, 10-14 strata check findings, 130 interrupted,
-143 terminated.`,
+7 await timed out, 8 a fleet target failed, 10-14 strata check findings,
+130 interrupted, 143 terminated.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -131,6 +131,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.resolveCommand(), a.versionCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
+	a.addFleetFlags(root) // --targets and friends on up, status and check; see fleet.go
 	return root
 }
 

@@ -398,3 +398,40 @@ func TestMessyFixtures(t *testing.T) {
 		}
 	})
 }
+
+// --table may name a schema (PostgreSQL) or another database (MySQL); the
+// history lives there and nowhere else.
+func TestSchemaQualifiedHistoryTable(t *testing.T) {
+	for _, kind := range []string{"postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t, kind)
+			sqlDB := db.Open(t)
+			schema := "ops"
+			if kind == "postgres" {
+				if _, err := sqlDB.Exec(`CREATE SCHEMA "ops"`); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				schema = testdb.MySQL(t).Name
+			}
+			m := newMigrator(t, db, sqlDB, files("1_a.sql", "CREATE TABLE a (id int);"), strata.WithTable(schema+".my history"))
+			if res := up(t, m); len(res.Applied) != 1 {
+				t.Fatalf("applied %d", len(res.Applied))
+			}
+			d := dialectFor(t, db)
+			for _, tc := range []struct {
+				table dialect.Table
+				want  bool
+			}{{dialect.Table{Schema: schema, Name: "my history"}, true}, {dialect.Table{Name: "my history"}, false}, {dialect.Table{Name: "strata_schema_history"}, false}} {
+				ok, err := d.TableExists(context.Background(), sqlDB, tc.table)
+				if err != nil || ok != tc.want {
+					t.Errorf("%s exists = %v (%v), want %v", tc.table, ok, err, tc.want)
+				}
+			}
+			if res := up(t, m); len(res.Applied) != 0 {
+				t.Errorf("re-run applied %d", len(res.Applied))
+			}
+		})
+	}
+}

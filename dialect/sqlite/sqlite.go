@@ -150,7 +150,8 @@ func (Dialect) ServerError(err error) (code, message string, ok bool) {
 	return strconv.Itoa(se.Code()), se.Error(), true
 }
 
-// Lock takes an exclusive flock on "<database file>.strata-lock". An
+// Lock takes an exclusive flock on "<database file>.strata-lock" (see
+// lockPath). An
 // in-memory database has one connection in one process, so it needs none.
 func (Dialect) Lock(ctx context.Context, _ *sql.DB, conn *sql.Conn, t dialect.Table, timeout time.Duration, waiting func(string)) (dialect.Lock, error) {
 	var path string
@@ -165,7 +166,23 @@ func (Dialect) Lock(ctx context.Context, _ *sql.DB, conn *sql.Conn, t dialect.Ta
 	if path == "" {
 		return noLock{}, nil
 	}
-	return lockFile(ctx, path+".strata-lock", timeout, waiting)
+	return lockFile(ctx, lockPath(path, t), timeout, waiting)
+}
+
+// lockPath is "<database>.strata-lock" for the default history table and
+// "<database>.<table>.strata-lock" for others, so two history tables in one
+// database (two tools, or tenants) do not block each other.
+func lockPath(db string, t dialect.Table) string {
+	if t.Name == "strata_schema_history" {
+		return db + ".strata-lock"
+	}
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			return r
+		}
+		return '_'
+	}, t.Name)
+	return db + "." + safe + ".strata-lock"
 }
 
 type noLock struct{}

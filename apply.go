@@ -94,17 +94,10 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit}
 	defer func() { c = r.conn }()
 	if p2.TxMode == TxAll {
-		err = r.inTx(ctx, p2.Steps)
+		err = r.retry(ctx, p2.Steps, func() error { return r.inTx(ctx, p2.Steps) })
 	} else {
 		for _, step := range p2.Steps {
-			if step.Transactional && r.canPipeline(step) {
-				err = r.pipelined(ctx, step)
-			} else if step.Transactional {
-				err = r.inTx(ctx, []Step{step})
-			} else {
-				err = r.noTx(ctx, step)
-			}
-			if err != nil {
+			if err = r.retry(ctx, []Step{step}, func() error { return r.one(ctx, step) }); err != nil {
 				break
 			}
 			if err = r.resetAfter(ctx, step); err != nil {
@@ -113,6 +106,17 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		}
 	}
 	return res, err
+}
+
+// one runs one file in the way its step says.
+func (r *run) one(ctx context.Context, step Step) error {
+	switch {
+	case step.Transactional && r.canPipeline(step):
+		return r.pipelined(ctx, step)
+	case step.Transactional:
+		return r.inTx(ctx, []Step{step})
+	}
+	return r.noTx(ctx, step)
 }
 
 func (m *Migrator) appliedBy(dbUser string) string {
@@ -160,8 +164,9 @@ type run struct {
 	conn      *sql.Conn
 	appliedBy string
 	res       *Result
-	changed   bool  // the last file may have changed session state
-	lim       limit // the server's largest statement
+	changed   bool     // the last file may have changed session state
+	lim       limit    // the server's largest statement
+	restore   []string // statements that restore the session's lock timeout after a file
 }
 
 // exec sends a migration's up file to ex statement by statement; see
@@ -241,11 +246,15 @@ func (r *run) inTx(ctx context.Context, steps []Step) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer r.restoreLockTimeout(ctx)
 	var done []Applied
 	for _, step := range steps {
 		start := time.Now()
 		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
-		n, err := r.exec(ctx, tx, step, nil)
+		n, err := 0, r.setLockTimeout(ctx, tx, step, true)
+		if err == nil {
+			n, err = r.exec(ctx, tx, step, nil)
+		}
 		if err == nil {
 			if step.Rerun {
 				err = m.store.Delete(ctx, tx, step.Migration.ID())
@@ -314,8 +323,16 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.Checksum {
 		return &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
 	}
-	queries := make([]dialect.Query, 0, len(stmts)+3)
+	set, err := r.lockTimeoutSQL(ctx, r.conn, step, true)
+	if err != nil {
+		return err
+	}
+	k := len(set) // statements before the file's, after BEGIN
+	queries := make([]dialect.Query, 0, len(stmts)+k+3)
 	queries = append(queries, dialect.Query{SQL: "BEGIN"})
+	for _, s := range set {
+		queries = append(queries, dialect.Query{SQL: s})
+	}
 	for i := range stmts {
 		if m.d.ChangesSession(stmts[i].Text) {
 			r.changed = true
@@ -332,11 +349,11 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 			_, _ = r.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 		switch {
-		case done >= 1 && done <= len(stmts):
-			se := r.statementError(step, done, &stmts[done-1], err)
+		case done >= 1+k && done <= len(stmts)+k:
+			se := r.statementError(step, done-k, &stmts[done-k-1], err)
 			se.Outcome = "rolled back; nothing of it was applied or recorded"
 			err = se
-		case done == len(stmts)+1:
+		case done == len(stmts)+k+1:
 			err = fmt.Errorf("record %s in history table %s: %w", step.File, m.store.Table(), err)
 		default:
 			err = fmt.Errorf("run %s: %w", step.File, err)
@@ -358,6 +375,10 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	start := time.Now()
 	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
 	id := step.Migration.ID()
+	defer r.restoreLockTimeout(ctx)
+	if err := r.setLockTimeout(ctx, r.conn, step, false); err != nil {
+		return err
+	}
 	if step.Rerun {
 		if err := m.store.Delete(ctx, r.conn, id); err != nil {
 			return err
@@ -386,8 +407,9 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 		if errors.As(err, &se) {
 			se.Outcome = fmt.Sprintf("recorded as %s: %d of %d statements were applied and committed", status, n, step.Statements)
 			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s %s", se.File, se.Line, se.Index, se.Code, se.Message)
+			r.noteInvalidIndexes(ctx, se)
 		}
-		if ferr := m.store.Finish(context.WithoutCancel(ctx), r.conn, rec); ferr != nil {
+		if ferr := r.finishSomehow(ctx, rec); ferr != nil {
 			if se == nil {
 				err = errors.Join(err, ferr)
 			} else {
@@ -407,6 +429,23 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	a := Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n}
 	m.emit(Event{Kind: EventMigrationDone, Migration: step.Migration, Duration: a.Duration})
 	r.applied(a)
+	return nil
+}
+
+// finishSomehow records the outcome of a failed file on the work
+// connection or, when that one died (cut by the server, or closed by the
+// driver on Ctrl-C), on a fresh one, so the row says partial or failed
+// rather than running.
+func (r *run) finishSomehow(ctx context.Context, rec history.Record) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := r.m.store.Finish(ctx, r.conn, rec)
+	if err == nil {
+		return nil
+	}
+	if err2 := r.m.store.Finish(ctx, r.m.db, rec); err2 != nil {
+		return errors.Join(err, err2)
+	}
 	return nil
 }
 

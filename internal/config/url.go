@@ -121,6 +121,9 @@ func (t *Target) mysql(raw string) error {
 		return fmt.Errorf("invalid MySQL URL %q: write it as mysql://user:pass@host:3306/db", t.Redacted)
 	}
 	cfg := mysql.NewConfig()
+	// The driver's default logger prints its own lines ("[mysql] ...
+	// unexpected EOF") to stderr; strata reports every error itself.
+	cfg.Logger = quietMySQLLogger{}
 	if u.User != nil {
 		cfg.User = u.User.Username()
 		cfg.Passwd, _ = u.User.Password()
@@ -247,3 +250,8 @@ func (t *Target) sqlite(raw string) error {
 	t.Driver, t.DSN, t.Dialect = "sqlite", dsn, litedialect.New()
 	return nil
 }
+
+// quietMySQLLogger discards the MySQL driver's log lines.
+type quietMySQLLogger struct{}
+
+func (quietMySQLLogger) Print(...any) {}

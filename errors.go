@@ -72,7 +72,11 @@ type StatementError struct {
 	// Outcome says what happened to the file: "rolled back" (nothing of it
 	// remains), "recorded as partial" or "recorded as failed".
 	Outcome string
-	Err     error
+	// InvalidIndexes lists the invalid indexes in the schema after the
+	// failure (PostgreSQL): a failed CREATE INDEX CONCURRENTLY leaves its
+	// index behind, invalid, and running the file again fails on it.
+	InvalidIndexes []string
+	Err            error
 }
 
 func (e *StatementError) Error() string {
@@ -85,6 +89,9 @@ func (e *StatementError) Error() string {
 	}
 	if e.Outcome != "" {
 		fmt.Fprintf(&b, "\n  the file was %s", e.Outcome)
+	}
+	if len(e.InvalidIndexes) > 0 {
+		fmt.Fprintf(&b, "\n  invalid indexes left behind: %s; drop each with DROP INDEX CONCURRENTLY before running the file again", strings.Join(e.InvalidIndexes, ", "))
 	}
 	return b.String()
 }

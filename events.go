@@ -19,6 +19,7 @@ const (
 	EventMigrationDone  EventKind = "migration_done"  // a file finished after Duration
 	EventMigrationError EventKind = "migration_error" // a file failed with Err
 	EventSessionReset   EventKind = "session_reset"   // session state was reset after a file
+	EventMigrationRetry EventKind = "migration_retry" // a file that failed on a lock timeout runs again (Attempt) after Duration; Err is why
 )
 
 // Event is one step of a run, for progress output and logs. The library
@@ -32,7 +33,8 @@ type Event struct {
 	Index     int                 // 1-based statement number, for EventStatementStart
 	Duration  time.Duration
 	Holder    string // for EventLockWaiting
-	Err       error  // for EventMigrationError
+	Err       error  // for EventMigrationError and EventMigrationRetry
+	Attempt   int    // for EventMigrationRetry: the attempt about to start (2 for the first retry)
 }
 
 func (m *Migrator) emit(e Event) {

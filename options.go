@@ -73,6 +73,8 @@ type config struct {
 	allowOutOfOrder bool
 	txMode          TxMode
 	lockTimeout     time.Duration
+	ddlLockTimeout  time.Duration
+	retries         int
 	observer        func(Event)
 	sourceName      string
 	version         string
@@ -147,6 +149,36 @@ func WithLockTimeout(d time.Duration) Option {
 			return errors.New("lock timeout must not be negative")
 		}
 		c.lockTimeout = d
+		return nil
+	}
+}
+
+// WithDDLLockTimeout makes each file's statements wait at most d for a
+// table lock (PostgreSQL lock_timeout, MySQL lock_wait_timeout and
+// innodb_lock_wait_timeout, SQLite busy_timeout), so a migration stuck
+// behind a long query fails instead of queueing every other query behind
+// it. A file's -- strata:lock-timeout directive overrides it; 0 (the
+// default) leaves the server's setting alone.
+func WithDDLLockTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("DDL lock timeout must not be negative")
+		}
+		c.ddlLockTimeout = d
+		return nil
+	}
+}
+
+// WithRetries runs a file that ran in a transaction again, up to n times,
+// when it failed on a lock timeout or a deadlock (it was rolled back, so
+// it starts over), waiting 500ms, 1s, 2s ... between attempts. Files that
+// run outside a transaction are never retried.
+func WithRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return errors.New("retries must not be negative")
+		}
+		c.retries = n
 		return nil
 	}
 }

@@ -66,6 +66,10 @@ type Status struct {
 	Migrations []MigrationStatus
 	// HistoryExists is false when the history table has not been created.
 	HistoryExists bool
+	// InvalidIndexes lists the invalid indexes in the schema (PostgreSQL),
+	// as a failed CREATE INDEX CONCURRENTLY leaves them: drop them before
+	// running that file again.
+	InvalidIndexes []string
 }
 
 // Problems returns the states that block Apply, with their hints.
@@ -159,6 +163,11 @@ func (m *Migrator) Status(ctx context.Context) (*Status, error) {
 		st.HistoryExists, err = m.store.Exists(ctx, c)
 		if err != nil {
 			return nil, err
+		}
+	}
+	if ii, ok := m.d.(dialect.InvalidIndexer); ok {
+		if st.InvalidIndexes, err = ii.InvalidIndexes(ctx, c); err != nil {
+			return nil, fmt.Errorf("list invalid indexes: %w", err)
 		}
 	}
 	return st, nil

@@ -96,6 +96,21 @@ type Dialect interface {
 	// error number) and message from err, or ok=false when err is not a
 	// server error.
 	ServerError(err error) (code, message string, ok bool)
+
+	// DDLLockTimeout returns the statements that make one file's
+	// statements wait at most timeout for a lock, and the statements that
+	// undo them after the file (nil when the setting ends with the
+	// transaction). inTx says the file runs in a transaction; q is the
+	// connection it runs on, read for the values to restore.
+	DDLLockTimeout(ctx context.Context, q Execer, timeout time.Duration, inTx bool) (set, restore []string, err error)
+	// Retryable reports whether err is a lock timeout or a deadlock, after
+	// which a file that ran in a transaction can be run again from its
+	// start.
+	Retryable(err error) bool
+	// Objects lists the objects in the connection's database (or, on
+	// PostgreSQL, every non-system schema) that migrations can create:
+	// "table NAME", "view NAME", "function NAME(ARGS)" and so on.
+	Objects(ctx context.Context, q Execer) ([]string, error)
 }
 
 // Lock is a held migration lock.

@@ -1,0 +1,182 @@
+package strata_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/testdb"
+)
+
+// holdLock opens a second session that takes a lock the migration needs,
+// and returns a function that releases it.
+func holdLock(t *testing.T, db testdb.DB, sqlDB *sql.DB) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stmts []string
+	switch db.DriverName {
+	case "pgx":
+		stmts = []string{"BEGIN", "LOCK TABLE t IN ACCESS EXCLUSIVE MODE"}
+	case "mysql":
+		// A row lock in an open transaction: the migration's UPDATE of
+		// the same row waits for it (innodb_lock_wait_timeout).
+		stmts = []string{"BEGIN", "UPDATE t SET x = 1 WHERE id = 1"}
+	case "sqlite":
+		stmts = []string{"BEGIN IMMEDIATE"}
+	}
+	for _, s := range stmts {
+		if _, err := c.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if _, err := c.ExecContext(ctx, "ROLLBACK"); err != nil {
+				t.Errorf("release the lock: %v", err)
+			}
+			c.Close()
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// TestDDLLockTimeoutAndRetry holds a lock the second file needs from
+// another session: without retries the file fails on the lock timeout
+// (instead of waiting); with retries it is tried again and succeeds once
+// the lock is released.
+func TestDDLLockTimeoutAndRetry(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		sqlDB := db.Open(t)
+		second := "ALTER TABLE t ADD COLUMN y int;\n"
+		if db.DriverName == "mysql" {
+			// MySQL DDL runs outside a transaction and is never retried;
+			// a DML file runs in one.
+			second = "UPDATE t SET x = 2 WHERE id = 1;\n"
+		}
+		fsys := files(
+			"0001_t.sql", "CREATE TABLE t (id int PRIMARY KEY, x int);\nINSERT INTO t VALUES (1, 0);\n",
+			"0002_wait.sql", second,
+		)
+		up(t, newMigrator(t, db, sqlDB, files("0001_t.sql", string(fsys["0001_t.sql"].Data))))
+		timeout := 200 * time.Millisecond
+
+		release := holdLock(t, db, sqlDB)
+		start := time.Now()
+		m := newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout))
+		_, err := m.Up(context.Background(), strata.PlanOptions{})
+		var se *strata.StatementError
+		if !errors.As(err, &se) || !m.Dialect().Retryable(err) {
+			t.Fatalf("with the lock held: want a retryable lock timeout, got %v", err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("the lock timeout took %s", d)
+		}
+		t.Logf("without retries: %v", err)
+
+		var mu sync.Mutex
+		var retries []strata.Event
+		observe := func(e strata.Event) {
+			if e.Kind == strata.EventMigrationRetry {
+				mu.Lock()
+				retries = append(retries, e)
+				mu.Unlock()
+				if e.Attempt == 3 {
+					release()
+				}
+			}
+		}
+		m = newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout), strata.WithRetries(10), strata.WithObserver(observe))
+		res, err := m.Up(context.Background(), strata.PlanOptions{})
+		if err != nil {
+			t.Fatalf("with retries: %v", err)
+		}
+		if len(res.Applied) != 1 || res.Applied[0].File != "0002_wait.sql" {
+			t.Fatalf("applied %+v", res.Applied)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(retries) < 2 || retries[0].Attempt != 2 || retries[0].Err == nil || retries[0].File != "0002_wait.sql" {
+			t.Fatalf("want at least two retry events for 0002_wait.sql, got %+v", retries)
+		}
+	})
+}
+
+// TestLockTimeoutDirectiveAndRestore checks that a file's directive sets
+// the timeout for that file only: the session's value is back afterwards.
+func TestLockTimeoutDirectiveAndRestore(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		if db.DriverName == "sqlite" {
+			t.Skip("SQLite's busy_timeout is per connection and checked in TestDDLLockTimeoutAndRetry")
+		}
+		sqlDB := db.Open(t)
+		// The migration and the checks share the sessions: PostgreSQL
+		// needs one, MySQL a second one for its lock.
+		conns := map[string]int{"pgx": 1, "mysql": 2}[db.DriverName]
+		sqlDB.SetMaxOpenConns(conns)
+		q := map[string]string{"pgx": "SELECT current_setting('lock_timeout')",
+			"mysql": "SELECT CONCAT(@@SESSION.lock_wait_timeout, ',', @@SESSION.innodb_lock_wait_timeout)"}[db.DriverName]
+		// sessions reads the setting on every connection of the pool.
+		sessions := func() string {
+			ctx := context.Background()
+			var out []string
+			for range conns {
+				c, err := sqlDB.Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				var v string
+				if err := c.QueryRowContext(ctx, q).Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, v)
+			}
+			return strings.Join(out, " ")
+		}
+		before := sessions()
+		ddl := "CREATE TABLE u (id int);\nCREATE INDEX u_id ON u (id);\n"
+		m := newMigrator(t, db, sqlDB, files("0001_u.sql", "-- strata:no-transaction\n-- strata:lock-timeout 3s\n"+ddl,
+			"0002_v.sql", "-- strata:lock-timeout 4s\nCREATE TABLE v (id int);\n"))
+		up(t, m)
+		if after := sessions(); after != before {
+			t.Errorf("the session's lock timeout is %q after the run, was %q", after, before)
+		}
+	})
+}
+
+// TestInvalidIndexNamed makes CREATE INDEX CONCURRENTLY fail on duplicate
+// values: the invalid index it leaves is named in the error and in Status.
+func TestInvalidIndexNamed(t *testing.T) {
+	db := testdb.Postgres(t)
+	sqlDB := db.Open(t)
+	m := newMigrator(t, db, sqlDB, files(
+		"0001_t.sql", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1), (1);\n",
+		"0002_idx.sql", "CREATE UNIQUE INDEX CONCURRENTLY t_id_key ON t (id);\n",
+	))
+	_, err := m.Up(context.Background(), strata.PlanOptions{})
+	var se *strata.StatementError
+	if !errors.As(err, &se) || len(se.InvalidIndexes) != 1 || se.InvalidIndexes[0] != "public.t_id_key" {
+		t.Fatalf("want an error naming public.t_id_key, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "invalid indexes left behind: public.t_id_key") {
+		t.Errorf("message: %v", err)
+	}
+	st, err := m.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.InvalidIndexes) != 1 || st.InvalidIndexes[0] != "public.t_id_key" {
+		t.Errorf("Status.InvalidIndexes = %v", st.InvalidIndexes)
+	}
+}

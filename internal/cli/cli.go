@@ -42,6 +42,8 @@ type app struct {
 	set settings // --config, --password-file, --password-command, sources; see settings.go
 
 	rt runOpts // --wait, --report, --log-format; see runtime.go
+
+	safe safeDDL // --lock-timeout-ddl, --retries; see safeddl.go
 }
 
 // Main runs strata with args (without the program name) and returns the
@@ -126,11 +128,13 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	a.rt.flags(f)
 	a.set.flags(f)
+	a.safe.flags(f)
 
 	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.checkCommand())
 	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.resolveCommand(), a.versionCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
+	root.AddCommand(a.lintCommand())
 	a.addFleetFlags(root) // --targets and friends on up, status and check; see fleet.go
 	return root
 }

@@ -64,6 +64,12 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, observe func(str
 	if observe != nil {
 		opts = append(opts, strata.WithObserver(a.observe(observe)))
 	}
+	safe, err := a.safe.options()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	opts = append(opts, safe...)
 	opts = append(opts, extra...)
 	m, err := strata.New(db, t.Dialect, os.DirFS(a.dir), opts...)
 	if err != nil {

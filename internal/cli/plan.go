@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/lint"
 )
 
 func (a *app) planCommand() *cobra.Command {
@@ -71,6 +72,7 @@ type jsonStep struct {
 	Reason        string          `json:"reason,omitempty"`
 	Statements    int             `json:"statements"`
 	ResumeFrom    int             `json:"resume_from,omitempty"`
+	Rerun         bool            `json:"rerun,omitempty"`
 	SQL           []jsonStatement `json:"sql,omitempty"`
 }
 
@@ -121,12 +123,16 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 		if st.ResumeFrom > 0 {
 			count = fmt.Sprintf("resuming at statement %d of %d", st.ResumeFrom+1, st.Statements)
 		}
+		if st.Rerun {
+			count += ", re-run: changed since it was applied"
+		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.File, how, count)
 	}
 	tw.Flush()
 	if mysqlNote {
 		fmt.Fprintf(a.stdout, "note: %s commits DDL implicitly, so a file with DDL cannot be rolled back: it runs statement by statement, with progress recorded after each one\n", p.Dialect)
 	}
+	a.planLint(s.m, p)
 	return nil
 }
 
@@ -147,15 +153,16 @@ func lineOf(reason string) string {
 
 func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 	out := struct {
-		Dialect          string     `json:"dialect"`
-		TxMode           string     `json:"tx_mode"`
-		TransactionalDDL bool       `json:"transactional_ddl"`
-		CurrentVersion   string     `json:"current_version"`
-		Steps            []jsonStep `json:"steps"`
-	}{Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Steps: []jsonStep{}}
+		Dialect          string         `json:"dialect"`
+		TxMode           string         `json:"tx_mode"`
+		TransactionalDDL bool           `json:"transactional_ddl"`
+		CurrentVersion   string         `json:"current_version"`
+		Steps            []jsonStep     `json:"steps"`
+		Lint             []lint.Finding `json:"lint"`
+	}{Lint: a.planFindings(m, p), Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Steps: []jsonStep{}}
 	for _, st := range p.Steps {
 		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
-			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom}
+			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom, Rerun: st.Rerun}
 		if withSQL {
 			for stmt, err := range m.Statements(st.Migration) {
 				if err != nil {

@@ -139,6 +139,8 @@ func (a *app) progress(e strata.Event) {
 		fmt.Fprintf(a.stdout, "%s %s (%s)\n", done, e.File, fmtDuration(e.Duration))
 	case strata.EventMigrationError:
 		fmt.Fprintf(a.stdout, "failed %s (%s)\n", e.File, fmtDuration(e.Duration))
+	case strata.EventMigrationRetry:
+		fmt.Fprintf(a.stdout, "retrying %s in %s (attempt %d of %d): it was rolled back after a lock timeout or deadlock\n", e.File, fmtDuration(e.Duration), e.Attempt, a.safe.retries+1)
 	}
 }
 

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/strata-db/strata/internal/testdb"
+)
+
+// TestLintCommand drives strata lint on files, on --all and on the pending
+// files of a database, in each output format.
+func TestLintCommand(t *testing.T) {
+	f := newFolder(t)
+	f.write("0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY, email text);\n")
+	f.write("0002_risky.sql", "-- strata:lint-ignore drop-table unused since 2.1\nDROP TABLE old_users;\nALTER TABLE users ADD COLUMN age int NOT NULL;\nCREATE INDEX users_email ON users (email);\n")
+
+	r := strata(t, f.wd, "lint", "--dialect", "postgres", "migrations/0002_risky.sql")
+	want(t, r, 1, "migrations/0002_risky.sql:3: error:", "[add-column-not-null]", "migrations/0002_risky.sql:4: warning:", "[index-concurrently]")
+	if strings.Contains(r.stdout, "[drop-table]") {
+		t.Errorf("lint-ignore did not silence drop-table:\n%s", r)
+	}
+
+	r = strata(t, f.wd, "lint", "--dialect", "postgres", "--severity", "add-column-not-null=warning", "--format", "github", "migrations/0002_risky.sql")
+	want(t, r, 0, "::warning file=migrations/0002_risky.sql,line=3,title=strata lint add-column-not-null::")
+
+	r = strata(t, f.wd, "lint", "--dialect", "postgres", "--json", "migrations/0001_users.sql", "migrations/0002_risky.sql")
+	var out struct {
+		Files, Errors int
+		Findings      []struct {
+			Rule, Severity, File string
+			Line                 int
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 0 || out.Files != 2 || out.Errors != 0 {
+		t.Fatalf("--json: %v %+v\n%s", err, out, r)
+	}
+	for _, fd := range out.Findings {
+		if fd.Rule == "index-concurrently" || fd.Rule == "add-column-not-null" {
+			t.Errorf("users is created by the first file of the set, so changing it is safe: %+v", fd)
+		}
+	}
+
+	// --all lints each file on its own, without a database.
+	r = strata(t, f.wd, "lint", "--all", "--dir", "migrations", "--url", "postgres://nobody@127.0.0.1:1/none")
+	want(t, r, 1, "2 files", "[index-concurrently]")
+
+	// A severity from strata.toml.
+	if err := os.WriteFile(filepath.Join(f.wd, "strata.toml"), []byte("severity = [\"add-column-not-null=off\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = strata(t, f.wd, "lint", "--dialect", "postgres", "migrations/0002_risky.sql")
+	want(t, r, 0, "[index-concurrently]")
+
+	r = strata(t, f.wd, "lint", "--dialect", "postgres", "--severity", "nope=off", "migrations/0002_risky.sql")
+	want(t, r, 2, "unknown lint rule \"nope\"")
+}
+
+// TestLintPendingAndPlan lints the pending files of a database, and shows
+// that plan lists the same findings.
+func TestLintPendingAndPlan(t *testing.T) {
+	db := testdb.SQLite(t)
+	f := newFolder(t)
+	f.write("0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n")
+	want(t, f.run(db.URL, "up"), 0)
+	f.write("0002_wipe.sql", "DELETE FROM users;\n")
+	r := f.run(db.URL, "lint")
+	want(t, r, 1, "migrations/0002_wipe.sql:1: error: DELETE without WHERE", "1 file")
+	r = f.run(db.URL, "plan")
+	want(t, r, 0, "0002_wipe.sql", "lint (strata lint", "[delete-without-where]")
+}

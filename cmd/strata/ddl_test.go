@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/strata-db/strata/internal/testdb"
+)
+
+// TestLockTimeoutDDLRetries holds an ACCESS EXCLUSIVE lock from a second
+// session: strata up --lock-timeout-ddl --retries says it retries, and
+// succeeds once the lock is released; STRATA_LOCK_TIMEOUT_DDL works too.
+func TestLockTimeoutDDLRetries(t *testing.T) {
+	db := testdb.Postgres(t)
+	f := newFolder(t)
+	f.write("0001_t.sql", "CREATE TABLE t (id int);\n")
+	want(t, f.run(db.URL, "up"), 0)
+	f.write("0002_alter.sql", "ALTER TABLE t ADD COLUMN x int;\n")
+
+	ctx := context.Background()
+	c, err := db.Open(t).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, s := range []string{"BEGIN", "LOCK TABLE t IN ACCESS EXCLUSIVE MODE"} {
+		if _, err := c.ExecContext(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := strataEnv(t, f.wd, []string{"STRATA_LOCK_TIMEOUT_DDL=200ms"}, "up", "--url", db.URL, "--dir", f.dir)
+	want(t, r, 4, "0002_alter.sql:1", "55P03")
+
+	time.AfterFunc(1500*time.Millisecond, func() { _, _ = c.ExecContext(ctx, "ROLLBACK") })
+	r = f.run(db.URL, "up", "--lock-timeout-ddl", "200ms", "--retries", "10")
+	want(t, r, 0, "retrying migrations/0002_alter.sql", "attempt 2 of 11", "applied migrations/0002_alter.sql")
+}

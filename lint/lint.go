@@ -225,7 +225,7 @@ func (f *fileState) addAt(id string, line int, first, detail string) {
 	if sev == Off {
 		return
 	}
-	msg := detail + ": " + r.Risk + "; " + r.Fix
+	msg := detail + ": " + r.Risk + "; " + strings.ReplaceAll(r.Fix, "RULE", id)
 	f.out = append(f.out, Finding{Rule: id, Severity: sev, File: f.name, Line: line, Message: msg, Statement: first})
 }
 

@@ -36,3 +36,14 @@ func TestLockTimeoutDDLRetries(t *testing.T) {
 	r = f.run(db.URL, "up", "--lock-timeout-ddl", "200ms", "--retries", "10")
 	want(t, r, 0, "retrying migrations/0002_alter.sql", "attempt 2 of 11", "applied migrations/0002_alter.sql")
 }
+
+// TestInvalidIndexInStatus fails a CREATE UNIQUE INDEX CONCURRENTLY on
+// duplicate values: up names the invalid index it left, and so does status.
+func TestInvalidIndexInStatus(t *testing.T) {
+	db := testdb.Postgres(t)
+	f := newFolder(t)
+	f.write("0001_t.sql", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1), (1);\n")
+	f.write("0002_idx.sql", "CREATE UNIQUE INDEX CONCURRENTLY t_id_key ON t (id);\n")
+	want(t, f.run(db.URL, "up"), 4, "0002_idx.sql:1", "invalid indexes left behind: public.t_id_key")
+	want(t, f.run(db.URL, "status"), 0, "invalid indexes (a failed CREATE INDEX CONCURRENTLY leaves one): public.t_id_key")
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -60,7 +61,8 @@ func (a *app) status(ctx context.Context) error {
 			CurrentVersion string          `json:"current_version"`
 			Pending        int             `json:"pending"`
 			Migrations     []jsonMigration `json:"migrations"`
-		}{CurrentVersion: st.Current.String(), Pending: st.Pending, Migrations: []jsonMigration{}}
+			InvalidIndexes []string        `json:"invalid_indexes,omitempty"`
+		}{CurrentVersion: st.Current.String(), Pending: st.Pending, Migrations: []jsonMigration{}, InvalidIndexes: st.InvalidIndexes}
 		for _, ms := range st.Migrations {
 			jm := jsonMigration{Version: ms.ID, Name: ms.Name, File: ms.File, State: string(ms.State),
 				Checksum: ms.Checksum, DurationMS: ms.Duration.Milliseconds(),
@@ -106,6 +108,9 @@ func (a *app) status(ctx context.Context) error {
 	fmt.Fprintf(a.stdout, "\n%s; %s pending\n", atVersion(st.Current), fmt.Sprint(st.Pending))
 	for _, p := range st.Problems(false) {
 		fmt.Fprintf(a.stdout, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), p.Hint)
+	}
+	if len(st.InvalidIndexes) > 0 {
+		fmt.Fprintf(a.stdout, "invalid indexes (a failed CREATE INDEX CONCURRENTLY leaves one): %s\n  fix: drop each with DROP INDEX CONCURRENTLY, then run the file again\n", strings.Join(st.InvalidIndexes, ", "))
 	}
 	return nil
 }

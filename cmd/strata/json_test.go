@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -13,7 +14,10 @@ import (
 )
 
 // jsonFields lists the fields of each command's --json document, as
-// docs/json.md documents them; "?" marks a field left out when empty.
+// docs/json.md documents them; "?" marks a field left out when empty. A
+// key is a command's path ("up"), or its path and the flag that makes it
+// print another document ("up --targets", "plan --down"); "error" is the
+// error document of every command.
 var jsonFields = map[string][]string{
 	"up": {"applied", "applied[].version", "applied[].name", "applied[].file", "applied[].duration_ms",
 		"applied[].statements", "applied[].transactional", "current_version", "lock_wait_ms"},
@@ -24,7 +28,33 @@ var jsonFields = map[string][]string{
 		"migrations[].statements_total", "migrations[].last_line?", "migrations[].next_line?"},
 	"plan": {"dialect", "tx_mode", "transactional_ddl", "current_version", "steps", "steps[].version",
 		"steps[].name", "steps[].file", "steps[].transactional", "steps[].reason?", "steps[].statements",
-		"steps[].resume_from?", "steps[].sql?", "steps[].sql[].line?", "steps[].sql[].text?"},
+		"steps[].resume_from?", "steps[].rerun?", "steps[].sql?", "steps[].sql[].line?", "steps[].sql[].text?",
+		"lint", "lint[].rule", "lint[].severity", "lint[].file", "lint[].line", "lint[].message", "lint[].statement?"},
+	"down": {"rolled_back", "rolled_back[].version", "rolled_back[].name", "rolled_back[].file",
+		"rolled_back[].duration_ms", "rolled_back[].statements", "rolled_back[].transactional",
+		"current_version", "lock_wait_ms"},
+	"down --dry-run": {"direction", "dialect", "tx_mode", "transactional_ddl", "current_version", "version_after",
+		"steps", "steps[].version", "steps[].name", "steps[].file", "steps[].transactional", "steps[].reason?",
+		"steps[].statements"},
+	"plan --down": {"direction", "dialect", "tx_mode", "transactional_ddl", "current_version", "version_after", "steps"},
+	"redo": {"rolled_back", "rolled_back[].version", "rolled_back[].name", "rolled_back[].file",
+		"rolled_back[].duration_ms", "rolled_back[].statements", "rolled_back[].transactional",
+		"applied", "applied[].version", "applied[].name", "applied[].file", "applied[].duration_ms",
+		"applied[].statements", "applied[].transactional", "current_version", "lock_wait_ms"},
+	"baseline": {"version", "recorded", "skipped", "lock_wait_ms"},
+	"history": {"version", "name", "file", "state", "checksum", "recorded_checksum", "kind", "applied_at",
+		"applied_by", "duration_ms", "statements_applied", "statements_total", "error", "audit", "audit[].seq",
+		"audit[].action", "audit[].old_state", "audit[].new_state", "audit[].old_checksum", "audit[].new_checksum",
+		"audit[].reason", "audit[].by", "audit[].at", "audit[].detail", "audit[].strata_version"},
+	"config": {"config_file", "settings", "settings[].name", "settings[].value", "settings[].source",
+		"settings[].source.kind", "settings[].source.name?"},
+	"doctor": {"ok", "checks", "checks[].name", "checks[].status", "checks[].detail", "checks[].hint?"},
+	"lint": {"files", "errors", "warnings", "findings", "findings[].rule", "findings[].severity", "findings[].file",
+		"findings[].line", "findings[].message", "findings[].statement?"},
+	"verify": {"ok", "scratch_database", "files", "files[].phase", "files[].file", "files[].version", "files[].ok",
+		"files[].duration_ms", "files[].error?", "files[].line?", "leftovers", "dropped_stale"},
+	"rehearse": {"ok", "files", "files[].file", "files[].version", "files[].rehearsed", "files[].ok",
+		"files[].duration_ms", "files[].reason?", "files[].error?"},
 	"new":     {"path"},
 	"resolve": {"version", "old_state", "new_state", "old_checksum", "new_checksum"},
 	"version": {"version", "commit?", "go"},
@@ -32,13 +62,23 @@ var jsonFields = map[string][]string{
 	"await":   {"version", "current_version", "waited_ms", "polls"},
 	"check": {"ok", "exit_code", "code", "current_version", "head_version", "pending", "problems",
 		"problems[].state", "problems[].version", "problems[].file", "problems[].detail", "problems[].hint"},
+	"up --targets": {"fleet", "shard?", "total", "ok", "failed", "skipped", "targets", "targets[].target",
+		"targets[].url", "targets[].outcome", "targets[].current_version", "targets[].applied",
+		"targets[].duration_ms", "targets[].error", "targets[].error.code?", "targets[].error.exit_code?",
+		"targets[].error.message?"},
+	"status --targets": {"fleet", "shard?", "total", "versions", "states", "targets", "targets[].target",
+		"targets[].url", "targets[].state", "targets[].current_version", "targets[].head_version",
+		"targets[].pending", "targets[].problems", "targets[].problems[].state", "targets[].problems[].version",
+		"targets[].problems[].file", "targets[].problems[].detail", "targets[].problems[].hint",
+		"targets[].error", "targets[].error.code?", "targets[].error.exit_code?", "targets[].error.message?"},
+	"check --targets": {"fleet", "shard?", "total", "versions", "states", "targets", "ok", "exit_code", "code?"},
 	"error": {"error", "error.code", "error.exit_code", "error.message", "error.file?", "error.line?",
 		"error.statement?", "error.server_code?", "error.server_message?", "error.outcome?", "error.holder?",
 		"error.problems?", "error.problems[].state?", "error.problems[].version?", "error.problems[].file?",
 		"error.problems[].detail?", "error.problems[].hint?"},
 }
 
-var docRow = regexp.MustCompile("(?m)^\\| `([a-z]+)` \\| `([a-z_.\\[\\]]+)` \\| ([^|]*) \\|")
+var docRow = regexp.MustCompile("(?m)^\\| `([a-z][a-z -]*)` \\| `([a-z_.\\[\\]]+)` \\| ([^|]*) \\|")
 
 // TestJSONDocsInSync: docs/json.md and jsonFields name the same fields,
 // with the same optional marks.
@@ -94,7 +134,8 @@ func paths(v any, prefix string, out map[string]bool) {
 }
 
 // TestJSONDocumented runs every command with --json and checks that each
-// documented field that is not optional is in its output.
+// documented field that is not optional is in its output. Fleet documents
+// are TestJSONFleetDocumented's.
 func TestJSONDocumented(t *testing.T) {
 	db := testdb.New(t, "sqlite")
 	f := newFolder(t)
@@ -102,7 +143,6 @@ func TestJSONDocumented(t *testing.T) {
 	f.write("0002_half.sql", "-- strata:no-transaction\nCREATE TABLE half (id int);\nSELECT * FROM no_such_table;\n")
 	outputs := map[string]result{
 		"check": f.run(db.URL, "check", "--json"),
-		"plan":  f.run(db.URL, "plan", "--json", "--sql"),
 		"wait":  f.run(db.URL, "wait", "--json"),
 		"error": f.run(db.URL, "up", "--json"),
 	}
@@ -116,8 +156,76 @@ func TestJSONDocumented(t *testing.T) {
 	outputs["await"] = f.run(db.URL, "await", "--json", "--timeout", "5s")
 	outputs["new"] = f.run(db.URL, "new", "later", "--json")
 	outputs["version"] = f.run(db.URL, "version", "--json")
+	var created struct{ Path string }
+	if err := json.Unmarshal([]byte(outputs["new"].stdout), &created); err != nil || created.Path == "" {
+		t.Fatalf("new --json: %v\n%s", err, outputs["new"])
+	}
+	if !filepath.IsAbs(created.Path) {
+		created.Path = filepath.Join(f.wd, created.Path)
+	}
+	if err := os.Remove(created.Path); err != nil {
+		t.Fatal(err)
+	}
 
+	// Version 3 is applied: roll it back and forth, then look at its row.
+	f.write("0003_most.down.sql", "DROP TABLE most_things;\n")
+	outputs["plan --down"] = f.run(db.URL, "plan", "--down", "--json")
+	outputs["down --dry-run"] = f.run(db.URL, "down", "--dry-run", "--json")
+	outputs["redo"] = f.run(db.URL, "redo", "--json")
+	outputs["down"] = f.run(db.URL, "down", "--reason", "test", "--json")
+	outputs["baseline"] = f.run(db.URL, "baseline", "3", "--force", "--reason", "test", "--json")
+	outputs["history"] = f.run(db.URL, "history", "3", "--json") // audit: down, baseline
+	outputs["config"] = f.run(db.URL, "config", "--json")
+	outputs["doctor"] = f.run(db.URL, "doctor", "--json")
+	// A pending file that drops a column of an applied table: a finding
+	// for lint and for plan.
+	f.write("0004_drop_email.sql", "ALTER TABLE users DROP COLUMN email;\n")
+	outputs["lint"] = f.run(db.URL, "lint", "--json")
+	outputs["rehearse"] = f.run(db.URL, "rehearse", "--json")
+	outputs["verify"] = f.run(db.URL, "verify", "--json")
+	outputs["plan"] = f.run(db.URL, "plan", "--json", "--sql")
+
+	codes := map[string]int{"check": 10, "error": 4, "lint": 1}
+	for cmd, r := range outputs {
+		if r.code != codes[cmd] {
+			t.Errorf("%s: exit %d, want %d\n%s", cmd, r.code, codes[cmd], r)
+		}
+	}
+	checkDocumented(t, outputs, func(cmd string) bool { return !strings.HasSuffix(cmd, " --targets") })
+}
+
+// TestJSONFleetDocumented runs up, status and check on a fleet of two
+// SQLite databases, then edits an applied file so that status and check
+// have problems to list, and checks the documented fields.
+func TestJSONFleetDocumented(t *testing.T) {
+	f := newFolder(t)
+	f.write("0001_create_users.sql", createUsers)
+	targets := writeTargets(t, f.wd, []string{testdb.New(t, "sqlite").URL, testdb.New(t, "sqlite").URL})
+	fleet := func(cmd string) result {
+		return strata(t, f.wd, cmd, "--targets", targets, "--dir", f.dir, "--json")
+	}
+	outputs := map[string]result{"up --targets": fleet("up")}
+	f.write("0001_create_users.sql", createUsers+"CREATE TABLE edited (id int);\n")
+	f.write("0002_more.sql", "CREATE TABLE more_things (id int);\n")
+	outputs["status --targets"] = fleet("status")
+	outputs["check --targets"] = fleet("check")
+	for cmd, want := range map[string]int{"up --targets": 0, "status --targets": 0, "check --targets": 11} {
+		if r := outputs[cmd]; r.code != want {
+			t.Errorf("%s: exit %d, want %d\n%s", cmd, r.code, want, r)
+		}
+	}
+	checkDocumented(t, outputs, func(cmd string) bool { return strings.HasSuffix(cmd, " --targets") })
+}
+
+// checkDocumented checks that outputs[cmd] is one JSON document holding
+// every field of jsonFields[cmd] not marked optional, for each cmd that
+// mine selects.
+func checkDocumented(t *testing.T, outputs map[string]result, mine func(cmd string) bool) {
+	t.Helper()
 	for cmd, fields := range jsonFields {
+		if !mine(cmd) {
+			continue
+		}
 		r, ok := outputs[cmd]
 		if !ok {
 			t.Errorf("no output for %s", cmd)
@@ -134,6 +242,51 @@ func TestJSONDocumented(t *testing.T) {
 			if !strings.HasSuffix(field, "?") && !got[field] {
 				t.Errorf("%s --json lacks %q\n%s", cmd, field, r)
 			}
+		}
+	}
+}
+
+// jsonExempt are the commands without a JSON document of their own, and
+// why. Every other command needs a table in docs/json.md and an entry in
+// jsonFields.
+var jsonExempt = map[string]string{
+	"help":       "prints help text",
+	"completion": "prints a shell script",
+}
+
+// TestJSONEveryCommand walks the real command tree: every command (and
+// every fleet command, with --targets) has its JSON documented, and every
+// jsonFields key names a command and flags that exist.
+func TestJSONEveryCommand(t *testing.T) {
+	cmds := leafCommands(t)
+	for path, c := range cmds {
+		if _, ok := jsonExempt[path]; ok {
+			if _, documented := jsonFields[path]; documented {
+				t.Errorf("strata %s is documented in jsonFields: remove it from jsonExempt", path)
+			}
+			continue
+		}
+		if _, ok := jsonFields[path]; !ok {
+			t.Errorf("strata %s has no JSON documented: add its table to docs/json.md and its fields to jsonFields", path)
+		}
+		if c.Flags().Lookup("targets") != nil {
+			if _, ok := jsonFields[path+" --targets"]; !ok {
+				t.Errorf("strata %s --targets has no JSON documented: add its table to docs/json.md and its fields to jsonFields", path)
+			}
+		}
+	}
+	for key := range jsonFields {
+		if key == "error" {
+			continue
+		}
+		path, flags, _ := strings.Cut(key, " --")
+		c, ok := cmds[path]
+		if !ok {
+			t.Errorf("jsonFields documents %q, but strata has no command %q", key, path)
+			continue
+		}
+		if flags != "" && c.Flags().Lookup(flags) == nil {
+			t.Errorf("jsonFields documents %q, but strata %s has no flag --%s", key, path, flags)
 		}
 	}
 }

@@ -119,4 +119,27 @@ func TestReport(t *testing.T) {
 	if e == nil || e["code"] != "unreachable" || strings.Contains(e["message"].(string), secret) {
 		t.Errorf("error report = %v", m)
 	}
+	// Every other command writes its result document too, and still
+	// prints its text output.
+	f.write("0001_create_users.down.sql", "DROP TABLE users;\n")
+	for _, tc := range []struct {
+		args  []string
+		field string
+		text  string
+	}{
+		{[]string{"plan"}, "steps", "nothing to do"},
+		{[]string{"history", "1"}, "audit", "0001_create_users.sql"},
+		{[]string{"down", "--dry-run"}, "steps", "0001"},
+		{[]string{"config"}, "settings", "url"},
+		{[]string{"version"}, "version", "strata"},
+		{[]string{"new", "later"}, "path", "later.sql"},
+	} {
+		r := f.run(db.URL, append(tc.args, "--report", report)...)
+		if r.code != 0 || !strings.Contains(r.stdout, tc.text) || strings.HasPrefix(strings.TrimSpace(r.stdout), "{") {
+			t.Errorf("%v --report: want text output containing %q:\n%s", tc.args, tc.text, r)
+		}
+		if m := read(); m[tc.field] == nil {
+			t.Errorf("%v --report: the report has no %q: %v", tc.args, tc.field, m)
+		}
+	}
 }

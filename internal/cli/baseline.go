@@ -49,14 +49,16 @@ func (a *app) baseline(ctx context.Context, opts strata.BaselineOptions) error {
 	if err != nil {
 		return err
 	}
-	if a.json {
-		writeJSON(a.stdout, struct {
+	if a.wantJSON() {
+		a.result(struct {
 			Version    string   `json:"version"`
 			Recorded   []string `json:"recorded"`
 			Skipped    []string `json:"skipped"`
 			LockWaitMS int64    `json:"lock_wait_ms"`
 		}{opts.Version.String(), nonNil(res.Recorded), nonNil(res.Skipped), res.LockWait.Milliseconds()})
-		return nil
+		if a.json {
+			return nil
+		}
 	}
 	for _, id := range res.Recorded {
 		a.printf("baselined %s (recorded as applied, not run)\n", a.fileOf(s.m, id))

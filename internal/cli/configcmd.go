@@ -92,13 +92,15 @@ func (a *app) showConfig(cmd *cobra.Command) error {
 			settings[i].Value = config.Redact(t.Scrub(s)) // app-url may hold its own password
 		}
 	}
-	if a.json {
+	if a.wantJSON() {
 		var file any
 		if cfgFile != "" {
 			file = cfgFile
 		}
-		writeJSON(a.stdout, map[string]any{"config_file": file, "settings": settings})
-		return nil
+		a.result(map[string]any{"config_file": file, "settings": settings})
+		if a.json {
+			return nil
+		}
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "SETTING\tVALUE\tFROM")

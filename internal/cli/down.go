@@ -100,13 +100,15 @@ func (a *app) down(ctx context.Context, opts strata.DownOptions) error {
 	if err != nil {
 		return err
 	}
-	if a.json {
-		writeJSON(a.stdout, struct {
+	if a.wantJSON() {
+		a.result(struct {
 			RolledBack     []jsonApplied `json:"rolled_back"`
 			CurrentVersion string        `json:"current_version"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
 		}{jsonFiles(res.RolledBack), res.Current.String(), res.LockWait.Milliseconds()})
-		return nil
+		if a.json {
+			return nil
+		}
 	}
 	if len(res.RolledBack) == 0 {
 		a.printf("nothing to roll back: %s\n", atVersion(res.Current))
@@ -127,14 +129,16 @@ func (a *app) redo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.json {
-		writeJSON(a.stdout, struct {
+	if a.wantJSON() {
+		a.result(struct {
 			RolledBack     []jsonApplied `json:"rolled_back"`
 			Applied        []jsonApplied `json:"applied"`
 			CurrentVersion string        `json:"current_version"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
 		}{jsonFiles(res.Down.RolledBack), jsonFiles(res.Up.Applied), res.Up.Current.String(), res.Up.LockWait.Milliseconds()})
-		return nil
+		if a.json {
+			return nil
+		}
 	}
 	a.printf("redid %s in %s: %s\n", res.Up.Applied[0].Migration.ID(), fmtDuration(time.Since(start)), atVersion(res.Up.Current))
 	return nil
@@ -163,7 +167,7 @@ func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
 		return err
 	}
 	after := versionAfterDown(p)
-	if a.json {
+	if a.wantJSON() {
 		out := struct {
 			Direction        string     `json:"direction"`
 			Dialect          string     `json:"dialect"`
@@ -177,8 +181,10 @@ func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
 			out.Steps = append(out.Steps, jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 				Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements})
 		}
-		writeJSON(a.stdout, out)
-		return nil
+		a.result(out)
+		if a.json {
+			return nil
+		}
 	}
 	if a.quiet {
 		return nil

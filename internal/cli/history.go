@@ -89,9 +89,11 @@ func (a *app) history(ctx context.Context, version string) error {
 			OldChecksum: e.OldChecksum, NewChecksum: e.NewChecksum, Reason: e.Reason, By: e.By,
 			At: e.At.UTC().Format(time.RFC3339), Detail: a.scrub(e.Detail), StrataVersion: e.StrataVersion})
 	}
-	if a.json {
-		writeJSON(a.stdout, out)
-		return nil
+	if a.wantJSON() {
+		a.result(out)
+		if a.json {
+			return nil
+		}
 	}
 	if a.quiet {
 		return nil

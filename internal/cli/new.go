@@ -51,9 +51,11 @@ func (a *app) newFile(description string, now time.Time) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
-	if a.json {
-		writeJSON(a.stdout, map[string]string{"path": path})
-		return nil
+	if a.wantJSON() {
+		a.result(map[string]string{"path": path})
+		if a.json {
+			return nil
+		}
 	}
 	if !a.quiet {
 		fmt.Fprintln(a.stdout, path)

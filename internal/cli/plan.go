@@ -91,9 +91,12 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	if err != nil {
 		return err
 	}
+	if a.wantJSON() {
+		if err := a.planJSON(s.m, p, withSQL); err != nil || a.json {
+			return err
+		}
+	}
 	switch {
-	case a.json:
-		return a.planJSON(s.m, p, withSQL)
 	case a.quiet:
 		return nil
 	case withSQL:
@@ -173,7 +176,7 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 		}
 		out.Steps = append(out.Steps, js)
 	}
-	writeJSON(a.stdout, out)
+	a.result(out)
 	return nil
 }
 

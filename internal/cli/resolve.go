@@ -57,10 +57,12 @@ func (a *app) resolve(ctx context.Context, opts strata.ResolveOptions) error {
 	if err != nil {
 		return err
 	}
-	if a.json {
-		writeJSON(a.stdout, map[string]string{"version": res.ID, "old_state": string(res.OldState), "new_state": string(res.NewState),
+	if a.wantJSON() {
+		a.result(map[string]string{"version": res.ID, "old_state": string(res.OldState), "new_state": string(res.NewState),
 			"old_checksum": res.OldChecksum, "new_checksum": res.NewChecksum})
-		return nil
+		if a.json {
+			return nil
+		}
 	}
 	a.printf("resolved %s: %s -> %s\n", res.ID, res.OldState, res.NewState)
 	if res.NewState == strata.StatePending {

@@ -61,9 +61,11 @@ func (a *app) versionCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: a.run(func(*cobra.Command, []string) error {
 			bi := buildVersion()
-			if a.json {
-				writeJSON(a.stdout, bi)
-				return nil
+			if a.wantJSON() {
+				a.result(bi)
+				if a.json {
+					return nil
+				}
 			}
 			line := "strata " + bi.Version
 			if bi.Commit != "" {

@@ -71,7 +71,7 @@ func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*DownResult, err
 // edited or is gone, or when the history has a failed, partial or
 // interrupted row. An empty plan means nothing is applied.
 func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*DownPlan, error) {
-	st, err := m.Status(ctx)
+	st, err := m.statusOf(ctx, false)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ type limit struct {
 // pending file, so a file that cannot be split (an unterminated quote) is
 // reported here, before anything runs.
 func (m *Migrator) Plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
-	st, err := m.Status(ctx)
+	st, err := m.statusOf(ctx, false)
 	if err != nil {
 		return nil, err
 	}

@@ -149,6 +149,13 @@ func short(sum string) string {
 // Status reads the history (one query) and compares it with the folder.
 // It takes no lock and changes nothing.
 func (m *Migrator) Status(ctx context.Context) (*Status, error) {
+	return m.statusOf(ctx, true)
+}
+
+// statusOf is Status; withIndexes also lists invalid indexes (one more
+// query), which Plan does not need, so the "nothing pending" path stays
+// one query.
+func (m *Migrator) statusOf(ctx context.Context, withIndexes bool) (*Status, error) {
 	c, err := m.conn(ctx)
 	if err != nil {
 		return nil, err
@@ -165,7 +172,7 @@ func (m *Migrator) Status(ctx context.Context) (*Status, error) {
 			return nil, err
 		}
 	}
-	if ii, ok := m.d.(dialect.InvalidIndexer); ok {
+	if ii, ok := m.d.(dialect.InvalidIndexer); ok && withIndexes {
 		if st.InvalidIndexes, err = ii.InvalidIndexes(ctx, c); err != nil {
 			return nil, fmt.Errorf("list invalid indexes: %w", err)
 		}

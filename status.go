@@ -196,7 +196,7 @@ func (m *Migrator) readStatus(ctx context.Context, c *sql.Conn) (*Status, []hist
 
 func (m *Migrator) status(recs []history.Record) *Status {
 	byID := make(map[string]*history.Record, len(recs))
-	st := &Status{}
+	st := &Status{Migrations: make([]MigrationStatus, 0, len(m.dir.Versioned)+len(m.dir.Repeatable))}
 	for i := range recs {
 		r := &recs[i]
 		byID[r.ID] = r

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# bench/run.sh: strata next to the raw database clients (and, when given by
+# path, peer tools) on the workloads of issue 6. Recreates the database
+# before every run, runs each command RUNS times, prints the median wall
+# time, min-max, the median peak memory (/usr/bin/time -v) and the
+# strata/raw ratio. Downloads nothing.
+#
+#   bench/run.sh                 # every workload except the 1 GB file
+#   LARGE=1 bench/run.sh         # also the 1 GB file
+#   ONLY=insert1000 bench/run.sh # one workload
+#   GOOSE=/path/goose MIGRATE=/path/migrate DBMATE=/path/dbmate TERN=/path/tern bench/run.sh
+#
+# Needs: go, psql, mariadb (client), GNU time at /usr/bin/time; PostgreSQL on
+# 127.0.0.1:5432 (user postgres, trust) and MariaDB on 127.0.0.1:3306 (root,
+# no password), as on the project's machines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+RUNS=${RUNS:-5}
+OUT=${OUT:-bench/out}
+PGURL="postgres://postgres@127.0.0.1:5432/strata_bench?sslmode=disable"
+MYURL="mysql://root@127.0.0.1:3306/strata_bench"
+mkdir -p "$OUT"
+[ -x /usr/bin/time ] || { echo "bench: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+echo "building strata..."
+CGO_ENABLED=0 go build -trimpath -o "$OUT/strata" ./cmd/strata
+STRATA="$OUT/strata"
+
+pg_reset() { psql -qX -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS strata_bench WITH (FORCE)" -c "CREATE DATABASE strata_bench" >/dev/null 2>&1; }
+my_reset() { mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS strata_bench; CREATE DATABASE strata_bench"; }
+
+# measure NAME RESET CMD...: runs CMD RUNS times after RESET; records
+# "NAME median min max peakKB" in $OUT/results.
+measure() {
+	local name=$1 reset=$2; shift 2
+	local times=() mems=()
+	for _ in $(seq "$RUNS"); do
+		$reset
+		local log="$OUT/time.log"
+		/usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$OUT/last.err" || { echo "bench: $name failed:" >&2; cat "$OUT/last.err" >&2; return 1; }
+		times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.3f", s}' "$log")")
+		mems+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")")
+	done
+	local sorted mem
+	sorted=$(printf '%s\n' "${times[@]}" | sort -g)
+	mem=$(printf '%s\n' "${mems[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	printf '%s %s %s %s %s\n' "$name" \
+		"$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+		"$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$mem" | tee -a "$OUT/results"
+}
+
+# gen_inserts DIR N: a CREATE TABLE and N one-INSERT files.
+gen_inserts() {
+	rm -rf "$1"; mkdir -p "$1"
+	echo "CREATE TABLE t (id int);" >"$1/00000_create.sql"
+	awk -v dir="$1" -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) { f = sprintf("%s/%05d_insert.sql", dir, i); printf "INSERT INTO t VALUES (%d);\n", i > f; close(f) } }'
+	find "$1" -name '*.sql' -print0 | sort -z | xargs -0 cat >"$1.all.sql"
+}
+# gen_ddl DIR N: N files each creating a table and inserting into it.
+gen_ddl() {
+	rm -rf "$1"; mkdir -p "$1"
+	for i in $(seq 1 "$2"); do printf 'CREATE TABLE t%d (id int PRIMARY KEY, v text);\nINSERT INTO t%d VALUES (1, %s);\n' "$i" "$i" "'x'" >"$1/$(printf %05d "$i")_table.sql"; done
+	cat "$1"/*.sql >"$1.all.sql"
+}
+# gen_data DIR MB: one file of multi-row INSERTs (1,000 rows each) of about MB megabytes.
+gen_data() {
+	rm -rf "$1"; mkdir -p "$1"
+	echo "CREATE TABLE d (id bigint, name varchar(64), note text);" >"$1/0001_create.sql"
+	awk -v mb="$2" 'BEGIN {
+		target = mb * 1048576; size = 0; id = 0
+		while (size < target) {
+			line = "INSERT INTO d VALUES "
+			for (r = 0; r < 1000; r++) { id++; line = line sprintf("%s(%d, %cname-%d%c, %cthe quick brown fox jumps over the lazy dog %d%c)", (r ? ", " : ""), id, 39, id, 39, 39, id, 39) }
+			line = line ";"
+			print line; size += length(line) + 1
+		}
+	}' >"$1/0002_data.sql"
+	cat "$1"/*.sql >"$1.all.sql"
+}
+
+want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+: >"$OUT/results"
+W="$OUT/work"; mkdir -p "$W"
+
+if want insert1000; then
+	gen_inserts "$W/ins" 1000
+	measure "pg.insert1000.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/ins.all.sql"
+	measure "pg.insert1000.raw(psql,commit-each)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -f "$W/ins.all.sql"
+	measure "pg.insert1000.strata" pg_reset "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
+	measure "pg.insert1000.strata(--tx=all)" pg_reset "$STRATA" up -q --tx all --dir "$W/ins" --url "$PGURL"
+	measure "my.insert1000.raw(mariadb)" my_reset sh -c "mariadb -h127.0.0.1 -uroot strata_bench < '$W/ins.all.sql'"
+	measure "my.insert1000.strata" my_reset "$STRATA" up -q --dir "$W/ins" --url "$MYURL"
+	[ -n "${GOOSE:-}" ] && measure "pg.insert1000.goose" pg_reset "$GOOSE" -dir "$W/ins" postgres "host=127.0.0.1 user=postgres dbname=strata_bench sslmode=disable" up
+	[ -n "${MIGRATE:-}" ] && echo "golang-migrate needs NNN_name.up.sql files; not run on this layout"
+fi
+if want ddl1000; then
+	gen_ddl "$W/ddl" 1000
+	measure "pg.ddl1000.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/ddl.all.sql"
+	measure "pg.ddl1000.raw(psql,commit-each)" pg_reset sh -c "sed 's/^CREATE/BEGIN; CREATE/; s/^INSERT\(.*\)$/INSERT\1 COMMIT;/' '$W/ddl.all.sql' | psql -qX -h 127.0.0.1 -U postgres -d strata_bench"
+	measure "pg.ddl1000.strata" pg_reset "$STRATA" up -q --dir "$W/ddl" --url "$PGURL"
+fi
+if want data50; then
+	gen_data "$W/d50" 50
+	measure "pg.data50MB.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/d50.all.sql"
+	measure "pg.data50MB.strata" pg_reset "$STRATA" up -q --dir "$W/d50" --url "$PGURL"
+	measure "my.data50MB.raw(mariadb)" my_reset sh -c "mariadb -h127.0.0.1 -uroot strata_bench < '$W/d50.all.sql'"
+	measure "my.data50MB.strata" my_reset "$STRATA" up -q --dir "$W/d50" --url "$MYURL"
+fi
+if [ -n "${LARGE:-}" ] && want data1g; then
+	gen_data "$W/d1g" 1024
+	measure "pg.data1GB.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/d1g.all.sql"
+	measure "pg.data1GB.strata" pg_reset "$STRATA" up -q --dir "$W/d1g" --url "$PGURL"
+fi
+if want status1000; then
+	gen_inserts "$W/ins" 1000
+	pg_reset; "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
+	noop() { :; }
+	measure "pg.status1000.raw(one-query)" noop psql -qX -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
+	measure "pg.status1000.strata" noop "$STRATA" status --json --dir "$W/ins" --url "$PGURL"
+	measure "pg.uptodate1000.strata(up,nothing-pending)" noop "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
+	my_reset; "$STRATA" up -q --dir "$W/ins" --url "$MYURL"
+	measure "my.status1000.raw(one-query)" noop mariadb -h127.0.0.1 -uroot strata_bench -e "SELECT * FROM strata_schema_history"
+	measure "my.status1000.strata" noop "$STRATA" status --json --dir "$W/ins" --url "$MYURL"
+fi
+if want history100k; then
+	# 100,000 history rows (and files): status reads them in one query.
+	gen_inserts "$W/h100k" 100000
+	pg_reset; "$STRATA" up -q --tx all --dir "$W/h100k" --url "$PGURL"
+	noop() { :; }
+	measure "pg.status100k.raw(one-query)" noop psql -qX -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
+	measure "pg.status100k.strata" noop "$STRATA" status --json --dir "$W/h100k" --url "$PGURL"
+fi
+if want startup; then
+	noop() { :; }
+	measure "startup.version" noop "$STRATA" version
+fi
+
+echo
+echo "name median_s min_s max_s peak_kB" | column -t
+column -t "$OUT/results"

@@ -155,6 +155,44 @@ func Run(t *testing.T, env Env) {
 		}
 	})
 
+	t.Run("objects are listed", func(t *testing.T) {
+		if _, err := db.ExecContext(ctx, "CREATE TABLE "+d.QuoteIdent("obj_probe")+" (id int)"); err != nil {
+			t.Fatal(err)
+		}
+		objs, err := d.Objects(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, o := range objs {
+			found = found || strings.HasSuffix(o, "obj_probe")
+		}
+		if !found {
+			t.Errorf("Objects() = %q, want it to list obj_probe", objs)
+		}
+	})
+
+	t.Run("DDL lock timeout sets and restores", func(t *testing.T) {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		set, restore, err := d.DDLLockTimeout(ctx, c, 3*time.Second, false)
+		if err != nil || len(set) == 0 || len(restore) == 0 {
+			t.Fatalf("DDLLockTimeout: %q %q %v", set, restore, err)
+		}
+		for _, q := range append(set, restore...) {
+			if _, err := c.ExecContext(ctx, q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+		_, err = db.ExecContext(ctx, env.FailingStatement)
+		if d.Retryable(err) {
+			t.Errorf("Retryable(%v) = true for an error that is not a lock timeout", err)
+		}
+	})
+
 	t.Run("transaction control needs no transaction", func(t *testing.T) {
 		for _, s := range []string{"BEGIN", "COMMIT", "START TRANSACTION", "ROLLBACK"} {
 			if d.NoTransactionReason(s) == "" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -197,15 +196,8 @@ func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	mysqlNote := false
 	for _, st := range p.Steps {
-		how := "in a transaction"
-		switch {
-		case p.TxMode == strata.TxAll:
-			how = "in the one transaction (--tx=all)"
-		case !st.Transactional && !p.TransactionalDDL && !st.Migration.DownDirectives.NoTransaction && strings.Contains(st.Reason, "implicitly"):
-			how, mysqlNote = "statement by statement, no transaction"+lineOf(st.Reason), true
-		case !st.Transactional:
-			how = "no transaction: " + st.Reason
-		}
+		how, implicit := howStepRuns(p.TxMode, p.TransactionalDDL, st.Migration.DownDirectives.NoTransaction, st)
+		mysqlNote = mysqlNote || implicit
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.File, how, plural(st.Statements, "statement"))
 	}
 	tw.Flush()

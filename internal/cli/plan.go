@@ -113,15 +113,8 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	mysqlNote := false
 	for _, st := range p.Steps {
-		how := "in a transaction"
-		switch {
-		case p.TxMode == strata.TxAll:
-			how = "in the one transaction (--tx=all)"
-		case !st.Transactional && implicitCommit(p, st):
-			how, mysqlNote = "statement by statement, no transaction"+lineOf(st.Reason), true
-		case !st.Transactional:
-			how = "no transaction: " + st.Reason
-		}
+		how, implicit := howStepRuns(p.TxMode, p.TransactionalDDL, st.Migration.Directives.NoTransaction, st)
+		mysqlNote = mysqlNote || implicit
 		count := plural(st.Statements, "statement")
 		if st.ResumeFrom > 0 {
 			count = fmt.Sprintf("resuming at statement %d of %d", st.ResumeFrom+1, st.Statements)
@@ -139,10 +132,19 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	return nil
 }
 
-// implicitCommit reports whether a step runs outside a transaction only
-// because the database commits DDL implicitly.
-func implicitCommit(p *strata.Plan, st strata.Step) bool {
-	return !p.TransactionalDDL && !st.Migration.Directives.NoTransaction && strings.Contains(st.Reason, "implicitly")
+// howStepRuns says how a file of a plan (up or down) runs, and whether it
+// runs outside a transaction only because the database commits DDL
+// implicitly (noTxDirective: the file asked for no transaction itself).
+func howStepRuns(mode strata.TxMode, transactionalDDL, noTxDirective bool, st strata.Step) (how string, implicit bool) {
+	switch {
+	case mode == strata.TxAll:
+		return "in the one transaction (--tx=all)", false
+	case !st.Transactional && !transactionalDDL && !noTxDirective && strings.Contains(st.Reason, "implicitly"):
+		return "statement by statement, no transaction" + lineOf(st.Reason), true
+	case !st.Transactional:
+		return "no transaction: " + st.Reason, false
+	}
+	return "in a transaction", false
 }
 
 // lineOf returns " (DDL at line N)" from a reason ending in "(line N)".

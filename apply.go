@@ -93,6 +93,10 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	}
 	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit}
 	defer func() { c = r.conn }()
+	if err := r.armKill(ctx); err != nil {
+		return res, err
+	}
+	defer r.disarmKill()
 	if p2.TxMode == TxAll {
 		err = r.retry(ctx, p2.Steps, func() error { return r.inTx(ctx, p2.Steps) })
 	} else {
@@ -167,6 +171,7 @@ type run struct {
 	changed   bool     // the last file may have changed session state
 	lim       limit    // the server's largest statement
 	restore   []string // statements that restore the session's lock timeout after a file
+	unkill    func()   // ends the dialect's kill-on-cancel arrangement for conn
 }
 
 // exec sends a migration's up file to ex statement by statement; see
@@ -468,6 +473,10 @@ func (r *run) resetAfter(ctx context.Context, step Step) error {
 		}
 		r.conn = c
 		err = nil
+		r.disarmKill()
+		if err := r.armKill(ctx); err != nil {
+			return err
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("reset session after %s: %w", step.File, err)

@@ -158,3 +158,12 @@ type Query struct {
 type Pipeliner interface {
 	Pipeline(ctx context.Context, conn *sql.Conn, queries []Query) (done int, err error)
 }
+
+// QueryKiller is implemented by dialects whose driver abandons a cancelled
+// statement without stopping it on the server (MySQL drops the connection,
+// and the server finishes the statement anyway). KillOnCancel arranges
+// that, when ctx is cancelled, the statement running on conn is stopped by
+// the server, through a new connection from db; stop ends the arrangement.
+type QueryKiller interface {
+	KillOnCancel(ctx context.Context, db *sql.DB, conn *sql.Conn) (stop func(), err error)
+}

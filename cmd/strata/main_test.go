@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -66,7 +67,13 @@ func strata(t *testing.T, wd string, args ...string) result {
 
 func strataEnv(t *testing.T, wd string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	return runStrata(t, context.Background(), wd, env, args...)
+}
+
+// runStrata runs the binary in wd with env until it exits or ctx ends.
+func runStrata(t *testing.T, ctx context.Context, wd string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = wd
 	cmd.Env = cleanEnv(env...)
 	var stdout, stderr bytes.Buffer

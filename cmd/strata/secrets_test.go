@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -162,18 +160,7 @@ func strataTimeout(t *testing.T, wd string, env []string, d time.Duration, args 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = wd
-	cmd.Env = cleanEnv(env...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	r := result{stdout: o.String(), stderr: e.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run strata %v: %v", args, err)
-	}
+	r := runStrata(t, ctx, wd, env, args...)
 	if ctx.Err() != nil {
 		t.Errorf("strata %v did not finish within %s", args, d)
 	}

@@ -277,7 +277,7 @@ func (d *Dir) Open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &normReader{rc: f, buf: make([]byte, bufSize), obuf: make([]byte, 0, bufSize+1), first: true}, nil
+	return &normReader{rc: f, first: true}, nil
 }
 
 // Find returns the versioned migration with version v, or nil.

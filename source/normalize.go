@@ -98,6 +98,7 @@ type normReader struct {
 	obuf  []byte // backing array for out
 	out   []byte // normalised bytes not yet returned
 	first bool   // nothing has been read yet: strip a BOM
+	last  int    // bytes the last read returned
 	err   error
 }
 
@@ -114,9 +115,21 @@ func (r *normReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// minBuf is the read buffer a normReader starts with; it doubles up to
+// bufSize while reads fill it, so the many tiny migration files do not
+// each pay for a large buffer.
+const minBuf = 1 << 10
+
 // fill reads the next chunk into r.out.
 func (r *normReader) fill() {
+	switch {
+	case r.buf == nil:
+		r.buf = make([]byte, minBuf)
+	case r.last == len(r.buf) && len(r.buf) < bufSize:
+		r.buf = make([]byte, 2*len(r.buf))
+	}
 	n, err := r.rc.Read(r.buf)
+	r.last = n
 	src := r.buf[:n]
 	if r.first && n > 0 {
 		// A BOM split over two reads is rare; read until we know.

@@ -100,22 +100,57 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if p2.TxMode == TxAll {
 		err = r.retry(ctx, p2.Steps, func() error { return r.inTx(ctx, p2.Steps) })
 	} else {
-		for _, step := range p2.Steps {
+		_, async := m.d.(dialect.AsyncCommitter)
+		for i, step := range p2.Steps {
+			// Every file but the last may commit without waiting for the
+			// log flush; the last one's commit flushes them all.
+			r.async = async && i < len(p2.Steps)-1
 			if err = r.retry(ctx, []Step{step}, func() error { return r.one(ctx, step) }); err != nil {
 				break
+			}
+			if !r.async {
+				r.unflushed = false // this file's commit flushed every earlier one
 			}
 			if err = r.resetAfter(ctx, step); err != nil {
 				break
 			}
 		}
 	}
+	if err != nil && r.unflushed {
+		err = r.waitDurable(ctx, err)
+	}
 	return res, err
+}
+
+// waitDurable waits, after a run stopped early, until the files it
+// committed without waiting for the log flush are on disk, so that what
+// strata reports as applied is durable. err is the error that stopped the
+// run.
+func (r *run) waitDurable(ctx context.Context, err error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if werr := r.m.d.(dialect.AsyncCommitter).WaitDurable(ctx, r.conn); werr != nil {
+		return errors.Join(err, fmt.Errorf("the files applied before this one are committed, but strata could not confirm they reached the server's disk: %w", werr))
+	}
+	r.unflushed = false
+	return err
+}
+
+// asyncCommit returns the statement that lets the current file's
+// transaction commit without waiting for the log flush, or "" when the
+// file commits normally; an asynchronous commit is noted as owing a flush.
+func (r *run) asyncCommit() string {
+	if !r.async {
+		return ""
+	}
+	r.unflushed = true
+	return r.m.d.(dialect.AsyncCommitter).AsyncCommit()
 }
 
 // one runs one file in the way its step says.
 func (r *run) one(ctx context.Context, step Step) error {
 	switch {
-	case step.Transactional && r.canPipeline(step):
+	case step.Transactional && r.canPipeline(ctx, step):
 		return r.pipelined(ctx, step)
 	case step.Transactional:
 		return r.inTx(ctx, []Step{step})
@@ -169,6 +204,9 @@ type run struct {
 	appliedBy string
 	res       *Result
 	changed   bool     // the last file may have changed session state
+	async     bool     // the current file may commit without waiting for the log flush
+	unflushed bool     // a file was committed that way and no flush followed
+	pipe      *bool    // whether the connection can pipeline, once asked
 	lim       limit    // the server's largest statement
 	restore   []string // statements that restore the session's lock timeout after a file
 	unkill    func()   // ends the dialect's kill-on-cancel arrangement for conn
@@ -252,6 +290,14 @@ func (r *run) inTx(ctx context.Context, steps []Step) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer r.restoreLockTimeout(ctx)
+	if len(steps) == 1 {
+		if ac := r.asyncCommit(); ac != "" {
+			if _, err := tx.ExecContext(ctx, ac); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("%s: %w", ac, err)
+			}
+		}
+	}
 	var done []Applied
 	for _, step := range steps {
 		start := time.Now()
@@ -306,9 +352,19 @@ const (
 	pipelineMaxStatements = 64
 )
 
-func (r *run) canPipeline(step Step) bool {
-	_, ok := r.m.d.(dialect.Pipeliner)
-	return ok && !step.Rerun && step.Migration.Size <= pipelineMaxBytes && step.Statements <= pipelineMaxStatements
+func (r *run) canPipeline(ctx context.Context, step Step) bool {
+	pl, ok := r.m.d.(dialect.Pipeliner)
+	if !ok || step.Rerun || step.Migration.Size > pipelineMaxBytes || step.Statements > pipelineMaxStatements {
+		return false
+	}
+	if r.lim.bytes > 0 && step.Migration.Size+64<<10 > int64(r.lim.bytes) {
+		return false // the batch might not fit in one packet
+	}
+	if r.pipe == nil {
+		can := pl.CanPipeline(ctx, r.conn)
+		r.pipe = &can
+	}
+	return *r.pipe
 }
 
 // pipelined runs a small file in its own transaction like inTx, but sends
@@ -328,9 +384,13 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.Checksum {
 		return &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
 	}
+	defer r.restoreLockTimeout(ctx)
 	set, err := r.lockTimeoutSQL(ctx, r.conn, step, true)
 	if err != nil {
 		return err
+	}
+	if ac := r.asyncCommit(); ac != "" {
+		set = append([]string{ac}, set...)
 	}
 	k := len(set) // statements before the file's, after BEGIN
 	queries := make([]dialect.Query, 0, len(stmts)+k+3)

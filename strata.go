@@ -37,6 +37,10 @@ type Migrator struct {
 // New loads the migrations in fsys and returns a Migrator for db. It
 // returns every problem in the folder (bad names, duplicate versions,
 // invalid UTF-8) at once.
+//
+// For MySQL/MariaDB, open db with parseTime=true and, for the fastest runs,
+// multiStatements=true: strata then sends a small transactional file with
+// its history row in one query (it sends statements one by one without it).
 func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, error) {
 	if db == nil || d == nil || fsys == nil {
 		return nil, &ConfigError{Msg: "strata.New needs a database, a dialect and a file system"}

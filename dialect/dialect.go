@@ -150,13 +150,17 @@ type Query struct {
 }
 
 // Pipeliner is implemented by dialects that can send several statements in
-// one round trip (PostgreSQL's pipeline mode). Pipeline sends every query
+// one round trip (PostgreSQL's pipeline mode, MySQL's multi-statement
+// queries). Pipeline sends every query
 // on conn, in order, and reads their results. It returns how many queries
 // completed; when err is not nil, queries[done] is the one that failed and
 // the server skipped the rest. Arguments may be string, int, int64,
 // time.Time, sql.NullString and sql.NullTime.
 type Pipeliner interface {
 	Pipeline(ctx context.Context, conn *sql.Conn, queries []Query) (done int, err error)
+	// CanPipeline reports whether conn can pipeline at all (a MySQL
+	// connection needs multiStatements), asking the server if need be.
+	CanPipeline(ctx context.Context, conn *sql.Conn) bool
 }
 
 // QueryKiller is implemented by dialects whose driver abandons a cancelled
@@ -166,4 +170,21 @@ type Pipeliner interface {
 // the server, through a new connection from db; stop ends the arrangement.
 type QueryKiller interface {
 	KillOnCancel(ctx context.Context, db *sql.DB, conn *sql.Conn) (stop func(), err error)
+}
+
+// AsyncCommitter is implemented by dialects whose server can commit one
+// transaction without waiting for its log to reach disk (PostgreSQL's
+// synchronous_commit). strata commits every file of a run but the last
+// that way: each file stays atomic with its history row and becomes
+// visible at once, and the last file's ordinary commit flushes the log
+// for all of them (the log is written in order), so a run of many small
+// files waits for one flush instead of one per file. When a run stops
+// early, WaitDurable waits for the flush before strata reports.
+type AsyncCommitter interface {
+	// AsyncCommit returns the statement that, run first in a
+	// transaction, lets its commit return before the log is flushed.
+	AsyncCommit() string
+	// WaitDurable waits until every transaction committed on conn so far
+	// is flushed to disk on the server.
+	WaitDurable(ctx context.Context, conn *sql.Conn) error
 }

@@ -64,6 +64,9 @@ func (Dialect) Pipeline(ctx context.Context, conn *sql.Conn, queries []dialect.Q
 	return done, err
 }
 
+// CanPipeline is true: every pgx connection can.
+func (Dialect) CanPipeline(context.Context, *sql.Conn) bool { return true }
+
 // encodeText renders arguments in PostgreSQL's text format; the server
 // infers their types from the statement.
 func encodeText(args []any) ([][]byte, error) {

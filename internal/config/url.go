@@ -144,7 +144,10 @@ func (t *Target) mysql(raw string) error {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.InterpolateParams = true // one round trip per statement instead of prepare+exec+close
-	cfg.MultiStatements = false  // strata splits files itself; one statement per Exec
+	// strata splits files itself and sends their statements one per
+	// query; multi-statement queries let it send a small transactional
+	// file with its history row in one round trip (dialect/mysql).
+	cfg.MultiStatements = true
 	var tlsParams mysqlTLS
 	for k, vs := range u.Query() {
 		v := vs[len(vs)-1]

@@ -58,7 +58,7 @@ func TestParseMySQL(t *testing.T) {
 	if cfg.User != "app" || cfg.Passwd != "p@ss" || cfg.Net != "tcp" || cfg.Addr != "db.example:3307" || cfg.DBName != "shop" {
 		t.Errorf("cfg = %+v", cfg)
 	}
-	if !cfg.ParseTime || cfg.Loc != time.UTC || !cfg.InterpolateParams || cfg.MultiStatements {
+	if !cfg.ParseTime || cfg.Loc != time.UTC || !cfg.InterpolateParams || !cfg.MultiStatements {
 		t.Errorf("ParseTime %v Loc %v InterpolateParams %v MultiStatements %v", cfg.ParseTime, cfg.Loc, cfg.InterpolateParams, cfg.MultiStatements)
 	}
 	if cfg.TLSConfig != "skip-verify" || cfg.Timeout != 5*time.Second {

@@ -149,7 +149,12 @@ func MySQL(t testing.TB) DB {
 		}
 	})
 	cfg.DBName = name
+	// As the CLI opens MySQL (internal/config): parsed times, one round
+	// trip per statement with arguments, multi-statement queries for
+	// pipelined files.
 	cfg.ParseTime = true
+	cfg.InterpolateParams = true
+	cfg.MultiStatements = true
 	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + name}
 	if cfg.Passwd != "" {
 		u.User = url.UserPassword(cfg.User, cfg.Passwd)

@@ -1,0 +1,130 @@
+package strata_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/testdb"
+)
+
+// smallFiles is a set of small transactional files, which strata sends in
+// one round trip where the database allows (a PostgreSQL pipeline, a MySQL
+// multi-statement query), with text that a careless batcher would break:
+// placeholders, quotes, semicolons in strings, a trailing comment with no
+// newline, a description that is not ASCII; and a file that fails on its
+// second statement.
+func smallFiles() map[string]string {
+	return map[string]string{
+		"0001_table.sql": "CREATE TABLE p (id int, v varchar(100));\n",
+		"0002_data.sql": "INSERT INTO p VALUES (1, 'what? it''s $1');\n" +
+			"-- a ? in a comment; and a semicolon\n" +
+			"INSERT INTO p VALUES (2, '; not a split');\n" +
+			"INSERT INTO p VALUES (3, 'tail') -- trailing comment, no newline",
+		"0003_données_été.sql": "UPDATE p SET v = 'ü' WHERE id = 3;\n",
+		"0004_bad.sql":         "INSERT INTO p VALUES (4, 'a');\nINSERT INTO p VALUES (5, 'b', 'too many');\nINSERT INTO p VALUES (6, 'c');\n",
+	}
+}
+
+func TestSmallFilesInOneRoundTrip(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		checkSmallFiles(t, db, db.Open(t))
+	})
+}
+
+// TestSmallFilesWithoutMultiStatements: a library user's MySQL connection
+// opened without multiStatements=true cannot take a batch; strata notices
+// and sends the statements one by one, with the same outcome.
+func TestSmallFilesWithoutMultiStatements(t *testing.T) {
+	db := testdb.New(t, "mysql")
+	cfg, err := mysql.ParseDSN(db.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MultiStatements = false
+	sqlDB, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sqlDB.Close() })
+	checkSmallFiles(t, db, sqlDB)
+}
+
+func checkSmallFiles(t *testing.T, db testdb.DB, sqlDB *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	kv := []string{}
+	for name, text := range smallFiles() {
+		kv = append(kv, name, text)
+	}
+	m := newMigrator(t, db, sqlDB, files(kv...), strata.WithSourceName("migrations"))
+	before := time.Now().Add(-time.Second)
+	res, err := m.Up(ctx, strata.PlanOptions{})
+	var se *strata.StatementError
+	if !errors.As(err, &se) {
+		t.Fatalf("up: %v, want a statement error", err)
+	}
+	if se.File != "migrations/0004_bad.sql" || se.Line != 2 || se.Index != 2 || se.Code == "" || !strings.Contains(se.Statement, "too many") {
+		t.Errorf("statement error = %+v, want 0004_bad.sql line 2, statement 2", se)
+	}
+	if !strings.Contains(se.Outcome, "rolled back") || strings.Contains(err.Error(), "could not confirm") {
+		t.Errorf("error %q: want rolled back, and the earlier files confirmed on disk", err)
+	}
+	if len(res.Applied) != 3 {
+		t.Errorf("applied %d files before the failure, want 3", len(res.Applied))
+	}
+
+	rows, err := sqlDB.QueryContext(ctx, "SELECT id, v FROM p ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id int
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d:%s", id, v))
+	}
+	want := []string{"1:what? it's $1", "2:; not a split", "3:ü"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("rows = %q, want %q (nothing of 0004)", got, want)
+	}
+
+	st, err := m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]strata.State{}
+	for _, ms := range st.Migrations {
+		states[ms.ID] = ms.State
+		if ms.State != strata.StateApplied {
+			continue
+		}
+		r := ms.Record
+		if r.Checksum != ms.Migration.Checksum || r.StatementsApplied != r.StatementsTotal || r.AppliedBy == "" ||
+			r.StartedAt.Before(before) || !r.FinishedAt.Valid || r.FinishedAt.Time.Before(r.StartedAt) || r.StrataVersion == "" {
+			t.Errorf("%s: history row %+v", ms.ID, r)
+		}
+	}
+	if states["1"] != strata.StateApplied || states["2"] != strata.StateApplied || states["3"] != strata.StateApplied || states["4"] != strata.StatePending {
+		t.Errorf("states = %v, want 1-3 applied and 4 pending", states)
+	}
+	for _, ms := range st.Migrations {
+		if ms.ID == "3" && (ms.Record == nil || ms.Record.Name != "données_été" || !strings.HasSuffix(ms.Record.File, "0003_données_été.sql")) {
+			t.Errorf("0003 recorded as %+v", ms.Record)
+		}
+		if ms.ID == "2" && (ms.Record == nil || ms.Record.StatementsTotal != 3) {
+			t.Errorf("0002 recorded as %+v, want 3 statements", ms.Record)
+		}
+	}
+}

@@ -226,7 +226,11 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 	m := r.m
 	h := sha256.New()
 	n := 0
-	for stmt, err := range m.statements(p, h, r.lim) {
+	stmts := m.statements(p, h, r.lim)
+	if step.Migration.Size >= readAheadMin {
+		stmts = readAhead(stmts)
+	}
+	for stmt, err := range stmts {
 		if err != nil {
 			return n, err
 		}

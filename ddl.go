@@ -68,7 +68,7 @@ func (r *run) retry(ctx context.Context, steps []Step, f func() error) error {
 			return err
 		}
 		wait := retryBackoff(attempt)
-		r.m.emit(Event{Kind: EventMigrationRetry, Migration: steps[0].Migration, Err: err, Duration: wait, Attempt: attempt + 1})
+		r.m.emit(Event{Kind: EventMigrationRetry, Migration: steps[0].Migration, File: steps[0].File, Err: err, Duration: wait, Attempt: attempt + 1})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -180,3 +180,61 @@ func TestInvalidIndexNamed(t *testing.T) {
 		t.Errorf("Status.InvalidIndexes = %v", st.InvalidIndexes)
 	}
 }
+
+// TestDownLockTimeoutAndRetry: a down file waits for locks no longer than
+// an up file would, and is retried like one.
+func TestDownLockTimeoutAndRetry(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		sqlDB := db.Open(t)
+		upSQL, downSQL := "ALTER TABLE t ADD COLUMN y int;\n", "ALTER TABLE t DROP COLUMN y;\n"
+		if db.DriverName == "mysql" {
+			// A DML down file runs in a transaction and can be retried.
+			upSQL, downSQL = "UPDATE t SET x = 2 WHERE id = 1;\n", "UPDATE t SET x = 0 WHERE id = 1;\n"
+		}
+		fsys := files(
+			"0001_t.sql", "CREATE TABLE t (id int PRIMARY KEY, x int);\nINSERT INTO t VALUES (1, 0);\n",
+			"0002_wait.sql", upSQL,
+			"0002_wait.down.sql", downSQL,
+		)
+		up(t, newMigrator(t, db, sqlDB, fsys))
+		timeout := 200 * time.Millisecond
+
+		release := holdLock(t, db, sqlDB)
+		start := time.Now()
+		m := newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout))
+		_, err := m.Down(context.Background(), strata.DownOptions{})
+		var se *strata.StatementError
+		if !errors.As(err, &se) || !m.Dialect().Retryable(err) || se.File != "0002_wait.down.sql" {
+			t.Fatalf("with the lock held: want a retryable lock timeout in 0002_wait.down.sql, got %v", err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("the lock timeout took %s", d)
+		}
+
+		var mu sync.Mutex
+		var retries []strata.Event
+		observe := func(e strata.Event) {
+			if e.Kind == strata.EventMigrationRetry {
+				mu.Lock()
+				retries = append(retries, e)
+				mu.Unlock()
+				if e.Attempt == 3 {
+					release()
+				}
+			}
+		}
+		m = newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout), strata.WithRetries(10), strata.WithObserver(observe))
+		res, err := m.Down(context.Background(), strata.DownOptions{})
+		if err != nil {
+			t.Fatalf("with retries: %v", err)
+		}
+		if len(res.RolledBack) != 1 || res.RolledBack[0].File != "0002_wait.down.sql" {
+			t.Fatalf("rolled back %+v", res.RolledBack)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(retries) < 2 || retries[0].Attempt != 2 || retries[0].File != "0002_wait.down.sql" {
+			t.Fatalf("want at least two retry events for 0002_wait.down.sql, got %+v", retries)
+		}
+	})
+}

@@ -216,14 +216,23 @@ type downRun struct {
 	reason string
 }
 
+// steps runs the down files as up files run: each file's lock timeout
+// (WithDDLLockTimeout or the up file's -- strata:lock-timeout), retries of
+// transactional files after a lock timeout or deadlock (WithRetries), and
+// on MySQL the running statement stopped on the server when the run is
+// cancelled.
 func (d *downRun) steps(ctx context.Context, steps []Step, mode TxMode) error {
+	if err := d.armKill(ctx); err != nil {
+		return err
+	}
+	defer d.disarmKill()
 	if mode == TxAll {
-		return d.inTx(ctx, steps)
+		return d.retry(ctx, steps, func() error { return d.inTx(ctx, steps) })
 	}
 	for _, step := range steps {
 		var err error
 		if step.Transactional {
-			err = d.inTx(ctx, []Step{step})
+			err = d.retry(ctx, []Step{step}, func() error { return d.inTx(ctx, []Step{step}) })
 		} else {
 			err = d.noTx(ctx, step)
 		}
@@ -257,11 +266,15 @@ func (d *downRun) inTx(ctx context.Context, steps []Step) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer d.restoreLockTimeout(ctx)
 	var done []Applied
 	for _, step := range steps {
 		start := time.Now()
 		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
-		n, err := d.execDown(ctx, tx, step, nil)
+		n, err := 0, d.setLockTimeout(ctx, tx, step, true)
+		if err == nil {
+			n, err = d.execDown(ctx, tx, step, nil)
+		}
 		if err == nil {
 			err = m.store.Delete(ctx, tx, step.Migration.ID())
 		}
@@ -324,6 +337,10 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 	running.File = step.Migration.DownPath
 	running.StatementChecksums, running.Error = "", "rolling back: running down file "+step.File
 	running.StartedAt, running.FinishedAt, running.AppliedBy = start, sql.NullTime{}, d.appliedBy
+	defer d.restoreLockTimeout(ctx)
+	if err := d.setLockTimeout(ctx, d.conn, step, false); err != nil {
+		return err
+	}
 	if err := m.store.Update(ctx, d.conn, running); err != nil {
 		return err
 	}

@@ -54,11 +54,15 @@ func (Dialect) NoTransactionReason(stmt string) string {
 	return "MySQL/MariaDB commit DDL implicitly, so it cannot be rolled back"
 }
 
-var sessionStmt = regexp.MustCompile(`(?is)^\s*(SET|USE|LOCK\s+TABLES|CREATE\s+TEMPORARY|PREPARE)\b|@`)
+var sessionStmt = regexp.MustCompile(`(?is)^\s*(SET|USE|LOCK\s+TABLES|CREATE\s+TEMPORARY|PREPARE)\b`)
 
 // ChangesSession reports SET, USE, LOCK TABLES, temporary tables, prepared
-// statements and user variables.
-func (Dialect) ChangesSession(stmt string) bool { return sessionStmt.MatchString(stmt) }
+// statements and user variables (any @, even in a string: a needless
+// reconnect is cheap). It matches keywords on the statement's first bytes
+// only, since a data migration's INSERT can be megabytes long.
+func (Dialect) ChangesSession(stmt string) bool {
+	return sessionStmt.MatchString(dialect.Head(stmt, 64)) || strings.IndexByte(stmt, '@') >= 0
+}
 
 // ResetSession asks for a new connection: MySQL has no SQL statement that
 // resets a session, and the driver does not expose COM_RESET_CONNECTION.

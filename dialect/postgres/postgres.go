@@ -68,12 +68,28 @@ func (Dialect) NoTransactionReason(stmt string) string {
 
 // ChangesSession reports statements that may set session state: SET (but
 // not SET LOCAL, which ends with the transaction) and set_config().
+// It looks at the statement's first bytes and searches the rest without
+// copying it, since a data migration's INSERT can be megabytes long.
 func (Dialect) ChangesSession(stmt string) bool {
-	head := strings.ToUpper(strings.TrimSpace(stmt))
+	head := strings.ToUpper(dialect.Head(strings.TrimSpace(stmt), 32))
 	if strings.HasPrefix(head, "SET ") {
 		return !strings.HasPrefix(head, "SET LOCAL ") && !strings.HasPrefix(head, "SET CONSTRAINTS ") && !strings.HasPrefix(head, "SET TRANSACTION ")
 	}
-	return strings.Contains(head, "SET_CONFIG") || strings.HasPrefix(head, "RESET ") || strings.Contains(head, "SET ROLE") || strings.Contains(head, "SET SESSION")
+	if strings.HasPrefix(head, "RESET ") {
+		return true
+	}
+	for rest := stmt; ; {
+		i := dialect.IndexFold(rest, "SET")
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+3:]
+		for _, tail := range []string{"_CONFIG", " ROLE", " SESSION"} {
+			if len(rest) >= len(tail) && strings.EqualFold(rest[:len(tail)], tail) {
+				return true
+			}
+		}
+	}
 }
 
 // ResetSession runs RESET ALL. It does not use DISCARD ALL, which would

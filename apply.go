@@ -227,7 +227,18 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 	h := sha256.New()
 	n := 0
 	stmts := m.statements(p, h, r.lim)
-	if step.Migration.Size >= readAheadMin {
+	kept := p == step.Migration.Path && step.stmts != nil
+	switch {
+	case kept:
+		// Read and checksummed when the plan was made.
+		stmts = func(yield func(sqlsplit.Statement, error) bool) {
+			for _, s := range step.stmts {
+				if !yield(s, nil) {
+					return
+				}
+			}
+		}
+	case step.Migration.Size >= readAheadMin:
 		stmts = readAhead(stmts)
 	}
 	for stmt, err := range stmts {
@@ -251,7 +262,7 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 			}
 		}
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+	if got := hex.EncodeToString(h.Sum(nil)); !kept && got != sum {
 		return n, &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
 	}
 	return n, nil
@@ -377,16 +388,18 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 	m := r.m
 	start := time.Now()
 	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
-	h := sha256.New()
-	var stmts []sqlsplit.Statement
-	for stmt, err := range m.statements(step.Migration.Path, h, r.lim) {
-		if err != nil {
-			return err
+	stmts := step.stmts // read and checksummed when the plan was made
+	if stmts == nil {
+		h := sha256.New()
+		for stmt, err := range m.statements(step.Migration.Path, h, r.lim) {
+			if err != nil {
+				return err
+			}
+			stmts = append(stmts, stmt)
 		}
-		stmts = append(stmts, stmt)
-	}
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.Checksum {
-		return &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
+		if sum := hex.EncodeToString(h.Sum(nil)); sum != step.Migration.Checksum {
+			return &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
+		}
 	}
 	defer r.restoreLockTimeout(ctx)
 	set, err := r.lockTimeoutSQL(ctx, r.conn, step, true)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +128,66 @@ func checkSmallFiles(t *testing.T, db testdb.DB, sqlDB *sql.DB) {
 		if ms.ID == "2" && (ms.Record == nil || ms.Record.StatementsTotal != 3) {
 			t.Errorf("0002 recorded as %+v, want 3 statements", ms.Record)
 		}
+	}
+}
+
+// TestFileEditedAfterPlan: a file edited between the plan and the apply.
+// A small file runs as it was read and checksummed for the plan (kept in
+// memory), and status then shows it edited; a large file is read again
+// while it runs and is refused because its checksum no longer matches.
+// Either way what ran is what the history records.
+func TestFileEditedAfterPlan(t *testing.T) {
+	ctx := context.Background()
+	big := "INSERT INTO p VALUES (2, '" + strings.Repeat("x", 300<<10) + "');\n"
+	for _, tc := range []struct {
+		name, file, text string
+		wantErr          bool
+	}{
+		{"small file runs as planned", "0002_small.sql", "INSERT INTO p VALUES (1, 'planned');\n", false},
+		{"large file is refused", "0002_large.sql", big, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := testdb.SQLite(t)
+			sqlDB := db.Open(t)
+			dir := t.TempDir()
+			write := func(name, text string) {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write("0001_table.sql", "CREATE TABLE p (id int, v text);\n")
+			write(tc.file, tc.text)
+			m := newMigrator(t, db, sqlDB, os.DirFS(dir))
+			p, err := m.Plan(ctx, strata.PlanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(tc.file, "INSERT INTO p VALUES (9, 'edited');\n")
+			_, err = m.Apply(ctx, p)
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "changed while strata was running") {
+					t.Fatalf("apply: %v, want the file refused as changed", err)
+				}
+				if n := count(t, sqlDB, "SELECT COUNT(*) FROM p"); n != 0 {
+					t.Errorf("%d rows in p, want none", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("apply: %v", err)
+			}
+			var v string
+			if err := sqlDB.QueryRowContext(ctx, "SELECT v FROM p").Scan(&v); err != nil || v != "planned" {
+				t.Errorf("p holds %q (%v), want the planned row", v, err)
+			}
+			m = newMigrator(t, db, sqlDB, os.DirFS(dir))
+			st, err := m.Status(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := st.Migrations[1].State; got != strata.StateEdited {
+				t.Errorf("after the edit status says %s, want edited", got)
+			}
+		})
 	}
 }

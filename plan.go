@@ -2,8 +2,11 @@ package strata
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"iter"
 	"strings"
@@ -39,7 +42,15 @@ type Step struct {
 	ResumeFrom int
 	recorded   string // the recorded statement checksums, when resuming
 	resume     bool
+	// stmts are the file's statements as read and checksummed when the
+	// plan was made, kept for small files so Apply need not read them
+	// again; nil when not kept.
+	stmts []sqlsplit.Statement
 }
+
+// keepBudget is how many bytes of small files' statements a plan keeps
+// for Apply (a file is kept when it is at most pipelineMaxBytes long).
+const keepBudget = 8 << 20
 
 // Plan is what Apply will do, in order. Making a plan reads the history
 // without the lock and changes nothing.
@@ -132,11 +143,12 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		return nil, &DriftError{Problems: probs}
 	}
 	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, InProgress: inProgress, opts: opts, limit: lim}
+	budget := keepBudget
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
 		if resumeOK[ms.ID] {
 			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true}
-			if err := m.inspect(&step, lim); err != nil {
+			if err := m.inspect(&step, lim, nil); err != nil {
 				return nil, err
 			}
 			step.Transactional, step.Reason = false, "resuming a file that ran outside a transaction"
@@ -152,7 +164,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		step, ok := known[mig]
 		if !ok || step.resume || step.Rerun != (ms.Record != nil) {
 			step = Step{Migration: mig, File: ms.File, Rerun: ms.Record != nil}
-			if err := m.inspect(&step, lim); err != nil {
+			if err := m.inspect(&step, lim, &budget); err != nil {
 				return nil, err
 			}
 		}
@@ -165,8 +177,10 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 }
 
 // inspect scans a file once: it counts the statements and finds the first
-// one that cannot run in a transaction.
-func (m *Migrator) inspect(step *Step, lim limit) error {
+// one that cannot run in a transaction. A small file's statements are kept
+// in step for Apply while *budget (when not nil) allows, if the bytes read
+// still have the checksum the folder was loaded with.
+func (m *Migrator) inspect(step *Step, lim limit, budget *int) error {
 	step.Transactional = true
 	if step.Migration.Directives.NoTransaction {
 		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
@@ -175,9 +189,18 @@ func (m *Migrator) inspect(step *Step, lim limit) error {
 	if step.ResumeFrom > 0 {
 		sums = strings.Split(strings.TrimSuffix(step.recorded, ","), ",")
 	}
-	for stmt, err := range m.statements(step.Migration.Path, nil, lim) {
+	var h hash.Hash
+	keep := budget != nil && step.Migration.Size <= pipelineMaxBytes && int(step.Migration.Size) <= *budget
+	if keep {
+		h = sha256.New()
+	}
+	var kept []sqlsplit.Statement
+	for stmt, err := range m.statements(step.Migration.Path, h, lim) {
 		if err != nil {
 			return err
+		}
+		if keep {
+			kept = append(kept, stmt)
 		}
 		step.Statements++
 		if i := step.Statements; i <= step.ResumeFrom {
@@ -190,6 +213,10 @@ func (m *Migrator) inspect(step *Step, lim limit) error {
 				step.Transactional, step.Reason = false, fmt.Sprintf("%s (line %d)", r, stmt.Line)
 			}
 		}
+	}
+	if keep && hex.EncodeToString(h.Sum(nil)) == step.Migration.Checksum {
+		step.stmts = kept
+		*budget -= int(step.Migration.Size)
 	}
 	return nil
 }

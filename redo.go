@@ -41,7 +41,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		if err != nil {
 			return err
 		}
-		if err := m.inspect(&up, lim); err != nil {
+		if err := m.inspect(&up, lim, nil); err != nil {
 			return err
 		}
 		if m.cfg.txMode == TxAll && !up.Transactional {

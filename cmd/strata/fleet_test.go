@@ -246,7 +246,6 @@ func TestFleetUsage(t *testing.T) {
 		{"up", "--targets", ok, "--shard", "2/2"},
 		{"up", "--targets", ok, "--url", "sqlite:c.db"},
 		{"up", "--targets", ok, "--targets-schemas", "x%"},
-		{"up", "--targets", ok, "--dry-run"},
 		{"up", "--targets", filepath.Join(f.wd, "nope.txt")},
 	} {
 		want(t, strata(t, f.wd, args...), 2)
@@ -326,4 +325,49 @@ func TestFleetQuery(t *testing.T) {
 		t.Errorf("%s", r)
 	}
 	want(t, f.run(reg.URL, "up", "--targets-query", "SELECT url, active FROM tenants"), 2, "exactly one")
+}
+
+// TestFleetDryRun: up --dry-run on a fleet says what up would do on each
+// target and changes nothing; it exits 3 when up would refuse on a target.
+func TestFleetDryRun(t *testing.T) {
+	d := testdb.Postgres(t)
+	db := d.Open(t)
+	tenants := []string{"tenant_a", "tenant_b", "tenant_c"}
+	for _, s := range tenants {
+		if _, err := db.Exec("CREATE SCHEMA " + s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := newFolder(t)
+	f.write("0001_users.sql", "CREATE TABLE users (id int);\n")
+	want(t, f.run(d.URL, "up", "--targets-schemas", "tenant\\_%"), 0)
+	f.write("0002_seed.sql", "INSERT INTO users VALUES (1);\n")
+	var sum string
+	if err := db.QueryRow("SELECT checksum FROM tenant_c.strata_schema_history WHERE id = '1'").Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE tenant_c.strata_schema_history SET checksum = 'x' WHERE id = '1'"); err != nil {
+		t.Fatal(err)
+	}
+
+	r := f.run(d.URL, "up", "--dry-run", "--targets-schemas", "tenant\\_%", "--json")
+	want(t, r, 3)
+	doc := decode[fleetStatusJSON](t, r)
+	if doc.Total != 3 || doc.States["pending"] != 2 || doc.States["edited"] != 1 {
+		t.Errorf("states %v, want 2 pending and 1 edited\n%s", doc.States, r)
+	}
+	for _, s := range tenants {
+		if got := historyVersions(t, db, s+".strata_schema_history"); !slices.Equal(got, []string{"1"}) {
+			t.Errorf("%s: history %v after a dry run, want only 1", s, got)
+		}
+	}
+
+	if _, err := db.Exec("UPDATE tenant_c.strata_schema_history SET checksum = $1 WHERE id = '1'", sum); err != nil {
+		t.Fatal(err)
+	}
+	r = f.run(d.URL, "up", "--dry-run", "--targets-schemas", "tenant\\_%")
+	want(t, r, 0, "dry run: nothing was changed; up would apply 3 files on 3 targets and refuse on 0 targets")
+	if got := historyVersions(t, db, "tenant_a.strata_schema_history"); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("tenant_a: history %v after a dry run, want only 1", got)
+	}
 }

@@ -113,20 +113,27 @@ func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 	}
 	var extra []strata.Option
 	work := fleet.Status()
+	mode := reportStatus
+	if cmd.Name() == "check" {
+		mode = reportCheck
+	}
+	outOfOrder := false
 	if cmd.Name() == "up" {
 		fs := cmd.Flags()
 		to, _ := fs.GetString("to")
 		resume, _ := fs.GetBool("resume")
-		outOfOrder, _ := fs.GetBool("allow-out-of-order")
-		if dry, _ := fs.GetBool("dry-run"); dry {
-			return usage(errors.New("--dry-run does not work with a fleet yet: run strata plan with --url set to one of the targets"))
-		}
+		outOfOrder, _ = fs.GetBool("allow-out-of-order")
 		opts, err := planOptions(to, resume)
 		if err != nil {
 			return err
 		}
 		extra = append(extra, strata.WithAllowOutOfOrder(outOfOrder))
 		work = fleet.Up(opts)
+		if dry, _ := fs.GetBool("dry-run"); dry {
+			// What up would do on each target: its status, read
+			// without the lock, changing nothing.
+			work, mode = fleet.Status(), reportDryRun
+		}
 	}
 	reg := targetRegistry{}
 	all, err := a.fleetTargets(ctx, fl, reg, extra)
@@ -139,13 +146,17 @@ func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 		i, n, _ := fleet.ParseShard(fl.shard)
 		targets = fleet.Shard(all, i, n)
 	}
-	v := &fleetView{a: a, cmd: cmd.Name(), shard: fl.shard, all: len(all), live: !a.quiet && fl.terminal(a.stderr)}
+	name := cmd.Name()
+	if mode == reportDryRun {
+		name = "up --dry-run"
+	}
+	v := &fleetView{a: a, cmd: name, shard: fl.shard, all: len(all), live: !a.quiet && fl.terminal(a.stderr)}
 	out := fleet.Run(ctx, targets, fleet.Options{Parallel: fl.parallel, FailFast: fl.failFast, Canary: fl.canary, Progress: v.progress}, work)
 	v.endLive()
-	if cmd.Name() == "up" {
+	if cmd.Name() == "up" && mode != reportDryRun {
 		return v.upDone(ctx, out)
 	}
-	return v.statusDone(ctx, out, cmd.Name() == "check")
+	return v.statusDone(ctx, out, mode, outOfOrder)
 }
 
 // checkOptions checks the flags every target's Migrator is built from

@@ -38,10 +38,22 @@ type jsonFleetStateTarget struct {
 	Error          *jsonError    `json:"error"`
 }
 
-// statusDone prints status (or check) of a fleet: how many targets at
-// each version, and each target's state. status exits 0 unless a target
-// could not be read; check exits with the most severe finding.
-func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, check bool) error {
+// fleetReport says what statusDone reports for: status, check, or up
+// --dry-run.
+type fleetReport int
+
+const (
+	reportStatus fleetReport = iota
+	reportCheck
+	reportDryRun
+)
+
+// statusDone prints status (or check, or up --dry-run) of a fleet: how
+// many targets at each version, and each target's state. status exits 0
+// unless a target could not be read; check exits with the most severe
+// finding; a dry run exits 3 (drift) when up would refuse on a target.
+func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, mode fleetReport, allowOutOfOrder bool) error {
+	check := mode == reportCheck
 	a := v.a
 	d := jsonFleetStatus{Fleet: v.all, Shard: v.shard, Total: len(out), Versions: map[string]int{}, States: map[string]int{}, Targets: []jsonFleetStateTarget{}}
 	found := map[int]bool{}
@@ -78,6 +90,20 @@ func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, check b
 			}
 		}
 	}
+	refused, pending := 0, 0
+	if mode == reportDryRun {
+		for _, o := range out {
+			if o.Err == nil && o.Status != nil {
+				pending += o.Status.Pending
+				if len(o.Status.Problems(allowOutOfOrder)) > 0 {
+					refused++
+				}
+			}
+		}
+		if refused > 0 {
+			code = ExitDrift
+		}
+	}
 	if unreadable > 0 {
 		code = ExitFleetFailed
 	}
@@ -90,12 +116,20 @@ func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, check b
 	}
 	if !a.json && !a.quiet {
 		v.printStates(d)
+		if mode == reportDryRun {
+			fmt.Fprintf(a.stdout, "dry run: nothing was changed; up would apply %s on %s and refuse on %s\n",
+				plural(pending, "file"), plural(len(out)-unreadable-refused, "target"), plural(refused, "target"))
+		}
 	}
 	if code == ExitOK {
 		return nil
 	}
 	msg := fmt.Sprintf("%d of %d targets could not be read", unreadable, len(out))
-	if code != ExitFleetFailed {
+	switch {
+	case code == ExitFleetFailed:
+	case mode == reportDryRun:
+		msg = fmt.Sprintf("up would refuse on %s of %d: see each target's problem", plural(refused, "target"), len(out))
+	default:
 		msg = fmt.Sprintf("check found %s on the fleet", errorCodes[code])
 	}
 	if unreadable > 0 {

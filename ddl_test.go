@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/strata-db/strata"
@@ -69,47 +70,62 @@ func TestDDLLockTimeoutAndRetry(t *testing.T) {
 			"0002_wait.sql", second,
 		)
 		up(t, newMigrator(t, db, sqlDB, files("0001_t.sql", string(fsys["0001_t.sql"].Data))))
-		timeout := 200 * time.Millisecond
+		lockTimeoutThenRetry(t, db, sqlDB, fsys, "0002_wait.sql", func(m *strata.Migrator) ([]strata.Applied, error) {
+			res, err := m.Up(context.Background(), strata.PlanOptions{})
+			if res == nil {
+				return nil, err
+			}
+			return res.Applied, err
+		})
+	})
+}
 
-		release := holdLock(t, db, sqlDB)
-		start := time.Now()
-		m := newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout))
-		_, err := m.Up(context.Background(), strata.PlanOptions{})
-		var se *strata.StatementError
-		if !errors.As(err, &se) || !m.Dialect().Retryable(err) {
-			t.Fatalf("with the lock held: want a retryable lock timeout, got %v", err)
-		}
-		if d := time.Since(start); d > 10*time.Second {
-			t.Errorf("the lock timeout took %s", d)
-		}
-		t.Logf("without retries: %v", err)
+// lockTimeoutThenRetry holds a lock that file needs from another session
+// and runs it (through run, on a Migrator for fsys) twice: with a short
+// lock timeout it must fail fast on a retryable error naming file; with
+// retries, the lock released on the third attempt, it must succeed after
+// retry events naming file.
+func lockTimeoutThenRetry(t *testing.T, db testdb.DB, sqlDB *sql.DB, fsys fstest.MapFS, file string, run func(*strata.Migrator) ([]strata.Applied, error)) {
+	t.Helper()
+	timeout := 200 * time.Millisecond
+	release := holdLock(t, db, sqlDB)
+	start := time.Now()
+	m := newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout))
+	_, err := run(m)
+	var se *strata.StatementError
+	if !errors.As(err, &se) || !m.Dialect().Retryable(err) || se.File != file {
+		t.Fatalf("with the lock held: want a retryable lock timeout in %s, got %v", file, err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the lock timeout took %s", d)
+	}
+	t.Logf("without retries: %v", err)
 
-		var mu sync.Mutex
-		var retries []strata.Event
-		observe := func(e strata.Event) {
-			if e.Kind == strata.EventMigrationRetry {
-				mu.Lock()
-				retries = append(retries, e)
-				mu.Unlock()
-				if e.Attempt == 3 {
-					release()
-				}
+	var mu sync.Mutex
+	var retries []strata.Event
+	observe := func(e strata.Event) {
+		if e.Kind == strata.EventMigrationRetry {
+			mu.Lock()
+			retries = append(retries, e)
+			mu.Unlock()
+			if e.Attempt == 3 {
+				release()
 			}
 		}
-		m = newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout), strata.WithRetries(10), strata.WithObserver(observe))
-		res, err := m.Up(context.Background(), strata.PlanOptions{})
-		if err != nil {
-			t.Fatalf("with retries: %v", err)
-		}
-		if len(res.Applied) != 1 || res.Applied[0].File != "0002_wait.sql" {
-			t.Fatalf("applied %+v", res.Applied)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(retries) < 2 || retries[0].Attempt != 2 || retries[0].Err == nil || retries[0].File != "0002_wait.sql" {
-			t.Fatalf("want at least two retry events for 0002_wait.sql, got %+v", retries)
-		}
-	})
+	}
+	m = newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout), strata.WithRetries(10), strata.WithObserver(observe))
+	done, err := run(m)
+	if err != nil {
+		t.Fatalf("with retries: %v", err)
+	}
+	if len(done) != 1 || done[0].File != file {
+		t.Fatalf("ran %+v, want %s", done, file)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(retries) < 2 || retries[0].Attempt != 2 || retries[0].Err == nil || retries[0].File != file {
+		t.Fatalf("want at least two retry events for %s, got %+v", file, retries)
+	}
 }
 
 // TestLockTimeoutDirectiveAndRestore checks that a file's directive sets
@@ -197,44 +213,12 @@ func TestDownLockTimeoutAndRetry(t *testing.T) {
 			"0002_wait.down.sql", downSQL,
 		)
 		up(t, newMigrator(t, db, sqlDB, fsys))
-		timeout := 200 * time.Millisecond
-
-		release := holdLock(t, db, sqlDB)
-		start := time.Now()
-		m := newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout))
-		_, err := m.Down(context.Background(), strata.DownOptions{})
-		var se *strata.StatementError
-		if !errors.As(err, &se) || !m.Dialect().Retryable(err) || se.File != "0002_wait.down.sql" {
-			t.Fatalf("with the lock held: want a retryable lock timeout in 0002_wait.down.sql, got %v", err)
-		}
-		if d := time.Since(start); d > 10*time.Second {
-			t.Errorf("the lock timeout took %s", d)
-		}
-
-		var mu sync.Mutex
-		var retries []strata.Event
-		observe := func(e strata.Event) {
-			if e.Kind == strata.EventMigrationRetry {
-				mu.Lock()
-				retries = append(retries, e)
-				mu.Unlock()
-				if e.Attempt == 3 {
-					release()
-				}
+		lockTimeoutThenRetry(t, db, sqlDB, fsys, "0002_wait.down.sql", func(m *strata.Migrator) ([]strata.Applied, error) {
+			res, err := m.Down(context.Background(), strata.DownOptions{})
+			if res == nil {
+				return nil, err
 			}
-		}
-		m = newMigrator(t, db, sqlDB, fsys, strata.WithDDLLockTimeout(timeout), strata.WithRetries(10), strata.WithObserver(observe))
-		res, err := m.Down(context.Background(), strata.DownOptions{})
-		if err != nil {
-			t.Fatalf("with retries: %v", err)
-		}
-		if len(res.RolledBack) != 1 || res.RolledBack[0].File != "0002_wait.down.sql" {
-			t.Fatalf("rolled back %+v", res.RolledBack)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(retries) < 2 || retries[0].Attempt != 2 || retries[0].File != "0002_wait.down.sql" {
-			t.Fatalf("want at least two retry events for 0002_wait.down.sql, got %+v", retries)
-		}
+			return res.RolledBack, err
+		})
 	})
 }

@@ -9,8 +9,10 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Kind says whether a migration is versioned or repeatable.
@@ -72,10 +74,12 @@ type Dir struct {
 
 // entry is one migration file found in the directory.
 type entry struct {
-	path string
-	name fileName
-	res  scanResult
-	errs []*FileError
+	path   string
+	name   fileName
+	res    scanResult
+	errs   []*FileError
+	cached *cacheEntry // the checksum cache's entry for path, if any
+	keep   *cacheEntry // what the next cache remembers for path, if anything
 }
 
 // parallelMin is the number of files from which Load scans in parallel.
@@ -85,8 +89,12 @@ const parallelMin = 32
 // reading small files is dominated by system calls, not by hashing. The
 // results and errors stay with their entries, so the order of errors does
 // not depend on scheduling.
-func scanAll(fsys fs.FS, groups ...[]entry) {
-	var all []*entry
+func scanAll(fsys fs.FS, c *checksumCache, groups ...[]entry) {
+	n := 0
+	for _, es := range groups {
+		n += len(es)
+	}
+	all := make([]*entry, 0, n)
 	for _, es := range groups {
 		for i := range es {
 			all = append(all, &es[i])
@@ -104,7 +112,15 @@ func scanAll(fsys fs.FS, groups ...[]entry) {
 					return
 				}
 				e := all[i]
-				e.res, e.errs = s.scan(fsys, e.path)
+				if c != nil && c.lookup(fsys, e) {
+					continue
+				}
+				var key fileKey
+				var keyed bool
+				e.res, e.errs, key, keyed = s.scan(fsys, e.path, c != nil)
+				if keyed {
+					c.remember(e, key)
+				}
 			}
 		})
 	}
@@ -120,15 +136,57 @@ func scanAll(fsys fs.FS, groups ...[]entry) {
 // Load reads several files at once, so fsys must be safe for concurrent
 // use, as os.DirFS, embed.FS and fstest.MapFS are.
 func Load(fsys fs.FS) (*Dir, error) {
+	return LoadWith(fsys, LoadOptions{})
+}
+
+// LoadOptions change how LoadWith reads a folder.
+type LoadOptions struct {
+	// CacheFile is a checksum cache file: a file whose device, inode,
+	// size, modification and status-change times are those the cache
+	// recorded is not read again (docs/checksums.md). The file is created
+	// when missing and rewritten when the folder changed; one that cannot
+	// be read, written or trusted only costs the time of reading every
+	// file. "" reads every file. The cache works for file systems whose
+	// Stat reports operating system file information, as os.DirFS does,
+	// on Linux, macOS and the BSDs.
+	CacheFile string
+	// CacheKey names the folder the cache file is for, such as its
+	// absolute path; a cache file written for another key is ignored and
+	// replaced.
+	CacheKey string
+
+	now func() time.Time // the clock, for tests; nil is time.Now
+}
+
+// LoadWith is Load with options.
+func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
+	if o.now == nil {
+		o.now = time.Now
+	}
+	start := o.now()
 	if fsys == nil {
 		return nil, errors.New("no migrations file system given")
+	}
+	// Read the cache file while the directory is listed.
+	cacheRead := make(chan *checksumCache, 1)
+	if o.CacheFile != "" {
+		go func() { cacheRead <- openCache(o.CacheFile, o.CacheKey, start) }()
+	} else {
+		cacheRead <- nil
 	}
 	des, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the migrations directory: %w", err)
 	}
 	var errs []error
-	var ups, downs []entry
+	nDown := 0
+	for _, de := range des {
+		if strings.HasSuffix(de.Name(), ".down.sql") {
+			nDown++
+		}
+	}
+	ups := make([]entry, 0, len(des)-nDown)
+	downs := make([]entry, 0, nDown)
 	for _, de := range des {
 		name := de.Name()
 		if ignored(name) || isDir(fsys, de) {
@@ -146,7 +204,15 @@ func Load(fsys fs.FS) (*Dir, error) {
 		}
 	}
 
-	scanAll(fsys, ups, downs)
+	c := <-cacheRead
+	if c != nil {
+		c.match(ups)
+		c.match(downs)
+	}
+	scanAll(fsys, c, ups, downs)
+	if c != nil {
+		c.save(ups, downs)
+	}
 	for _, es := range [][]entry{ups, downs} {
 		for _, e := range es {
 			for _, fe := range e.errs {
@@ -157,27 +223,36 @@ func Load(fsys fs.FS) (*Dir, error) {
 
 	d := &Dir{FS: fsys}
 	byKey := make(map[string]*Migration, len(ups))
+	// files and downFiles list, for each migration more than one file
+	// claims, every such file in directory order.
 	files := make(map[*Migration][]string)
+	downFiles := make(map[*Migration][]string)
+	migs := make([]Migration, len(ups))
 	for i := range ups {
 		e := &ups[i]
-		m := &Migration{
+		m := &migs[i]
+		*m = Migration{
 			Kind: e.name.kind, Version: e.name.version, Description: e.name.description,
 			Path: e.path, Checksum: e.res.checksum, Size: e.res.size, Directives: e.res.dirs,
 		}
 		key := m.ID()
 		if prev, ok := byKey[key]; ok {
+			if files[prev] == nil {
+				files[prev] = []string{prev.Path}
+			}
 			files[prev] = append(files[prev], e.path)
 			continue
 		}
 		byKey[key] = m
-		files[m] = []string{e.path}
 		if m.Kind == Repeatable {
 			d.Repeatable = append(d.Repeatable, m)
 		} else {
+			if d.Versioned == nil {
+				d.Versioned = make([]*Migration, 0, len(ups))
+			}
 			d.Versioned = append(d.Versioned, m)
 		}
 	}
-	downFiles := make(map[*Migration][]string)
 	for i := range downs {
 		e := &downs[i]
 		m := byKey[e.name.version.String()]
@@ -192,7 +267,12 @@ func Load(fsys fs.FS) (*Dir, error) {
 				downName(m))})
 			continue
 		}
-		downFiles[m] = append(downFiles[m], e.path)
+		if m.DownPath != "" {
+			if downFiles[m] == nil {
+				downFiles[m] = []string{m.DownPath}
+			}
+			downFiles[m] = append(downFiles[m], e.path)
+		}
 		m.DownPath, m.DownChecksum, m.DownDirectives = e.path, e.res.checksum, e.res.dirs
 	}
 	errs = append(errs, duplicates(d.Versioned, files, "version")...)

@@ -101,13 +101,47 @@ func (u *utf8Check) end() (line int, off int64, b byte, ok bool) {
 }
 
 // scan reads the file at path once. It returns the problems it found as
-// *FileErrors; a file with problems has no usable result.
-func (s *scanner) scan(fsys fs.FS, path string) (scanResult, []*FileError) {
-	f, err := fsys.Open(path)
+// *FileErrors; a file with problems has no usable result. With keyed, it
+// also returns the state of the file it read (of the open file, so it is
+// the file that was read), when the platform and the file system report
+// one.
+func (s *scanner) scan(fsys fs.FS, path string, keyed bool) (scanResult, []*FileError, fileKey, bool) {
+	var f rawFile
+	var err error
+	if r, ok := fsys.(rawFS); ok {
+		f, err = r.openRaw(path)
+	} else {
+		var ff fs.File
+		if ff, err = fsys.Open(path); err == nil {
+			f = fsFile{ff}
+		}
+	}
 	if err != nil {
-		return scanResult{}, []*FileError{{Files: []string{path}, Msg: "cannot open the file: " + err.Error(), Err: err}}
+		return scanResult{}, []*FileError{{Files: []string{path}, Msg: "cannot open the file: " + err.Error(), Err: err}}, fileKey{}, false
 	}
 	defer f.Close()
+	var key fileKey
+	ok := false
+	if keyed {
+		key, ok = f.key()
+	}
+	res, errs := s.read(f, path)
+	return res, errs, key, ok
+}
+
+// fsFile is an fs.File as a rawFile.
+type fsFile struct{ fs.File }
+
+func (f fsFile) key() (fileKey, bool) {
+	fi, err := f.Stat()
+	if err != nil {
+		return fileKey{}, false
+	}
+	return statKey(fi)
+}
+
+// read reads the open file f, named path, to its end.
+func (s *scanner) read(f io.Reader, path string) (scanResult, []*FileError) {
 	s.h.Reset()
 	s.hdr.reset()
 	var c crlf

@@ -1,0 +1,11 @@
+//go:build linux || openbsd
+
+package source
+
+import "syscall"
+
+// statTimes returns the modification and status-change times in
+// nanoseconds.
+func statTimes(st *syscall.Stat_t) (mtime, ctime int64) {
+	return st.Mtim.Nano(), st.Ctim.Nano()
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/source"
 )
 
 // DefaultTable is the history table's default name.
@@ -79,6 +80,7 @@ type config struct {
 	sourceName      string
 	version         string
 	host            string
+	load            source.LoadOptions
 }
 
 // Option configures a Migrator. Options validate their arguments and New
@@ -216,6 +218,16 @@ func WithObserver(f func(Event)) Option {
 // ("migrations" gives "migrations/0001_init.sql:3").
 func WithSourceName(name string) Option {
 	return func(c *config) error { c.sourceName = name; return nil }
+}
+
+// WithChecksumCache keeps the migration files' checksums in file between
+// runs, so New reads only the files that changed since (see
+// source.LoadOptions and docs/checksums.md); key names the folder, such as
+// its absolute path. Every file is still checked against its recorded
+// state, so an edited file is still caught. Without this option New reads
+// every file.
+func WithChecksumCache(file, key string) Option {
+	return func(c *config) error { c.load.CacheFile, c.load.CacheKey = file, key; return nil }
 }
 
 // WithVersion sets the strata version recorded in the history table.

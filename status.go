@@ -165,13 +165,9 @@ func (m *Migrator) statusOf(ctx context.Context, withIndexes bool) (*Status, err
 	if err != nil {
 		return nil, err
 	}
+	// All tells a missing table (nil) from an empty one from the query's
+	// error: no second query.
 	st.HistoryExists = recs != nil
-	if !st.HistoryExists {
-		st.HistoryExists, err = m.store.Exists(ctx, c)
-		if err != nil {
-			return nil, err
-		}
-	}
 	if ii, ok := m.d.(dialect.InvalidIndexer); ok && withIndexes {
 		if st.InvalidIndexes, err = ii.InvalidIndexes(ctx, c); err != nil {
 			return nil, fmt.Errorf("list invalid indexes: %w", err)
@@ -195,11 +191,12 @@ func (m *Migrator) readStatus(ctx context.Context, c *sql.Conn) (*Status, []hist
 }
 
 func (m *Migrator) status(recs []history.Record) *Status {
-	byID := make(map[string]*history.Record, len(recs))
+	byID := make(map[string]int, len(recs)) // index in recs
+	seen := make([]bool, len(recs))         // a file in the folder has recs[i]'s ID
 	st := &Status{Migrations: make([]MigrationStatus, 0, len(m.dir.Versioned)+len(m.dir.Repeatable))}
 	for i := range recs {
 		r := &recs[i]
-		byID[r.ID] = r
+		byID[r.ID] = i
 		if r.Kind != history.KindRepeatable && r.Status == history.Applied {
 			if v, err := source.ParseVersion(r.Version); err == nil && v.Compare(st.Current) > 0 {
 				st.Current = v
@@ -209,14 +206,12 @@ func (m *Migrator) status(recs []history.Record) *Status {
 	if h := m.dir.Head(); h != nil {
 		st.Head = h.Version
 	}
-	seen := make(map[string]bool, len(recs))
 	add := func(mig *source.Migration) {
 		id := mig.ID()
-		seen[id] = true
 		ms := MigrationStatus{Version: mig.Version, ID: id, Name: mig.Description, File: m.display(mig.Path),
 			Kind: string(mig.Kind), Checksum: mig.Checksum, Migration: mig}
-		r := byID[id]
-		if r == nil {
+		i, ok := byID[id]
+		if !ok {
 			ms.State = StatePending
 			if mig.Kind == source.Versioned && mig.Version.Compare(st.Current) < 0 {
 				ms.State = StateOutOfOrder
@@ -225,6 +220,8 @@ func (m *Migrator) status(recs []history.Record) *Status {
 			st.Migrations = append(st.Migrations, ms)
 			return
 		}
+		seen[i] = true
+		r := &recs[i]
 		fillRecord(&ms, r)
 		switch r.Status {
 		case history.Applied:
@@ -255,7 +252,7 @@ func (m *Migrator) status(recs []history.Record) *Status {
 	var missing []MigrationStatus
 	for i := range recs {
 		r := &recs[i]
-		if seen[r.ID] || r.Kind == history.KindRepeatable {
+		if seen[i] || r.Kind == history.KindRepeatable {
 			continue
 		}
 		v, _ := source.ParseVersion(r.Version)

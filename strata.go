@@ -57,11 +57,14 @@ func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, 
 	if cfg.lockMode == LockLease && db.Stats().MaxOpenConnections == 1 {
 		return nil, &ConfigError{Msg: "--lock-mode=lease needs a second database connection to renew the lease while files run, but the pool allows one (SetMaxOpenConns(1)); use the default session lock"}
 	}
-	dir, err := source.Load(fsys)
+	dir, err := source.LoadWith(fsys, cfg.load)
 	if err != nil {
 		return nil, err
 	}
-	m := &Migrator{db: db, d: d, dir: dir, store: history.New(d, cfg.table), cfg: cfg}
+	store := history.New(d, cfg.table)
+	// The history has about one row per file: read it without regrowing.
+	store.ExpectRows(len(dir.Versioned) + len(dir.Repeatable))
+	m := &Migrator{db: db, d: d, dir: dir, store: store, cfg: cfg}
 	if u, err := user.Current(); err == nil {
 		m.osUser = u.Username
 	}

@@ -70,7 +70,13 @@ type Store struct {
 	d     dialect.Dialect
 	table dialect.Table
 	q     string // quoted table name
+	rows  int    // how many rows All expects (ExpectRows)
 }
+
+// ExpectRows tells the store about how many rows the table has, such as
+// the number of migration files, so All sizes its result once instead of
+// growing it row by row. A wrong guess only costs memory or time.
+func (s *Store) ExpectRows(n int) { s.rows = max(n, 0) }
 
 // New returns a Store for table t.
 func New(d dialect.Dialect, t dialect.Table) *Store {
@@ -138,7 +144,9 @@ func (e *LayoutError) Error() string {
 }
 
 // All returns every migration row (not the layout row), in no particular
-// order. A missing table yields no rows and no error.
+// order, in one query. A missing table (told from the query's error, so
+// there is no separate existence check) yields nil and no error; a table
+// without rows yields an empty, non-nil slice.
 func (s *Store) All(ctx context.Context, q dialect.Execer) ([]Record, error) {
 	recs, err := s.all(ctx, q)
 	if err != nil && s.d.MissingTable(errors.Unwrap(err)) {
@@ -153,7 +161,7 @@ func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
 		return nil, fmt.Errorf("read history table %s: %w", s.table, err)
 	}
 	defer rows.Close()
-	var out []Record
+	out := make([]Record, 0, s.rows+1)
 	for rows.Next() {
 		var r Record
 		var sums, errText sql.NullString

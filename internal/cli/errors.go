@@ -83,6 +83,10 @@ func (a *app) printError(err error, code int) {
 }
 
 func writeJSON(w io.Writer, v any) {
+	if s, ok := v.(jsonStreamer); ok {
+		writeStream(w, s)
+		return
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)

@@ -1,11 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -57,27 +57,7 @@ func (a *app) status(ctx context.Context) error {
 		return err
 	}
 	if a.wantJSON() {
-		out := struct {
-			CurrentVersion string          `json:"current_version"`
-			Pending        int             `json:"pending"`
-			Migrations     []jsonMigration `json:"migrations"`
-			InvalidIndexes []string        `json:"invalid_indexes,omitempty"`
-		}{CurrentVersion: st.Current.String(), Pending: st.Pending, Migrations: []jsonMigration{}, InvalidIndexes: st.InvalidIndexes}
-		for _, ms := range st.Migrations {
-			jm := jsonMigration{Version: ms.ID, Name: ms.Name, File: ms.File, State: string(ms.State),
-				Checksum: ms.Checksum, DurationMS: ms.Duration.Milliseconds(),
-				StatementsApplied: ms.StatementsApplied, StatementsTotal: ms.StatementsTotal, LastLine: ms.LastLine, NextLine: ms.NextLine}
-			if ms.Record != nil {
-				at := ms.AppliedAt.UTC().Format(time.RFC3339)
-				jm.AppliedAt = &at
-			}
-			if ms.Error != "" {
-				e := a.scrub(ms.Error)
-				jm.Error = &e
-			}
-			out.Migrations = append(out.Migrations, jm)
-		}
-		a.result(out)
+		a.result(statusJSON{st: st, scrub: a.scrub})
 		if a.json {
 			return nil
 		}
@@ -89,7 +69,10 @@ func (a *app) status(ctx context.Context) error {
 		fmt.Fprintf(a.stdout, "no migrations in %s and none recorded in the history table\n", a.dir)
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	// tabwriter writes every cell separately: buffer them.
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	defer out.Flush()
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tFILE\tSTATE\tAPPLIED AT\tDURATION")
 	for _, ms := range st.Migrations {
 		at, dur := "-", "-"
@@ -105,12 +88,12 @@ func (a *app) status(ctx context.Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ms.ID, ms.File, state, at, dur)
 	}
 	tw.Flush()
-	fmt.Fprintf(a.stdout, "\n%s; %s pending\n", atVersion(st.Current), fmt.Sprint(st.Pending))
+	fmt.Fprintf(out, "\n%s; %s pending\n", atVersion(st.Current), fmt.Sprint(st.Pending))
 	for _, p := range st.Problems(false) {
-		fmt.Fprintf(a.stdout, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), p.Hint)
+		fmt.Fprintf(out, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), p.Hint)
 	}
 	if len(st.InvalidIndexes) > 0 {
-		fmt.Fprintf(a.stdout, "invalid indexes (a failed CREATE INDEX CONCURRENTLY leaves one): %s\n  fix: drop each with DROP INDEX CONCURRENTLY, then run the file again\n", strings.Join(st.InvalidIndexes, ", "))
+		fmt.Fprintf(out, "invalid indexes (a failed CREATE INDEX CONCURRENTLY leaves one): %s\n  fix: drop each with DROP INDEX CONCURRENTLY, then run the file again\n", strings.Join(st.InvalidIndexes, ", "))
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"testing/fstest"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/internal/doctor"
+	"github.com/strata-db/strata/source"
 )
 
 func (a *app) doctorCommand() *cobra.Command {
@@ -74,7 +74,7 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 	if err := a.dirExists(); err != nil {
 		checks = append(checks, doctor.Check{Name: "folder", Status: doctor.Warn, Detail: err.Error(), Hint: "checked against an empty folder"})
 	} else {
-		fsys = os.DirFS(a.dir)
+		fsys = source.DirFS(a.dir)
 	}
 	m, err := strata.New(db, t.Dialect, fsys,
 		strata.WithTable(a.table), strata.WithSessionSQL(a.sessionSQL...), strata.WithSourceName(a.dir),

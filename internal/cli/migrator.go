@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/source"
 )
 
 // session is an open database and a Migrator for the migrations folder.
@@ -47,11 +47,16 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, observe func(str
 	if a.leaseTTL < time.Second {
 		return nil, usage(fmt.Errorf("--lease-ttl %s is too short: give at least 1s (the lease is renewed every third of it)", a.leaseTTL))
 	}
+	load, err := a.loadOptions()
+	if err != nil {
+		return nil, err
+	}
 	db, err := t.DB()
 	if err != nil {
 		return nil, err
 	}
 	opts := []strata.Option{
+		strata.WithChecksumCache(load.CacheFile, load.CacheKey),
 		strata.WithTable(a.table),
 		strata.WithSessionSQL(a.sessionSQL...),
 		strata.WithTxMode(mode),
@@ -71,7 +76,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, observe func(str
 	}
 	opts = append(opts, safe...)
 	opts = append(opts, extra...)
-	m, err := strata.New(db, t.Dialect, os.DirFS(a.dir), opts...)
+	m, err := strata.New(db, t.Dialect, source.DirFS(a.dir), opts...)
 	if err != nil {
 		db.Close()
 		return nil, err

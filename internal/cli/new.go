@@ -29,10 +29,14 @@ file's path. Needs no database.`,
 }
 
 func (a *app) newFile(description string, now time.Time) error {
+	load, err := a.loadOptions()
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(a.dir, 0o755); err != nil {
 		return usage(fmt.Errorf("create the migrations folder: %w", err))
 	}
-	dir, err := source.Load(os.DirFS(a.dir))
+	dir, err := source.LoadWith(source.DirFS(a.dir), load)
 	if err != nil {
 		return usage(fmt.Errorf("the migrations folder %s has problems; fix them first:\n%w", a.dir, err))
 	}

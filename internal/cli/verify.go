@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/source"
 )
 
 // verifyFlags are the flags of strata verify.
@@ -111,7 +111,7 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	}
 	opts := append([]strata.Option{strata.WithTable(a.table), strata.WithSessionSQL(a.sessionSQL...),
 		strata.WithSourceName(a.dir), strata.WithVersion(buildVersion().Version)}, safe...)
-	m, err := strata.New(db, sc.Target.Dialect, os.DirFS(a.dir), opts...)
+	m, err := strata.New(db, sc.Target.Dialect, source.DirFS(a.dir), opts...)
 	if err != nil {
 		return err
 	}

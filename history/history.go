@@ -162,12 +162,16 @@ func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
 	}
 	defer rows.Close()
 	out := make([]Record, 0, s.rows+1)
+	// One row and one list of destinations for every row: scanning into a
+	// new Record each time would put 100,000 of them on the heap.
+	var r Record
+	var sums, errText sql.NullString
+	dest := []any{&r.ID, &r.Version, &r.Name, &r.Kind, &r.File, &r.Checksum, &r.Status,
+		&r.StatementsApplied, &r.StatementsTotal, &sums, &r.StartedAt, &r.FinishedAt,
+		&r.ExecutionMS, &r.AppliedBy, &errText, &r.StrataVersion}
 	for rows.Next() {
-		var r Record
-		var sums, errText sql.NullString
-		if err := rows.Scan(&r.ID, &r.Version, &r.Name, &r.Kind, &r.File, &r.Checksum, &r.Status,
-			&r.StatementsApplied, &r.StatementsTotal, &sums, &r.StartedAt, &r.FinishedAt,
-			&r.ExecutionMS, &r.AppliedBy, &errText, &r.StrataVersion); err != nil {
+		r, sums, errText = Record{}, sql.NullString{}, sql.NullString{}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read history table %s: %w", s.table, err)
 		}
 		r.StatementChecksums, r.Error = sums.String, errText.String

@@ -2,15 +2,15 @@
 # bench/run.sh: strata next to the raw database clients (and, when given by
 # path, peer tools) on the workloads of issue 6. Recreates the database
 # before every run, runs each command RUNS times, prints the median wall
-# time, min-max, the median peak memory (/usr/bin/time -v) and the
-# strata/raw ratio. Downloads nothing.
+# time, min-max and the median peak memory (bench/measure). Downloads
+# nothing.
 #
 #   bench/run.sh                 # every workload except the 1 GB file
 #   LARGE=1 bench/run.sh         # also the 1 GB file
 #   ONLY=insert1000 bench/run.sh # one workload
 #   GOOSE=/path/goose MIGRATE=/path/migrate DBMATE=/path/dbmate TERN=/path/tern bench/run.sh
 #
-# Needs: go, psql, mariadb (client), GNU time at /usr/bin/time; PostgreSQL on
+# Needs: go, psql, mariadb (client); PostgreSQL on
 # 127.0.0.1:5432 (user postgres, trust) and MariaDB on 127.0.0.1:3306 (root,
 # no password), as on the project's machines.
 set -euo pipefail
@@ -21,11 +21,17 @@ OUT=${OUT:-bench/out}
 PGURL="postgres://postgres@127.0.0.1:5432/strata_bench?sslmode=disable"
 MYURL="mysql://root@127.0.0.1:3306/strata_bench"
 mkdir -p "$OUT"
-[ -x /usr/bin/time ] || { echo "bench: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
 echo "building strata..."
 CGO_ENABLED=0 go build -trimpath -o "$OUT/strata" ./cmd/strata
 STRATA="$OUT/strata"
+# bench/measure: wall time to the microsecond and peak memory of each run
+# (GNU time's wall time is in hundredths of a second).
+go build -o "$OUT/measure" ./bench/measure
+MEASURE="$OUT/measure"
+# strata's checksum cache (docs/checksums.md) lives here, not in the
+# user's cache folder; rm -rf it for a cold start.
+export XDG_CACHE_HOME="$(cd "$OUT" && pwd)/cache"
 
 pg_reset() { psql -qX -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS strata_bench WITH (FORCE)" -c "CREATE DATABASE strata_bench" >/dev/null 2>&1; }
 my_reset() { mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS strata_bench; CREATE DATABASE strata_bench"; }
@@ -38,9 +44,9 @@ measure() {
 	for _ in $(seq "$RUNS"); do
 		$reset
 		local log="$OUT/time.log"
-		/usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$OUT/last.err" || { echo "bench: $name failed:" >&2; cat "$OUT/last.err" >&2; return 1; }
-		times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; printf "%.3f", s}' "$log")")
-		mems+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")")
+		"$MEASURE" -o "$log" "$@" >/dev/null 2>"$OUT/last.err" || { echo "bench: $name failed:" >&2; cat "$OUT/last.err" >&2; return 1; }
+		times+=("$(awk '{printf "%.3f", $1}' "$log")")
+		mems+=("$(awk '{print $2}' "$log")")
 	done
 	local sorted mem
 	sorted=$(printf '%s\n' "${times[@]}" | sort -g)
@@ -122,11 +128,16 @@ if want status1000; then
 	pg_reset; "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
 	noop() { :; }
 	measure "pg.status1000.raw(one-query)" noop psql -qX -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
+	# A developer's machine: the checksum cache is warm (files changed in
+	# the last 3 s are never cached). A fresh checkout, as in CI: no cache.
+	sleep 3; "$STRATA" status -q --dir "$W/ins" --url "$PGURL"
 	measure "pg.status1000.strata" noop "$STRATA" status --json --dir "$W/ins" --url "$PGURL"
+	measure "pg.status1000.strata(no-cache)" noop "$STRATA" status --json --checksum-cache off --dir "$W/ins" --url "$PGURL"
 	measure "pg.uptodate1000.strata(up,nothing-pending)" noop "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
 	my_reset; "$STRATA" up -q --dir "$W/ins" --url "$MYURL"
 	measure "my.status1000.raw(one-query)" noop mariadb -h127.0.0.1 -uroot strata_bench -e "SELECT * FROM strata_schema_history"
 	measure "my.status1000.strata" noop "$STRATA" status --json --dir "$W/ins" --url "$MYURL"
+	measure "my.status1000.strata(no-cache)" noop "$STRATA" status --json --checksum-cache off --dir "$W/ins" --url "$MYURL"
 fi
 if want history100k; then
 	# 100,000 history rows (and files): status reads them in one query.
@@ -134,7 +145,9 @@ if want history100k; then
 	pg_reset; "$STRATA" up -q --tx all --dir "$W/h100k" --url "$PGURL"
 	noop() { :; }
 	measure "pg.status100k.raw(one-query)" noop psql -qX -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
+	"$STRATA" status -q --dir "$W/h100k" --url "$PGURL" # fills the checksum cache
 	measure "pg.status100k.strata" noop "$STRATA" status --json --dir "$W/h100k" --url "$PGURL"
+	measure "pg.status100k.strata(no-cache)" noop "$STRATA" status --json --checksum-cache off --dir "$W/h100k" --url "$PGURL"
 fi
 if want startup; then
 	noop() { :; }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/dialect/sqlite"
+	"github.com/strata-db/strata/source"
 )
 
 // Apply a folder of migrations to an in-memory SQLite database. In an
@@ -79,4 +80,35 @@ func ExampleMigrator_Plan() {
 	// Output:
 	// 1_init.sql: 2 statements in a transaction
 	// 2_vacuum.sql: 1 statements outside a transaction: VACUUM cannot run inside a transaction (line 1)
+}
+
+// Load a folder once and apply it to several databases, as a service with
+// a database per tenant does: every Migrator shares the one loaded folder.
+func ExampleNewFromDir() {
+	dir, err := source.Load(fstest.MapFS{
+		"0001_create_notes.sql": {Data: []byte("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);")},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, tenant := range []string{"acme", "globex"} {
+		db, err := sql.Open("sqlite", "file:"+tenant+"?mode=memory")
+		if err != nil {
+			log.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		m, err := strata.NewFromDir(db, sqlite.New(), dir)
+		if err != nil {
+			log.Fatal(err)
+		}
+		res, err := m.Up(context.Background(), strata.PlanOptions{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(tenant, "applied", len(res.Applied))
+		db.Close()
+	}
+	// Output:
+	// acme applied 1
+	// globex applied 1
 }

@@ -45,22 +45,54 @@ func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, 
 	if db == nil || d == nil || fsys == nil {
 		return nil, &ConfigError{Msg: "strata.New needs a database, a dialect and a file system"}
 	}
-	cfg := defaults()
-	for _, o := range opts {
-		if err := o(&cfg); err != nil {
-			return nil, &ConfigError{Msg: err.Error()}
-		}
-	}
-	if cfg.txMode == TxAll && !d.TransactionalDDL() {
-		return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", d.Name())}
-	}
-	if cfg.lockMode == LockLease && db.Stats().MaxOpenConnections == 1 {
-		return nil, &ConfigError{Msg: "--lock-mode=lease needs a second database connection to renew the lease while files run, but the pool allows one (SetMaxOpenConns(1)); use the default session lock"}
+	cfg, err := configure(db, d, opts)
+	if err != nil {
+		return nil, err
 	}
 	dir, err := source.LoadWith(fsys, cfg.load)
 	if err != nil {
 		return nil, err
 	}
+	return newMigrator(db, d, dir, cfg), nil
+}
+
+// NewFromDir returns a Migrator for db that applies a folder already
+// loaded with source.Load or source.LoadWith. A loaded Dir is never
+// changed, so one Dir can serve many Migrators at once: a fleet of
+// databases applying the same folder reads and checksums it once, and
+// every database is checked against the same checksums. Files are still
+// opened through dir.FS when they run, and each is checked against the
+// checksum it was loaded with, so an edit made after loading is refused.
+// WithChecksumCache has no effect here: give the cache to LoadWith.
+func NewFromDir(db *sql.DB, d dialect.Dialect, dir *source.Dir, opts ...Option) (*Migrator, error) {
+	if db == nil || d == nil || dir == nil {
+		return nil, &ConfigError{Msg: "strata.NewFromDir needs a database, a dialect and a loaded folder"}
+	}
+	cfg, err := configure(db, d, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newMigrator(db, d, dir, cfg), nil
+}
+
+// configure applies opts and checks that they fit db and d.
+func configure(db *sql.DB, d dialect.Dialect, opts []Option) (config, error) {
+	cfg := defaults()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return config{}, &ConfigError{Msg: err.Error()}
+		}
+	}
+	if cfg.txMode == TxAll && !d.TransactionalDDL() {
+		return config{}, &ConfigError{Msg: fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", d.Name())}
+	}
+	if cfg.lockMode == LockLease && db.Stats().MaxOpenConnections == 1 {
+		return config{}, &ConfigError{Msg: "--lock-mode=lease needs a second database connection to renew the lease while files run, but the pool allows one (SetMaxOpenConns(1)); use the default session lock"}
+	}
+	return cfg, nil
+}
+
+func newMigrator(db *sql.DB, d dialect.Dialect, dir *source.Dir, cfg config) *Migrator {
 	store := history.New(d, cfg.table)
 	// The history has about one row per file: read it without regrowing.
 	store.ExpectRows(len(dir.Versioned) + len(dir.Repeatable))
@@ -68,7 +100,7 @@ func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, 
 	if u, err := user.Current(); err == nil {
 		m.osUser = u.Username
 	}
-	return m, nil
+	return m
 }
 
 // Dir returns the loaded migrations folder.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -268,6 +270,31 @@ func TestFleetUsage(t *testing.T) {
 	want(t, r, 8, "sqlite:dir.db  failed", "0 ok, 1 failed, 2 skipped")
 	r = strata(t, f.wd, "up", "--targets", canary, "--parallel", "1")
 	want(t, r, 8, "3 targets: 2 ok, 1 failed, 0 skipped", "[3/3] ")
+}
+
+// TestFleetBrokenFolder: a migrations folder strata cannot use is one
+// error with the folder's exit code, printed once, before any target is
+// opened, rather than the same failure for every target.
+func TestFleetBrokenFolder(t *testing.T) {
+	f := newFolder(t)
+	f.write("0001_a.sql", "CREATE TABLE a (id int);\n")
+	f.write("0001_b.sql", "CREATE TABLE b (id int);\n")
+	targets := writeTargets(t, f.wd, []string{"sqlite:a.db", "sqlite:b.db", "sqlite:c.db"})
+	for _, cmd := range []string{"up", "status", "check"} {
+		r := strata(t, f.wd, cmd, "--targets", targets)
+		want(t, r, 2, "two files have version 1")
+		if n := strings.Count(r.stdout+r.stderr, "two files have version 1"); n != 1 {
+			t.Errorf("%s: the folder's error printed %d times, want once:\n%s", cmd, n, r)
+		}
+		if strings.Contains(r.stdout+r.stderr, "sqlite:a.db") {
+			t.Errorf("%s: a target was reported:\n%s", cmd, r)
+		}
+	}
+	for _, db := range []string{"a.db", "b.db", "c.db"} {
+		if _, err := os.Stat(filepath.Join(f.wd, db)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s was opened: %v", db, err)
+		}
+	}
 }
 
 // TestFleetDatabasesMySQL: on MySQL/MariaDB --targets-schemas lists

@@ -135,12 +135,18 @@ func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 			work, mode = fleet.Status(), reportDryRun
 		}
 	}
-	reg := targetRegistry{}
-	all, err := a.fleetTargets(ctx, fl, reg, extra)
+	// The folder is loaded once, before any target: a broken folder is
+	// one error, not one failure per target.
+	dir, err := a.loadDir()
 	if err != nil {
 		return err
 	}
-	work = reg.scrubbing(work)
+	b := &fleetBuild{reg: targetRegistry{}, dir: dir, extra: extra}
+	all, err := a.fleetTargets(ctx, fl, b)
+	if err != nil {
+		return err
+	}
+	work = b.reg.scrubbing(work)
 	targets := all
 	if fl.shard != "" {
 		i, n, _ := fleet.ParseShard(fl.shard)

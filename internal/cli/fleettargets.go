@@ -7,28 +7,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/fleet"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/source"
 )
 
 // fleetTargets lists the fleet from --targets, --targets-query or
 // --targets-schemas. Each target opens a Migrator built like the
-// single-target one (openTarget), plus extra options.
-func (a *app) fleetTargets(ctx context.Context, fl *fleetFlags, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+// single-target one (openTarget), as b says.
+func (a *app) fleetTargets(ctx context.Context, fl *fleetFlags, b *fleetBuild) ([]fleet.Target, error) {
 	var (
 		ts  []fleet.Target
 		err error
 	)
 	switch {
 	case fl.file != "":
-		ts, err = a.targetsFile(ctx, fl.file, reg, extra)
+		ts, err = a.targetsFile(ctx, fl.file, b)
 	case fl.query != "":
-		ts, err = a.targetsQuery(ctx, fl.query, reg, extra)
+		ts, err = a.targetsQuery(ctx, fl.query, b)
 	default:
-		ts, err = a.targetsSchemas(ctx, fl.schemas, reg, extra)
+		ts, err = a.targetsSchemas(ctx, fl.schemas, b)
 	}
 	if err != nil {
 		return nil, err
@@ -37,6 +39,15 @@ func (a *app) fleetTargets(ctx context.Context, fl *fleetFlags, reg targetRegist
 		return nil, usage(errors.New("the fleet has no targets: check the --targets file, query or pattern"))
 	}
 	return ts, nil
+}
+
+// fleetBuild is what every target of a fleet is opened with: the
+// migrations folder, loaded once for all of them (one read, one set of
+// checksums), and the options the command adds. reg collects the targets.
+type fleetBuild struct {
+	reg   targetRegistry
+	dir   *source.Dir
+	extra []strata.Option
 }
 
 // targetRegistry maps a fleet target's name to its parsed URL, whose
@@ -51,11 +62,13 @@ func (reg targetRegistry) scrubbing(f fleet.Func) fleet.Func {
 	}
 }
 
-// fleetTarget makes a fleet target of a parsed URL, named name.
-func (a *app) fleetTarget(name string, t *config.Target, reg targetRegistry, extra []strata.Option) fleet.Target {
-	reg[name] = t
+// fleetTarget makes a fleet target of a parsed URL, named name, with the
+// options more besides b's.
+func (a *app) fleetTarget(b *fleetBuild, name string, t *config.Target, more ...strata.Option) fleet.Target {
+	b.reg[name] = t
+	opts := append(slices.Clip(b.extra), more...)
 	return fleet.Target{Name: name, URL: t.Redacted, Open: func(ctx context.Context) (*strata.Migrator, io.Closer, error) {
-		s, err := a.openTarget(ctx, t, nil, extra...)
+		s, err := a.openTarget(ctx, t, b.dir, nil, opts...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -65,7 +78,7 @@ func (a *app) fleetTarget(name string, t *config.Target, reg targetRegistry, ext
 
 // targetsFile reads one URL a line from path: blank lines and lines
 // starting with # are skipped. A target is named by its redacted URL.
-func (a *app) targetsFile(ctx context.Context, path string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+func (a *app) targetsFile(ctx context.Context, path string, b *fleetBuild) ([]fleet.Target, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usage(fmt.Errorf("--targets: %w", err))
@@ -86,11 +99,11 @@ func (a *app) targetsFile(ctx context.Context, path string, reg targetRegistry, 
 	if err := sc.Err(); err != nil {
 		return nil, usage(fmt.Errorf("--targets: read %s: %w", path, err))
 	}
-	return a.urlTargets(ctx, raws, where, reg, extra)
+	return a.urlTargets(ctx, raws, where, b)
 }
 
 // targetsQuery lists the targets' URLs with a query run on --url.
-func (a *app) targetsQuery(ctx context.Context, q string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+func (a *app) targetsQuery(ctx context.Context, q string, b *fleetBuild) ([]fleet.Target, error) {
 	t, err := a.resolveTarget(ctx)
 	if err != nil {
 		return nil, err
@@ -111,13 +124,13 @@ func (a *app) targetsQuery(ctx context.Context, q string, reg targetRegistry, ex
 	for i := range raws {
 		where[i] = fmt.Sprintf("--targets-query row %d", i+1)
 	}
-	return a.urlTargets(ctx, raws, where, reg, extra)
+	return a.urlTargets(ctx, raws, where, b)
 }
 
 // urlTargets parses URLs, naming each mistake by where it came from, with
 // the password redacted. The password flags, when given, apply to every
 // target.
-func (a *app) urlTargets(ctx context.Context, raws, where []string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuild) ([]fleet.Target, error) {
 	pw, havePW, err := a.passwordInput().Password(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -141,7 +154,7 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, reg targetRe
 			return nil, usage(fmt.Errorf("%s: %s is listed twice (first at %s): list each database once", where[i], t.Redacted, first))
 		}
 		seen[t.Redacted] = where[i]
-		out = append(out, a.fleetTarget(t.Redacted, t, reg, extra))
+		out = append(out, a.fleetTarget(b, t.Redacted, t))
 	}
 	return out, nil
 }
@@ -150,7 +163,7 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, reg targetRe
 // (MySQL) of --url whose name is LIKE pattern: the same connection, with
 // the history table in that schema and the session pointed at it. A target
 // is named by its schema.
-func (a *app) targetsSchemas(ctx context.Context, pattern string, reg targetRegistry, extra []strata.Option) ([]fleet.Target, error) {
+func (a *app) targetsSchemas(ctx context.Context, pattern string, b *fleetBuild) ([]fleet.Target, error) {
 	if _, err := strata.ParseTable(a.table); err != nil || strings.Contains(a.table, ".") {
 		return nil, usage(fmt.Errorf("--table %q: with --targets-schemas give a bare table name; each tenant's history table goes in its own schema", a.table))
 	}
@@ -176,8 +189,7 @@ func (a *app) targetsSchemas(ctx context.Context, pattern string, reg targetRegi
 		if err != nil {
 			return nil, usage(err)
 		}
-		opts := append(append([]strata.Option{}, extra...), strata.WithTable(table), strata.WithSessionSQL(session))
-		ft := a.fleetTarget(name, t, reg, opts)
+		ft := a.fleetTarget(b, name, t, strata.WithTable(table), strata.WithSessionSQL(session))
 		ft.URL = t.Redacted + " (schema " + name + ")"
 		out = append(out, ft)
 	}

@@ -27,12 +27,23 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 	if err != nil {
 		return nil, err
 	}
-	return a.openTarget(ctx, t, observe, extra...)
+	return a.openTarget(ctx, t, nil, observe, extra...)
 }
 
-// openTarget is open for a target already resolved. It only reads the
-// app's flags, so a fleet calls it for many targets at once.
-func (a *app) openTarget(ctx context.Context, t *config.Target, observe func(strata.Event), extra ...strata.Option) (*session, error) {
+// loadDir loads the migrations folder, with the checksum cache
+// --checksum-cache names.
+func (a *app) loadDir() (*source.Dir, error) {
+	load, err := a.loadOptions()
+	if err != nil {
+		return nil, err
+	}
+	return source.LoadWith(source.DirFS(a.dir), load)
+}
+
+// openTarget is open for a target already resolved, with the folder dir
+// when it is already loaded (nil: load it). It only reads the app's flags,
+// so a fleet calls it for many targets at once, all with one dir.
+func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir, observe func(strata.Event), extra ...strata.Option) (*session, error) {
 	if err := a.dirExists(); err != nil {
 		return nil, err
 	}
@@ -47,16 +58,11 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, observe func(str
 	if a.leaseTTL < time.Second {
 		return nil, usage(fmt.Errorf("--lease-ttl %s is too short: give at least 1s (the lease is renewed every third of it)", a.leaseTTL))
 	}
-	load, err := a.loadOptions()
-	if err != nil {
-		return nil, err
-	}
 	db, err := t.DB()
 	if err != nil {
 		return nil, err
 	}
 	opts := []strata.Option{
-		strata.WithChecksumCache(load.CacheFile, load.CacheKey),
 		strata.WithTable(a.table),
 		strata.WithSessionSQL(a.sessionSQL...),
 		strata.WithTxMode(mode),
@@ -76,7 +82,13 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, observe func(str
 	}
 	opts = append(opts, safe...)
 	opts = append(opts, extra...)
-	m, err := strata.New(db, t.Dialect, source.DirFS(a.dir), opts...)
+	if dir == nil {
+		if dir, err = a.loadDir(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	m, err := strata.NewFromDir(db, t.Dialect, dir, opts...)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: strata next to the raw database clients (and, when given by
 # path, peer tools) on the workloads of issue 6. Recreates the database
-# before every run, runs each command RUNS times, prints the median wall
+# before every run, runs each workload's commands in turn RUNS times
+# (alternating, so drift weighs on all alike), prints the median wall
 # time, min-max and the median peak memory (bench/measure). Downloads
 # nothing.
 #
@@ -36,24 +37,39 @@ export XDG_CACHE_HOME="$(cd "$OUT" && pwd)/cache"
 pg_reset() { psql -qX -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS strata_bench WITH (FORCE)" -c "CREATE DATABASE strata_bench" >/dev/null 2>&1; }
 my_reset() { mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS strata_bench; CREATE DATABASE strata_bench"; }
 
-# measure NAME RESET CMD...: runs CMD RUNS times after RESET; records
-# "NAME median min max peakKB" in $OUT/results.
+# measure NAME RESET CMD...: runs CMD once after RESET and keeps its wall
+# time and peak memory under NAME. Each workload calls it for every command
+# in turn, RUNS rounds: the raw client's and strata's runs alternate, so a
+# disk or a server that drifts during the benchmark (this machine's disk
+# does, by 30% over minutes) weighs on both alike. summarise prints the
+# medians.
 measure() {
 	local name=$1 reset=$2; shift 2
-	local times=() mems=()
-	for _ in $(seq "$RUNS"); do
-		$reset
-		local log="$OUT/time.log"
-		"$MEASURE" -o "$log" "$@" >/dev/null 2>"$OUT/last.err" || { echo "bench: $name failed:" >&2; cat "$OUT/last.err" >&2; return 1; }
-		times+=("$(awk '{printf "%.3f", $1}' "$log")")
-		mems+=("$(awk '{print $2}' "$log")")
-	done
-	local sorted mem
-	sorted=$(printf '%s\n' "${times[@]}" | sort -g)
-	mem=$(printf '%s\n' "${mems[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	printf '%s %s %s %s %s\n' "$name" \
-		"$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
-		"$(echo "$sorted" | head -1)" "$(echo "$sorted" | tail -1)" "$mem" | tee -a "$OUT/results"
+	$reset
+	local log="$OUT/time.log"
+	"$MEASURE" -o "$log" "$@" >/dev/null 2>"$OUT/last.err" || { echo "bench: $name failed:" >&2; cat "$OUT/last.err" >&2; return 1; }
+	grep -qxF -- "$name" "$OUT/names" || echo "$name" >>"$OUT/names"
+	printf '%s\t%s\n' "$name" "$(cat "$log")" >>"$OUT/runs"
+	printf '%s %s\n' "$name" "$(awk '{printf "%.3f s, %d kB", $1, $2}' "$log")"
+}
+
+# rounds: the numbers 1..RUNS, one workload round each.
+rounds() { seq "$RUNS"; }
+
+# summarise: "NAME median min max median-peak-kB" for every name measured,
+# in the order first measured, into $OUT/results.
+summarise() {
+	: >"$OUT/results"
+	local name times mems
+	while IFS= read -r name; do
+		times=$(awk -F'\t' -v n="$name" '$1 == n { split($2, f, " "); print f[1] }' "$OUT/runs" | sort -g)
+		mems=$(awk -F'\t' -v n="$name" '$1 == n { split($2, f, " "); print f[2] }' "$OUT/runs" | sort -g)
+		printf '%s %s %s %s %s\n' "$name" \
+			"$(echo "$times" | awk '{ a[NR] = $1 } END { printf "%.3f", a[int((NR + 1) / 2)] }')" \
+			"$(echo "$times" | head -1 | awk '{ printf "%.3f", $1 }')" \
+			"$(echo "$times" | tail -1 | awk '{ printf "%.3f", $1 }')" \
+			"$(echo "$mems" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')" >>"$OUT/results"
+	done <"$OUT/names"
 }
 
 # gen_inserts DIR N: a CREATE TABLE and N one-INSERT files.
@@ -86,74 +102,89 @@ gen_data() {
 }
 
 want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
-: >"$OUT/results"
+: >"$OUT/runs"; : >"$OUT/names"
 W="$OUT/work"; mkdir -p "$W"
 
 if want insert1000; then
 	gen_inserts "$W/ins" 1000
+	for _ in $(rounds); do
 	measure "pg.insert1000.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/ins.all.sql"
 	measure "pg.insert1000.raw(psql,commit-each)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -f "$W/ins.all.sql"
 	measure "pg.insert1000.strata" pg_reset "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
 	measure "pg.insert1000.strata(--tx=all)" pg_reset "$STRATA" up -q --tx all --dir "$W/ins" --url "$PGURL"
 	measure "my.insert1000.raw(mariadb)" my_reset sh -c "mariadb -h127.0.0.1 -uroot strata_bench < '$W/ins.all.sql'"
 	measure "my.insert1000.strata" my_reset "$STRATA" up -q --dir "$W/ins" --url "$MYURL"
-	[ -n "${GOOSE:-}" ] && measure "pg.insert1000.goose" pg_reset "$GOOSE" -dir "$W/ins" postgres "host=127.0.0.1 user=postgres dbname=strata_bench sslmode=disable" up
+	if [ -n "${GOOSE:-}" ]; then measure "pg.insert1000.goose" pg_reset "$GOOSE" -dir "$W/ins" postgres "host=127.0.0.1 user=postgres dbname=strata_bench sslmode=disable" up; fi
+	done
 	[ -n "${MIGRATE:-}" ] && echo "golang-migrate needs NNN_name.up.sql files; not run on this layout"
 fi
 if want ddl1000; then
 	gen_ddl "$W/ddl" 1000
+	for _ in $(rounds); do
 	measure "pg.ddl1000.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/ddl.all.sql"
 	measure "pg.ddl1000.raw(psql,commit-each)" pg_reset sh -c "sed 's/^CREATE/BEGIN; CREATE/; s/^INSERT\(.*\)$/INSERT\1 COMMIT;/' '$W/ddl.all.sql' | psql -qX -h 127.0.0.1 -U postgres -d strata_bench"
 	# The floor for a transaction per file: each file's commit without
 	# waiting for the WAL flush, as strata commits every file but the last.
 	measure "pg.ddl1000.raw(psql,tx-each,async-commit)" pg_reset sh -c "sed 's/^CREATE/BEGIN; SET LOCAL synchronous_commit = off; CREATE/; s/^INSERT\(.*\)$/INSERT\1 COMMIT;/' '$W/ddl.all.sql' | psql -qX -h 127.0.0.1 -U postgres -d strata_bench"
 	measure "pg.ddl1000.strata" pg_reset "$STRATA" up -q --dir "$W/ddl" --url "$PGURL"
+	measure "pg.ddl1000.strata(--tx=all)" pg_reset "$STRATA" up -q --tx all --dir "$W/ddl" --url "$PGURL"
+	done
 fi
 if want data50; then
 	gen_data "$W/d50" 50
+	for _ in $(rounds); do
 	measure "pg.data50MB.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/d50.all.sql"
 	measure "pg.data50MB.strata" pg_reset "$STRATA" up -q --dir "$W/d50" --url "$PGURL"
 	measure "my.data50MB.raw(mariadb)" my_reset sh -c "mariadb -h127.0.0.1 -uroot strata_bench < '$W/d50.all.sql'"
 	measure "my.data50MB.strata" my_reset "$STRATA" up -q --dir "$W/d50" --url "$MYURL"
+	done
 fi
 if [ -n "${LARGE:-}" ] && want data1g; then
 	gen_data "$W/d1g" 1024
+	for _ in $(rounds); do
 	measure "pg.data1GB.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/d1g.all.sql"
 	measure "pg.data1GB.strata" pg_reset "$STRATA" up -q --dir "$W/d1g" --url "$PGURL"
 	measure "my.data1GB.raw(mariadb)" my_reset sh -c "mariadb -h127.0.0.1 -uroot strata_bench < '$W/d1g.all.sql'"
 	measure "my.data1GB.strata" my_reset "$STRATA" up -q --dir "$W/d1g" --url "$MYURL"
+	done
 fi
 if want status1000; then
 	gen_inserts "$W/ins" 1000
 	pg_reset; "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
-	noop() { :; }
-	measure "pg.status1000.raw(one-query)" noop psql -qX -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
+	my_reset; "$STRATA" up -q --dir "$W/ins" --url "$MYURL"
 	# A developer's machine: the checksum cache is warm (files changed in
 	# the last 3 s are never cached). A fresh checkout, as in CI: no cache.
 	sleep 3; "$STRATA" status -q --dir "$W/ins" --url "$PGURL"
+	noop() { :; }
+	for _ in $(rounds); do
+	measure "pg.status1000.raw(one-query)" noop psql -qX -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
 	measure "pg.status1000.strata" noop "$STRATA" status --json --dir "$W/ins" --url "$PGURL"
 	measure "pg.status1000.strata(no-cache)" noop "$STRATA" status --json --checksum-cache off --dir "$W/ins" --url "$PGURL"
 	measure "pg.uptodate1000.strata(up,nothing-pending)" noop "$STRATA" up -q --dir "$W/ins" --url "$PGURL"
-	my_reset; "$STRATA" up -q --dir "$W/ins" --url "$MYURL"
 	measure "my.status1000.raw(one-query)" noop mariadb -h127.0.0.1 -uroot strata_bench -e "SELECT * FROM strata_schema_history"
 	measure "my.status1000.strata" noop "$STRATA" status --json --dir "$W/ins" --url "$MYURL"
 	measure "my.status1000.strata(no-cache)" noop "$STRATA" status --json --checksum-cache off --dir "$W/ins" --url "$MYURL"
+	done
 fi
 if want history100k; then
 	# 100,000 history rows (and files): status reads them in one query.
 	gen_inserts "$W/h100k" 100000
 	pg_reset; "$STRATA" up -q --tx all --dir "$W/h100k" --url "$PGURL"
+	sleep 3; "$STRATA" status -q --dir "$W/h100k" --url "$PGURL" # fills the checksum cache
 	noop() { :; }
+	for _ in $(rounds); do
 	measure "pg.status100k.raw(one-query)" noop psql -qX -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
-	"$STRATA" status -q --dir "$W/h100k" --url "$PGURL" # fills the checksum cache
+	# psql's fastest way to only read the rows: unaligned, no header.
+	measure "pg.status100k.raw(one-query,unaligned)" noop psql -qXAt -h 127.0.0.1 -U postgres -d strata_bench -c "SELECT * FROM strata_schema_history"
 	measure "pg.status100k.strata" noop "$STRATA" status --json --dir "$W/h100k" --url "$PGURL"
 	measure "pg.status100k.strata(no-cache)" noop "$STRATA" status --json --checksum-cache off --dir "$W/h100k" --url "$PGURL"
+	done
 fi
 if want startup; then
 	noop() { :; }
-	measure "startup.version" noop "$STRATA" version
+	for _ in $(rounds); do measure "startup.version" noop "$STRATA" version; done
 fi
 
+summarise
 echo
-echo "name median_s min_s max_s peak_kB" | column -t
-column -t "$OUT/results"
+(echo "name median_s min_s max_s peak_kB"; cat "$OUT/results") | column -t

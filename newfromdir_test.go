@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/testdb"
@@ -121,5 +122,37 @@ func TestNewFromDirNeedsAFolder(t *testing.T) {
 	var ce *strata.ConfigError
 	if !errors.As(err, &ce) {
 		t.Fatalf("NewFromDir(nil dir): %v, want a *ConfigError", err)
+	}
+}
+
+// TestWithChecksumCache: strata.New keeps the folder's checksums in the
+// cache file the option names, and a file edited since is still read
+// again. (Files younger than 3 s are never cached, hence the wait.)
+func TestWithChecksumCache(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	folder := t.TempDir()
+	path := filepath.Join(folder, "0001_a.sql")
+	if err := os.WriteFile(path, []byte("CREATE TABLE a (id int);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3100 * time.Millisecond)
+	cache := filepath.Join(t.TempDir(), "sums")
+	open := func() *strata.Migrator {
+		m, err := strata.New(db.Open(t), dialectFor(t, db), source.DirFS(folder), strata.WithChecksumCache(cache, folder))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	before := open().Dir().Versioned[0].Checksum
+	if fi, err := os.Stat(cache); err != nil || fi.Size() < 100 {
+		t.Fatalf("cache file %s: %v (want one holding the file's entry)", cache, err)
+	}
+	if err := os.WriteFile(path, []byte("CREATE TABLE b (id int);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if after := open().Dir().Versioned[0].Checksum; after == before {
+		t.Fatal("the cache hid an edit of the same size")
 	}
 }

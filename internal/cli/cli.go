@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -66,6 +68,9 @@ func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer)
 		return a.done(code)
 	}
 	if !a.started {
+		// cobra stops at an unknown command or flag before it parses
+		// --json: look for it by hand so the error is JSON as asked.
+		a.json = a.json || jsonRequested(args, a.env)
 		var u usageError
 		if !errors.As(err, &u) {
 			err = usage(err) // cobra's own errors: unknown command or flag, wrong arguments
@@ -138,7 +143,29 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
 	root.AddCommand(a.lintCommand(), a.verifyCommand(), a.rehearseCommand())
 	a.addFleetFlags(root) // --targets and friends on up, status and check; see fleet.go
+	explainArgs(root)
+	root.AddCommand(a.foreignCommandTree()...) // create, migrate, rollback...: pointers; see aliases.go
 	return root
+}
+
+// jsonRequested reports whether args (before any --) or STRATA_JSON ask
+// for JSON output.
+func jsonRequested(args []string, env config.Env) bool {
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(arg, "--json="); ok {
+			b, err := strconv.ParseBool(v)
+			return err == nil && b
+		}
+		if arg == "--json" {
+			return true
+		}
+	}
+	v, ok := env.Lookup(config.EnvName("json"))
+	b, err := strconv.ParseBool(v)
+	return ok && err == nil && b
 }
 
 // run wraps a command's work so that errors after this point are not

@@ -355,6 +355,9 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	var err error
 	if step.resume {
 		err = m.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
+		if err == nil {
+			err = m.store.AddAudit(ctx, r.conn, r.resumeAudit(step))
+		}
 	} else {
 		err = m.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
 	}

@@ -24,6 +24,7 @@ import (
 type app struct {
 	env            config.Env
 	stdout, stderr io.Writer
+	stdin          io.Reader // where confirmations are read (nil: os.Stdin)
 
 	url         string
 	dir         string

@@ -330,6 +330,11 @@ func (r *run) inTx(ctx context.Context, steps []Step) error {
 
 func (r *run) applied(a Applied) {
 	r.res.Applied = append(r.res.Applied, a)
+	if a.Statements == 0 && a.Migration.Kind == source.Versioned {
+		// Comment-only files are valid, but a file applied before its SQL
+		// was written cannot be finished later: say so now.
+		r.m.emit(Event{Kind: EventEmptyMigration, Migration: a.Migration, File: a.File})
+	}
 	if a.Migration.Kind == source.Versioned && a.Migration.Version.Compare(r.res.Current) > 0 {
 		r.res.Current = a.Migration.Version
 	}

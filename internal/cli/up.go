@@ -139,9 +139,16 @@ func (a *app) progress(e strata.Event) {
 		fmt.Fprintf(a.stdout, "%s %s (%s)\n", done, e.File, fmtDuration(e.Duration))
 	case strata.EventMigrationError:
 		fmt.Fprintf(a.stdout, "failed %s (%s)\n", e.File, fmtDuration(e.Duration))
+	case strata.EventEmptyMigration:
+		fmt.Fprintln(a.stderr, emptyWarning(e.File))
 	case strata.EventMigrationRetry:
 		fmt.Fprintf(a.stdout, "retrying %s in %s (attempt %d of %d): it was rolled back after a lock timeout or deadlock\n", e.File, fmtDuration(e.Duration), e.Attempt, a.safe.retries+1)
 	}
+}
+
+// emptyWarning is the warning for a file applied without statements.
+func emptyWarning(file string) string {
+	return fmt.Sprintf("warning: %s has no statements: it is recorded as applied, so strata will refuse later edits to it: write its SQL in a new file (strata new)", file)
 }
 
 // verbs says what is done to a file: a down file (NNNN_name.down.sql) is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -89,6 +90,9 @@ func (a *app) check(ctx context.Context) error {
 		}
 	}
 	a.result(out)
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdCheck(w, a.targetName(), out) })
+	}
 	if code == ExitOK {
 		a.printf("ok: %s; nothing pending\n", atVersion(st.Current))
 		return nil

@@ -48,6 +48,8 @@ type app struct {
 	rt runOpts // --wait, --report, --log-format; see runtime.go
 
 	safe safeDDL // --lock-timeout-ddl, --retries; see safeddl.go
+
+	md summary // --format markdown and the GitHub step summary; see summary.go
 }
 
 // Main runs strata with args (without the program name) and returns the
@@ -78,6 +80,7 @@ func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer)
 		}
 	}
 	code := exitCode(ctx, err)
+	a.summarizeError(err, code)
 	a.printError(err, code)
 	return a.done(code)
 }
@@ -138,11 +141,11 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	a.set.flags(f)
 	a.safe.flags(f)
 
-	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.checkCommand())
-	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.resolveCommand(), a.versionCommand())
+	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.formatFlag(a.checkCommand()))
+	root.AddCommand(a.formatFlag(a.upCommand()), a.statusCommand(), a.formatFlag(a.planCommand()), a.newCommand(), a.resolveCommand(), a.versionCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
-	root.AddCommand(a.lintCommand(), a.verifyCommand(), a.rehearseCommand())
+	root.AddCommand(a.lintCommand(), a.formatFlag(a.verifyCommand()), a.rehearseCommand())
 	a.addFleetFlags(root) // --targets and friends on up, status and check; see fleet.go
 	explainArgs(root)
 	root.AddCommand(a.foreignCommandTree()...) // create, migrate, rollback...: pointers; see aliases.go
@@ -174,6 +177,9 @@ func jsonRequested(args []string, env config.Env) bool {
 func (a *app) run(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		a.started = true
+		if err := a.setupSummary(cmd); err != nil {
+			return err
+		}
 		return f(cmd, args)
 	}
 }

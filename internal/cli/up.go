@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -77,6 +78,9 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 	}
 	defer s.Close()
 	res, err := s.m.Up(ctx, opts)
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdUp(w, a.targetName(), res, time.Since(start), err, a.scrub) })
+	}
 	if err != nil {
 		return err
 	}

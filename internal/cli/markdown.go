@@ -37,15 +37,16 @@ func mdPlan(w io.Writer, target string, p *strata.Plan, findings []lint.Finding)
 	mdFindings(w, findings)
 }
 
-// mdUp renders what up applied, and, when err is not nil, where it failed.
-func mdUp(w io.Writer, target string, res *strata.Result, elapsed time.Duration, err error, scrub func(string) string) {
+// mdUp renders what up applied, and, when err is not nil, where it failed
+// and the exit code it gives.
+func mdUp(w io.Writer, target string, res *strata.Result, elapsed time.Duration, err error, code int, scrub func(string) string) {
 	var applied []strata.Applied
 	if res != nil {
 		applied = res.Applied
 	}
 	switch {
 	case err != nil:
-		fmt.Fprintf(w, "### strata up: failed\n\n%s", mdTarget(target))
+		fmt.Fprintf(w, "### strata up: failed (exit %d, %s)\n\n%s", code, errorCodes[code], mdTarget(target))
 		mdFailure(w, err, scrub)
 	case len(applied) == 0:
 		fmt.Fprintf(w, "### strata up: nothing to do\n\n%s%s.\n\n", mdTarget(target), atVersion(res.Current))
@@ -149,7 +150,7 @@ func mdFailure(w io.Writer, err error, scrub func(string) string) {
 	}
 	var drift *strata.DriftError
 	if errors.As(err, &drift) && len(drift.Problems) > 0 {
-		fmt.Fprintf(w, "Refused: the history and the folder disagree.\n\n| State | File | Detail | Fix |\n|---|---|---|---|\n")
+		fmt.Fprintf(w, "refused: the history and the folder disagree.\n\n| State | File | Detail | Fix |\n|---|---|---|---|\n")
 		for _, p := range drift.Problems {
 			fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", p.State, p.File, mdCell(scrub(p.Detail)), mdCell(p.Hint))
 		}

@@ -79,7 +79,7 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 	defer s.Close()
 	res, err := s.m.Up(ctx, opts)
 	if a.wantSummary() {
-		a.summarize(func(w io.Writer) { mdUp(w, a.targetName(), res, time.Since(start), err, a.scrub) })
+		a.summarize(func(w io.Writer) { mdUp(w, a.targetName(), res, time.Since(start), err, exitCode(ctx, err), a.scrub) })
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -288,5 +289,48 @@ func TestEmptyFileWarning(t *testing.T) {
 			r = f.run(db.URL, "up", "--log-format", "json")
 			want(t, r, 0, `"msg":"migration has no statements`)
 		})
+	}
+}
+
+// TestDownAllConfirmOnTerminal: on a terminal, down --to 0 lists the
+// files and rolls back only after "yes". script(1) gives strata a
+// terminal.
+func TestDownAllConfirmOnTerminal(t *testing.T) {
+	t.Parallel()
+	scriptBin, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is not installed: no way to give strata a terminal")
+	}
+	f := newFolder(t)
+	f.write("0001_a.sql", "CREATE TABLE a (x int);\n")
+	f.write("0001_a.down.sql", "DROP TABLE a;\n")
+	url := "sqlite:" + filepath.Join(f.wd, "db.sqlite")
+	want(t, f.run(url, "up"), 0)
+	onTerminal := func(answer string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(scriptBin, "-qec", strings.Join([]string{bin, "down", "--to", "0", "--url", url, "--dir", f.dir}, " "), "/dev/null")
+		cmd.Dir, cmd.Env, cmd.Stdin = f.wd, cleanEnv(), strings.NewReader(answer)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("script: %v\n%s", err, out)
+		}
+		return string(out), code
+	}
+	out, code := onTerminal("no\n")
+	if code != 2 || !strings.Contains(out, "migrations/0001_a.down.sql") || !strings.Contains(out, "not confirmed: nothing was rolled back") {
+		t.Fatalf("answer no: exit %d\n%s", code, out)
+	}
+	if st := f.status(url); st.CurrentVersion != "1" {
+		t.Fatalf("rolled back without a yes: %+v", st)
+	}
+	out, code = onTerminal("yes\n")
+	if code != 0 || !strings.Contains(out, "type yes to roll back 1 migration") || !strings.Contains(out, "rolled back 1 migration") {
+		t.Fatalf("answer yes: exit %d\n%s", code, out)
+	}
+	if st := f.status(url); st.CurrentVersion != "" || st.Pending != 1 {
+		t.Fatalf("after yes: %+v", st)
 	}
 }

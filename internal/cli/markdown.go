@@ -116,11 +116,15 @@ func mdVerify(w io.Writer, res *strata.VerifyResult, scratch string, scrub func(
 
 // mdCheck renders a check of the database against the folder.
 func mdCheck(w io.Writer, target string, c jsonCheck) {
+	ahead := ""
+	if len(c.Ahead) > 0 {
+		ahead = fmt.Sprintf(" The database is ahead of the folder: it has applied %s, which the folder does not have.", strings.Join(c.Ahead, ", "))
+	}
 	if c.OK {
-		fmt.Fprintf(w, "### strata check: ok\n\n%sat version %s, nothing pending.\n\n", mdTarget(target), c.CurrentVersion)
+		fmt.Fprintf(w, "### strata check: ok\n\n%sat version %s, nothing pending.%s\n\n", mdTarget(target), c.CurrentVersion, ahead)
 		return
 	}
-	fmt.Fprintf(w, "### strata check: not ok (exit %d, %s)\n\n%sversion %s of %s; %d pending.\n\n", c.ExitCode, c.Code, mdTarget(target), orNone(c.CurrentVersion), orNone(c.HeadVersion), c.Pending)
+	fmt.Fprintf(w, "### strata check: not ok (exit %d, %s)\n\n%sversion %s of %s; %d pending.%s\n\n", c.ExitCode, c.Code, mdTarget(target), orNone(c.CurrentVersion), orNone(c.HeadVersion), c.Pending, ahead)
 	fmt.Fprintf(w, "| State | File | Detail | Fix |\n|---|---|---|---|\n")
 	for _, p := range c.Problems {
 		fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", p.State, p.File, mdCell(p.Detail), mdCell(p.Hint))

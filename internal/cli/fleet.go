@@ -71,7 +71,7 @@ Exit 8 when a target failed. See docs/deploy/fleets.md.`
 		if err := a.setupSummary(c); err != nil {
 			return err
 		}
-		a.md.command = "" // a fleet's table is its summary; see docs/ci.md
+		a.md.command = "" // a fleet's table is its summary (docs/cli.md)
 		if a.md.out != nil {
 			return usage(errors.New("--format markdown summarizes one database: drop it for a fleet run (--json gives the fleet's table)"))
 		}

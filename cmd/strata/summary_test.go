@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +131,30 @@ func TestMarkdownWithoutCI(t *testing.T) {
 			t.Errorf("wrote %s", e.Name())
 		}
 	}
+}
+
+// TestStepSummaryHidesPassword: the summary names the database without
+// its password, in success and failure.
+func TestStepSummaryHidesPassword(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t, "postgres")
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), secret) // trust auth ignores it
+	f := newFolder(t)
+	f.write("0001_a.sql", "CREATE TABLE a (x int);\n")
+	f.write("0002_b.sql", "INSERT INTO no_such_table VALUES (1);\n")
+	sum := filepath.Join(t.TempDir(), "summary.md")
+	env := []string{"GITHUB_STEP_SUMMARY=" + sum}
+	for _, args := range [][]string{{"plan"}, {"up"}, {"check"}, {"up", "--url", "postgres://postgres:" + secret + "@127.0.0.1:1/x"}} {
+		r := strataEnv(t, f.wd, env, append([]string{"--url", u.String(), "--dir", f.dir}, args...)...)
+		noSecret(t, r)
+	}
+	s := readSummary(t, sum)
+	if strings.Contains(s, secret) {
+		t.Fatalf("the step summary shows the password:\n%s", s)
+	}
+	wantIn(t, "summary", s, "### strata plan", "### strata up: failed (exit 4", "postgres://postgres:xxxxx@", "### strata check", "### strata up: failed (exit 6, unreachable)")
 }

@@ -161,6 +161,16 @@ type Pipeliner interface {
 	// CanPipeline reports whether conn can pipeline at all (a MySQL
 	// connection needs multiStatements), asking the server if need be.
 	CanPipeline(ctx context.Context, conn *sql.Conn) bool
+	// ElapsedMS returns an SQL expression that, in a query of a batch sent
+	// by Pipeline, is the whole milliseconds (an integer) since the batch
+	// began on the server, read from the server's clock when the query
+	// runs: the history row sent after a file's statements records how
+	// long they ran, in the same round trip.
+	ElapsedMS() string
+	// AddElapsed returns an SQL expression for the timestamp start (an
+	// SQL expression, such as a placeholder for a time.Time argument)
+	// plus the time since the batch began on the server, as ElapsedMS.
+	AddElapsed(start string) string
 }
 
 // QueryKiller is implemented by dialects whose driver abandons a cancelled

@@ -205,6 +205,24 @@ func (s *Store) InsertQuery(r Record) dialect.Query {
 		r.ExecutionMS, r.AppliedBy, nullString(r.Error), r.StrataVersion}}
 }
 
+// TimedInsertQuery is InsertQuery for a row sent in a pipelined batch
+// (dialect.Pipeliner) after the statements it records: the server fills in
+// finished_at (r.StartedAt plus the time the batch has run) and
+// execution_ms from its own clock as the row is written, so the row says
+// how long the statements ran although it was built before they were sent.
+func (s *Store) TimedInsertQuery(r Record, pl dialect.Pipeliner) dialect.Query {
+	p := s.d.Placeholder
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + s.q + " (" + columns + ") VALUES (" + s.placeholders(11))
+	b.WriteString(", " + pl.AddElapsed(p(12)) + ", " + pl.ElapsedMS())
+	b.WriteString(", " + p(13) + ", " + p(14) + ", " + p(15) + ")")
+	start := r.StartedAt.UTC()
+	return dialect.Query{SQL: b.String(), Args: []any{
+		r.ID, r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status),
+		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), start, start,
+		r.AppliedBy, nullString(r.Error), r.StrataVersion}}
+}
+
 // Insert writes a new row.
 func (s *Store) Insert(ctx context.Context, q dialect.Execer, r Record) error {
 	iq := s.InsertQuery(r)

@@ -173,6 +173,22 @@ type Pipeliner interface {
 	AddElapsed(start string) string
 }
 
+// TimeText is implemented by dialects whose driver turns timestamps into
+// values according to connection settings that a library user chooses
+// (go-sql-driver/mysql: parseTime decides whether a DATETIME reads as a
+// time.Time or as bytes, loc the time zone of its wall clock, both ways).
+// strata writes and reads its own timestamp columns through it, as UTC
+// text, so they mean the same instant whatever the connection's settings.
+type TimeText interface {
+	// TimeArg returns the argument that stores t, given in UTC, in a
+	// timestamp column as that UTC wall clock.
+	TimeArg(t time.Time) any
+	// SelectTime returns an expression that reads timestamp column col
+	// as text in UTC, "YYYY-MM-DD HH:MM:SS" with an optional fraction
+	// (NULL stays NULL).
+	SelectTime(col string) string
+}
+
 // QueryKiller is implemented by dialects whose driver abandons a cancelled
 // statement without stopping it on the server (MySQL drops the connection,
 // and the server finishes the statement anyway). KillOnCancel arranges

@@ -296,7 +296,7 @@ func (t *Target) sqlite(raw string) error {
 	path, query, _ := strings.Cut(rest, "?")
 	path = strings.TrimPrefix(path, "//")
 	if path == "" {
-		return fmt.Errorf("the SQLite URL %q has no file: write it as sqlite:path/to/file.db, sqlite:///abs/path.db or sqlite::memory:", t.Redacted)
+		return fmt.Errorf("the SQLite URL %q has no file: write it as sqlite:path/to/file.db, sqlite:///abs/path.db, or sqlite::memory: for a database in memory", t.Redacted)
 	}
 	if p, err := url.PathUnescape(path); err == nil {
 		path = p

@@ -23,10 +23,12 @@ const stepVar = "@strata_pipeline_query"
 // the batch's first statement, for ElapsedMS and AddElapsed.
 const startVar = "@strata_pipeline_start"
 
-// sinceBatch is the microseconds since the batch began. SYSDATE(6) is the
-// time it is evaluated, not the statement's start like NOW(6); both ends
-// are in the session's time zone, so the difference does not depend on it.
-const sinceBatch = "TIMESTAMPDIFF(MICROSECOND, " + startVar + ", SYSDATE(6))"
+// sinceBatch is the microseconds since the batch began. NOW(6) is the
+// start of the statement it is in (the server resets it for each
+// statement of a multi-statement query), and, unlike SYSDATE(6), safe for
+// statement-based replication; both ends are in the session's time zone,
+// so the difference does not depend on it.
+const sinceBatch = "TIMESTAMPDIFF(MICROSECOND, " + startVar + ", NOW(6))"
 
 // ElapsedMS implements dialect.Pipeliner.
 func (Dialect) ElapsedMS() string { return "(" + sinceBatch + " DIV 1000)" }
@@ -53,7 +55,7 @@ func (Dialect) Pipeline(ctx context.Context, conn *sql.Conn, queries []dialect.Q
 		b.WriteString("SET " + stepVar + " = ")
 		b.WriteString(strconv.Itoa(i))
 		if i == 0 {
-			b.WriteString(", " + startVar + " = SYSDATE(6)")
+			b.WriteString(", " + startVar + " = NOW(6)")
 		}
 		b.WriteString(";\n")
 		if err := writeQuery(&b, q); err != nil {

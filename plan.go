@@ -255,17 +255,15 @@ func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statemen
 
 func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqlsplit.Statement, error] {
 	return func(yield func(sqlsplit.Statement, error) bool) {
-		rc, err := m.dir.Open(p)
+		// tee gets the bytes the checksum covers, a leading byte order
+		// mark included, though the statements do not have it.
+		rc, err := m.dir.OpenSum(p, tee)
 		if err != nil {
 			yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Err: err})
 			return
 		}
 		defer rc.Close()
-		var r io.Reader = rc
-		if tee != nil {
-			r = io.TeeReader(rc, tee)
-		}
-		sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: m.d.Scanner(), MaxStatementBytes: lim.bytes, LimitName: lim.name})
+		sc := sqlsplit.NewScanner(rc, sqlsplit.Options{Dialect: m.d.Scanner(), MaxStatementBytes: lim.bytes, LimitName: lim.name})
 		for {
 			stmt, err := sc.Next()
 			if errors.Is(err, io.EOF) {

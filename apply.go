@@ -53,11 +53,19 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 // no other run is applying a file, see Plan.InProgress) it
 // returns at once, without the lock: an up-to-date fleet never queues. Under
 // the lock it reads the history again, so files another runner applied in
-// the meantime are skipped, and new problems are refused.
+// the meantime are skipped, and new problems are refused; a file the plan
+// did not list is never run: Apply refuses with ErrHistoryChanged (see
+// replanned). A nil or zero Plan has nothing to do.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
-	res := &Result{Current: p.Status.Current, Ahead: p.Status.Ahead}
-	if len(p.Steps) == 0 && !p.InProgress {
+	res := &Result{}
+	if p == nil || len(p.Steps) == 0 && !p.InProgress {
+		if p != nil && p.Status != nil {
+			res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
+		}
 		return res, nil
+	}
+	if p.Status != nil {
+		res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -65,7 +73,8 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	defer func() { c.Close() }()
+	changed := false
+	defer func() { m.putBack(c, changed) }()
 
 	lock, wait, err := m.lock(ctx, c, cancel)
 	res.LockWait = wait
@@ -90,12 +99,15 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
+		return res, err
+	}
 	user, err := m.d.CurrentUser(ctx, c)
 	if err != nil {
 		return res, fmt.Errorf("read current database user: %w", err)
 	}
 	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit}
-	defer func() { c = r.conn }()
+	defer func() { c, changed = r.conn, r.changed }()
 	if err := r.armKill(ctx); err != nil {
 		return res, err
 	}

@@ -267,47 +267,25 @@ func (d *downRun) auditDown(step Step, newState State, detail string) history.Au
 // inTx runs down files in one transaction, removing each history row and
 // writing its audit entry in the same transaction.
 func (d *downRun) inTx(ctx context.Context, steps []Step) error {
-	m := d.m
-	tx, err := d.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+	return d.inTxAs(ctx, steps, d)
+}
+
+func (d *downRun) file(step Step) (string, string) {
+	return step.Migration.DownPath, step.Migration.DownChecksum
+}
+
+func (d *downRun) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, _ time.Time) error {
+	if err := d.m.store.Delete(ctx, tx, step.Migration.ID()); err != nil {
+		return err
 	}
-	defer d.restoreLockTimeout(ctx)
-	var done []Applied
-	for _, step := range steps {
-		start := time.Now()
-		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
-		n, err := 0, d.setLockTimeout(ctx, tx, step, true)
-		if err == nil {
-			n, err = d.execDown(ctx, tx, step, nil)
-		}
-		if err == nil {
-			err = m.store.Delete(ctx, tx, step.Migration.ID())
-		}
-		if err == nil {
-			err = m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			var se *StatementError
-			if errors.As(err, &se) {
-				se.Outcome = "rolled back; the migration is still applied and recorded"
-				if len(steps) > 1 {
-					se.Outcome = "rolled back with every other down file of this run (--tx=all); every migration is still applied and recorded"
-				}
-			}
-			m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
-			return err
-		}
-		done = append(done, Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n, Transactional: true})
+	return d.m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
+}
+
+func (d *downRun) rolledBack(many bool) string {
+	if many {
+		return "rolled back with every other down file of this run (--tx=all); every migration is still applied and recorded"
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit %s: %w", steps[len(steps)-1].File, err)
-	}
-	for _, a := range done {
-		d.done(a)
-	}
-	return nil
+	return "rolled back; the migration is still applied and recorded"
 }
 
 func (d *downRun) done(a Applied) {

@@ -229,3 +229,41 @@ func TestRehearseReadsTheHistoryUnderTheLock(t *testing.T) {
 		})
 	}
 }
+
+// TestRedoSendsASmallFileInOneRoundTrip: redo's up file runs as up runs
+// it, so a small file goes to the server in one round trip where the
+// dialect can pipeline (every statement is sent before the first one
+// finishes), instead of one statement after the other.
+func TestRedoSendsASmallFileInOneRoundTrip(t *testing.T) {
+	for kind, sleep := range map[string]string{"postgres": "SELECT pg_sleep(0.4);", "mysql": "DO SLEEP(0.4);"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t, kind)
+			var sent []time.Time // statement starts of the up file after the down
+			down := false
+			m := newMigrator(t, db, db.Open(t), files(
+				"0001_p.sql", "CREATE TABLE p (id int);",
+				"0001_p.down.sql", "DROP TABLE p;",
+				"0002_fill.sql", "INSERT INTO p VALUES (1);\n"+sleep+"\nINSERT INTO p VALUES (2);",
+				"0002_fill.down.sql", "DELETE FROM p;",
+			), strata.WithObserver(func(e strata.Event) {
+				if e.Kind == strata.EventMigrationDone && e.File == "0002_fill.down.sql" {
+					down = true
+				}
+				if down && e.Kind == strata.EventStatementStart && e.File == "0002_fill.sql" {
+					sent = append(sent, time.Now())
+				}
+			}))
+			up(t, m)
+			if _, err := m.Redo(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if len(sent) != 3 {
+				t.Fatalf("saw %d statements of the up file after the down, want 3", len(sent))
+			}
+			if gap := sent[2].Sub(sent[0]); gap > 200*time.Millisecond {
+				t.Errorf("statement 3 was sent %s after statement 1, after the 400ms sleep: the file was not sent in one round trip", gap)
+			}
+		})
+	}
+}

@@ -61,7 +61,7 @@ func (a *app) loadSettings(cmd *cobra.Command) error {
 // belong in a file (--app-url). Other command flags, which choose an
 // action (--to, --force, --applied), belong on the command line.
 func fileKeys(root *cobra.Command) []string {
-	keys := []string{"app-url", "severity"}
+	keys := []string{"app-url", "keep-credentials-env", "severity"}
 	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
 		if f.Name != "help" && f.Name != "config" && !f.Hidden {
 			keys = append(keys, f.Name)

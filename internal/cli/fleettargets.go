@@ -150,6 +150,9 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuil
 		if err != nil {
 			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
 		}
+		if err := a.checkTLS(t); err != nil {
+			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
+		}
 		if havePW {
 			if err := t.SetPassword(pw); err != nil {
 				return nil, usage(fmt.Errorf("%s: %w", where[i], err))

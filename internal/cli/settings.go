@@ -17,6 +17,7 @@ type settings struct {
 	configPath      string // --config
 	passwordFile    string // --password-file
 	passwordCommand string // --password-command
+	requireTLS      bool   // --require-verified-tls
 
 	file      *config.File   // the configuration file read, or nil
 	sources   config.Sources // where each flag's value came from
@@ -29,6 +30,7 @@ func (s *settings) flags(f *pflag.FlagSet) {
 	f.StringVar(&s.configPath, "config", "", "configuration file (default: "+config.DefaultFile+" in the working folder, when there is one)")
 	f.StringVar(&s.passwordFile, "password-file", "", "file holding the database password, used instead of one in the URL")
 	f.StringVar(&s.passwordCommand, "password-command", "", "command (run with sh -c) that prints the database password, used instead of one in the URL")
+	f.BoolVar(&s.requireTLS, "require-verified-tls", false, "refuse, before connecting, a server URL whose TLS does not verify the server's certificate (PostgreSQL sslmode other than verify-full/verify-ca, MySQL tls other than true/verify-full/verify-ca)")
 }
 
 // loadSettings resolves every flag the command line did not give: from
@@ -92,10 +94,22 @@ func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
 		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
 	}
 	a.target = t
+	if err := a.checkTLS(t); err != nil {
+		return nil, err
+	}
 	if err := a.password(ctx, t); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// checkTLS refuses, with --require-verified-tls, a target whose
+// connections would not verify the server's certificate.
+func (a *app) checkTLS(t *config.Target) error {
+	if !a.set.requireTLS {
+		return nil
+	}
+	return usage(t.RequireVerifiedTLS())
 }
 
 // password puts the password from --password-file, --password-command or

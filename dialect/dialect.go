@@ -113,6 +113,18 @@ type Dialect interface {
 	Objects(ctx context.Context, q Execer) ([]string, error)
 }
 
+// SchemaResolver is implemented by dialects whose session has a current
+// schema or database that a migration's own SQL can change (PostgreSQL's
+// SET search_path, MySQL's USE). strata reads it once, on its first
+// connection after the session SQL, and qualifies its history, audit and
+// lock tables with it, so a file that switches schema or database does
+// not move strata's bookkeeping into another schema's tables.
+type SchemaResolver interface {
+	// CurrentSchema returns the session's current schema (PostgreSQL) or
+	// database (MySQL), or "" when there is none.
+	CurrentSchema(ctx context.Context, q Execer) (string, error)
+}
+
 // Lock is a held migration lock.
 type Lock interface {
 	// Release releases the lock. Call it with a context that is not

@@ -125,6 +125,29 @@ type SchemaResolver interface {
 	CurrentSchema(ctx context.Context, q Execer) (string, error)
 }
 
+// StringRules is implemented by dialects whose session settings change
+// where a string literal ends: MySQL's sql_mode NO_BACKSLASH_ESCAPES,
+// PostgreSQL's standard_conforming_strings. strata reads the rule on a
+// connection after the session SQL and splits files with it, so that the
+// statements it shows and runs are the ones the server sees.
+type StringRules interface {
+	// Backslash reads the session's rule on q.
+	Backslash(ctx context.Context, q Execer) (sqlsplit.Backslash, error)
+	// TrackBackslash follows one file whose statements may change the
+	// rule themselves, starting from start.
+	TrackBackslash(start sqlsplit.Backslash) BackslashTracker
+}
+
+// BackslashTracker follows the statements of one file, in order.
+type BackslashTracker interface {
+	// Next returns the rule in force after stmt runs. It returns an error
+	// saying why when stmt changes the rule in a way strata cannot read
+	// from its text (an expression, DEFAULT, RESET), since the file's
+	// later statements could then not be split as the server will read
+	// them.
+	Next(stmt string) (sqlsplit.Backslash, error)
+}
+
 // Lock is a held migration lock.
 type Lock interface {
 	// Release releases the lock. Call it with a context that is not

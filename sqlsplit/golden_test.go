@@ -38,8 +38,8 @@ type goldenInput struct {
 	d       Dialect
 	bs      Backslash
 	session string // run first on the server
-	src  []byte
-	exec bool // the first line is "-- exec": every statement must run on the server
+	src     []byte
+	exec    bool // the first line is "-- exec": every statement must run on the server
 }
 
 func goldenInputs(t testing.TB) []goldenInput {

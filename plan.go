@@ -72,6 +72,11 @@ type Plan struct {
 	limit      limit
 }
 
+// Backslash is the server's string rule the plan split its files with,
+// read when it was made (sqlsplit.BackslashDefault when nothing was
+// pending or the dialect has no such setting).
+func (p *Plan) Backslash() sqlsplit.Backslash { return p.limit.bs }
+
 // limit is what the server says about splitting: its largest statement,
 // and how it reads a backslash in a string.
 type limit struct {

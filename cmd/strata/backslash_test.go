@@ -49,6 +49,9 @@ func TestBackslashRules(t *testing.T) {
 			f.write("0001_notes.sql", "CREATE TABLE notes (a varchar(100));\n"+hostile(quote, "victim", "ok"))
 			r := f.run(url, append([]string{"plan", "--sql"}, args...)...)
 			want(t, r, 0, "-- migrations/0001_notes.sql:2\nDROP TABLE victim\n")
+			// lint of the pending files sees the DROP TABLE too (exit 1:
+			// drop-table is an error).
+			want(t, f.run(url, append([]string{"lint"}, args...)...), 1, "0001_notes.sql:2", "[drop-table]")
 			want(t, f.run(url, append([]string{"up"}, args...)...), 0)
 			if tableExists(db, "victim") {
 				t.Error("the DROP TABLE strata showed as a statement did not run")

@@ -41,7 +41,7 @@ func TestNewFileName(t *testing.T) {
 			for _, f := range tt.files {
 				files[f] = "SELECT 1;"
 			}
-			d, err := Load(mapFS(files))
+			d, err := LoadWith(mapFS(files), LoadOptions{AllowEmpty: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -36,7 +36,9 @@ type Migrator struct {
 
 // New loads the migrations in fsys and returns a Migrator for db. It
 // returns every problem in the folder (bad names, duplicate versions,
-// invalid UTF-8) at once.
+// invalid UTF-8, files written for another tool: *source.ForeignError) at
+// once, before touching the database. A folder without migration files is
+// an error (source.ErrNoMigrations) unless WithAllowEmpty(true).
 //
 // For MySQL/MariaDB, open db with parseTime=true and, for the fastest runs,
 // multiStatements=true: strata then sends a small transactional file with

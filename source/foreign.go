@@ -49,8 +49,8 @@ func (e *ForeignError) fileError() *FileError {
 		msg = flywayAdvice(e.File)
 	case e.DownLine > 0:
 		msg = fmt.Sprintf("written for %s (%s); strata would run the whole file, the down section "+
-			"from line %d too: split it into %s (the part above line %d) and %s (the part below), "+
-			"without the %s markers", e.Tool, e.Marker, e.DownLine, up, e.DownLine, down, e.Tool)
+			"from line %d too: keep the part above line %d in %s, move the part below it to %s, "+
+			"and delete the %s markers", e.Tool, e.Marker, e.DownLine, e.DownLine, up, down, e.Tool)
 	default:
 		msg = fmt.Sprintf("written for %s (%s); strata does not read %s markers and runs every statement "+
 			"of the file: keep the up part in %s, put any down part in %s, and remove the %s markers",

@@ -188,7 +188,7 @@ func (a *app) lintAll(opts lint.Options) ([]lint.Finding, int, error) {
 	if err := a.dirExists(); err != nil {
 		return nil, 0, err
 	}
-	dir, err := source.Load(source.DirFS(a.dir))
+	dir, err := a.loadDir()
 	if err != nil {
 		return nil, 0, err
 	}

@@ -165,6 +165,13 @@ func (m *markerLines) feed(p []byte) {
 		if i >= 0 {
 			seg = p[:i]
 		}
+		if i >= 0 && len(m.line) == 0 { // a whole line in this chunk: no copy
+			if _, _, ok := matchMarker(seg[:min(len(seg), maxMarkerLine)]); ok {
+				m.found = true
+			}
+			p = p[i+1:]
+			continue
+		}
 		if room := maxMarkerLine - len(m.line); room > 0 {
 			m.line = append(m.line, seg[:min(room, len(seg))]...)
 		}

@@ -123,3 +123,16 @@ func TestLoadForeignEveryFile(t *testing.T) {
 		t.Fatalf("got %d foreign files in %v, want 2", n, err)
 	}
 }
+
+// TestLoadForeignAcrossChunks: a marker line that a read buffer boundary
+// cuts in two is still found.
+func TestLoadForeignAcrossChunks(t *testing.T) {
+	for _, cut := range []int{1, 5, 10, 20} {
+		body := "SELECT 1;\n" + strings.Repeat("-", bufSize-cut-11) + "\n-- +goose Down\nSELECT 2;\n"
+		_, err := Load(mapFS(map[string]string{"0001_a.sql": body}))
+		var fe *ForeignError
+		if !errors.As(err, &fe) || fe.Line != 3 || fe.Tool != "goose" {
+			t.Errorf("marker %d bytes before the buffer's end: got %v", cut, err)
+		}
+	}
+}

@@ -34,6 +34,9 @@ type Result struct {
 	LockWait time.Duration
 	// Current is the highest applied version after the run.
 	Current source.Version
+	// Ahead lists the applied versions above the folder's newest file
+	// (Status.Ahead): the database is ahead of this folder.
+	Ahead []source.Version
 }
 
 // Up plans and applies every pending file up to opts.To. When nothing is
@@ -52,7 +55,7 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 // the lock it reads the history again, so files another runner applied in
 // the meantime are skipped, and new problems are refused.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
-	res := &Result{Current: p.Status.Current}
+	res := &Result{Current: p.Status.Current, Ahead: p.Status.Ahead}
 	if len(p.Steps) == 0 && !p.InProgress {
 		return res, nil
 	}
@@ -82,7 +85,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err := m.settleRunning(ctx, c, st, true); err != nil {
 		return res, err
 	}
-	res.Current = st.Current
+	res.Current, res.Ahead = st.Current, st.Ahead
 	p2, err := m.plan(st, p.opts, p, p.limit)
 	if err != nil {
 		return res, err

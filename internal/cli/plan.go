@@ -106,10 +106,13 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 		fmt.Fprintln(a.stdout, "another strata run holds the migration lock and is applying a file now; up would wait for it, then apply what is still pending")
 	}
 	if len(p.Steps) == 0 {
-		fmt.Fprintf(a.stdout, "nothing to do: %s\n", atVersion(p.Status.Current))
+		fmt.Fprintf(a.stdout, "nothing to do: %s\n", planAt(p.Status))
 		return nil
 	}
 	fmt.Fprintf(a.stdout, "%s to apply on %s (%s):\n", plural(len(p.Steps), "migration"), p.Dialect, atVersion(p.Status.Current))
+	if d := p.Status.AheadDetail(); d != "" {
+		fmt.Fprintf(a.stdout, "note: %s\n", d)
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	mysqlNote := false
 	for _, st := range p.Steps {
@@ -130,6 +133,15 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	}
 	a.planLint(s.m, p)
 	return nil
+}
+
+// planAt says where the database is: its version, or how far it is ahead
+// of the folder.
+func planAt(st *strata.Status) string {
+	if d := st.AheadDetail(); d != "" {
+		return d
+	}
+	return atVersion(st.Current)
 }
 
 // howStepRuns says how a file of a plan (up or down) runs, and whether it
@@ -162,9 +174,10 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 		TxMode           string         `json:"tx_mode"`
 		TransactionalDDL bool           `json:"transactional_ddl"`
 		CurrentVersion   string         `json:"current_version"`
+		Ahead            []string       `json:"ahead"`
 		Steps            []jsonStep     `json:"steps"`
 		Lint             []lint.Finding `json:"lint"`
-	}{Lint: a.planFindings(m, p), Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Steps: []jsonStep{}}
+	}{Lint: a.planFindings(m, p), Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Ahead: aheadVersions(p.Status.Ahead), Steps: []jsonStep{}}
 	for _, st := range p.Steps {
 		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom, Rerun: st.Rerun}
@@ -187,7 +200,7 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 func (a *app) planSQL(m *strata.Migrator, p *strata.Plan) error {
 	w := a.stdout
 	if len(p.Steps) == 0 {
-		fmt.Fprintf(w, "-- nothing to do: %s\n", atVersion(p.Status.Current))
+		fmt.Fprintf(w, "-- nothing to do: %s\n", planAt(p.Status))
 		return nil
 	}
 	fmt.Fprintf(w, "-- strata plan: %s to apply on %s (%s)\n", plural(len(p.Steps), "migration"), p.Dialect, atVersion(p.Status.Current))

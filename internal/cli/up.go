@@ -84,8 +84,9 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 		out := struct {
 			Applied        []jsonApplied `json:"applied"`
 			CurrentVersion string        `json:"current_version"`
+			Ahead          []string      `json:"ahead"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
-		}{Applied: []jsonApplied{}, CurrentVersion: res.Current.String(), LockWaitMS: res.LockWait.Milliseconds()}
+		}{Applied: []jsonApplied{}, CurrentVersion: res.Current.String(), Ahead: aheadVersions(res.Ahead), LockWaitMS: res.LockWait.Milliseconds()}
 		for _, ap := range res.Applied {
 			out.Applied = append(out.Applied, jsonApplied{Version: ap.Migration.ID(), Name: ap.Migration.Description,
 				File: ap.File, DurationMS: ap.Duration.Milliseconds(), Statements: ap.Statements, Transactional: ap.Transactional})
@@ -95,11 +96,22 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 			return nil
 		}
 	}
-	if len(res.Applied) == 0 {
-		a.printf("nothing to do: %s\n", atVersion(res.Current))
-		return nil
+	var head source.Version
+	if h := s.m.Dir().Head(); h != nil {
+		head = h.Version
 	}
-	a.printf("applied %s in %s: %s\n", plural(len(res.Applied), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
+	ahead := aheadDetail(head, res.Ahead)
+	switch {
+	case len(res.Applied) == 0 && ahead != "":
+		a.printf("nothing to do: %s\n", ahead)
+	case len(res.Applied) == 0:
+		a.printf("nothing to do: %s\n", atVersion(res.Current))
+	default:
+		a.printf("applied %s in %s: %s\n", plural(len(res.Applied), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
+		if ahead != "" {
+			a.printf("note: %s\n", ahead)
+		}
+	}
 	return nil
 }
 

@@ -133,6 +133,8 @@ func TestNoMigrationsFolder(t *testing.T) {
 			r := strata(t, wd, withFlags(args, "--url", db.URL, "--dir", "db")...)
 			want(t, r, 2, "the migrations folder db has no migration files", "did you mean --dir db/migrations?", "--allow-empty")
 		}
+		// doctor reports the folder as a failed check, and goes on.
+		want(t, strata(t, wd, "doctor", "--url", db.URL, "--dir", "db"), 1, "fail  folder", "did you mean --dir db/migrations?", "ok    server")
 		// A fleet loads the folder once, before any target.
 		targets := filepath.Join(wd, "targets.txt")
 		if err := os.WriteFile(targets, []byte(db.URL+"\n"), 0o600); err != nil {

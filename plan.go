@@ -42,6 +42,7 @@ type Step struct {
 	ResumeFrom int
 	recorded   string // the recorded statement checksums, when resuming
 	resume     bool
+	resumed    resumedRow // the row a resumed file continues, for its audit entry
 	// stmts are the file's statements as read and checksummed when the
 	// plan was made, kept for small files so Apply need not read them
 	// again; nil when not kept.
@@ -152,7 +153,8 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
 		if resumeOK[ms.ID] {
-			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true}
+			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true,
+				resumed: resumedRow{state: ms.State, checksum: ms.Record.Checksum}}
 			if err := m.inspect(&step, lim, nil); err != nil {
 				return nil, err
 			}

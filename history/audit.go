@@ -19,6 +19,7 @@ const (
 	ActionResolveAcceptEdit Action = "resolve_accept_edit" // an edited file's new checksum was accepted
 	ActionBaseline          Action = "baseline"            // a version was recorded as applied without running it
 	ActionDown              Action = "down"                // a down file ran (or failed half-way)
+	ActionResume            Action = "resume"              // up --resume continued a file that stopped half-way
 )
 
 // AuditEntry is one row of the audit table: a change to the history that a

@@ -19,6 +19,7 @@ func TestDoctorTLS(t *testing.T) {
 	my := testdb.MySQL(t)
 	ca := testcert.Write(t, t.TempDir(), "ca").CA
 	f := newFolder(t)
+	f.write("0001_create_users.sql", createUsers)
 	noSSL := strings.Replace(strings.Replace(pg.URL, "sslmode=disable&", "", 1), "?sslmode=disable", "", 1)
 	if strings.Contains(noSSL, "sslmode") {
 		t.Fatalf("cannot remove sslmode from %s", pg.URL)
@@ -31,9 +32,10 @@ func TestDoctorTLS(t *testing.T) {
 		detail    []string
 		hint      string
 	}{
-		{"postgres disable", pg.URL, 0, "note", []string{"sslmode=disable", "plaintext", "loopback"}, "sslmode=verify-full"},
+		{"postgres disable", pg.URL, 0, "note", []string{"sslmode=disable: plaintext: nothing is encrypted", "loopback"}, "sslmode=verify-full"},
 		{"postgres default", noSSL, 0, "note", []string{"sslmode=prefer (the default", "never checks its certificate", "falls back to plaintext"}, "sslmode=verify-full"},
 		{"postgres prefer", pgWith("sslmode=prefer"), 0, "note", []string{"sslmode=prefer", "falls back to plaintext"}, "sslmode=verify-full"},
+		{"postgres allow", pgWith("sslmode=allow"), 0, "note", []string{"sslmode=allow", "plaintext first"}, "sslmode=verify-full"},
 		{"postgres require, remote", "postgres://u@192.0.2.1:5432/db?sslmode=require&connect_timeout=1", 6, "warn", []string{"sslmode=require", "never checks the server's certificate"}, "sslmode=verify-full"},
 		{"postgres verify-full", "postgres://u@127.0.0.1:1/db?sslmode=verify-full&sslrootcert=" + ca + "&connect_timeout=1", 6, "ok", []string{"verified"}, ""},
 		{"postgres verify-ca", "postgres://u@127.0.0.1:1/db?sslmode=verify-ca&sslrootcert=" + ca + "&connect_timeout=1", 6, "ok", []string{"verified"}, ""},

@@ -54,14 +54,16 @@ func (t *Target) pgTLS() TLSState {
 	// Read what pgx will really do: a TLS configuration that checks the
 	// certificate, and no plaintext fallback.
 	tc := t.pg.TLSConfig
-	plainFallback := tc == nil
+	plainFallback, tlsFallback := false, false
 	for _, fb := range t.pg.Fallbacks {
 		if fb.TLSConfig == nil {
 			plainFallback = true
+		} else {
+			tlsFallback = true
 		}
 	}
 	switch {
-	case tc == nil && !plainFallback:
+	case tc == nil && !tlsFallback:
 		s.Missing = "plaintext: nothing is encrypted"
 	case tc == nil:
 		s.Missing = "plaintext first, TLS only when the server insists, and the server's certificate is never checked"

@@ -81,7 +81,7 @@ func TestBackslashRules(t *testing.T) {
 			// A change strata cannot read is refused before anything runs.
 			f.write("0004_unreadable.sql", "CREATE TABLE before_it (id int);\n"+unreadable+";\nINSERT INTO notes VALUES ('x');\n")
 			r = strata(t, f.wd, "up", "--url", d.URL, "--dir", f.dir)
-			if r.code == 0 || !strings.Contains(r.stderr, "0004_unreadable.sql:2") || !strings.Contains(r.stderr, "where the file's later strings end") {
+			if r.code != 4 || !strings.Contains(r.stderr, "0004_unreadable.sql:2") || !strings.Contains(r.stderr, "where the file's later strings end") {
 				t.Fatalf("want a refusal naming the file and line, got %s", r)
 			}
 			if tableExists(db, "before_it") {

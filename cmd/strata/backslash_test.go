@@ -49,6 +49,10 @@ func TestBackslashRules(t *testing.T) {
 			f.write("0001_notes.sql", "CREATE TABLE notes (a varchar(100));\n"+hostile(quote, "victim", "ok"))
 			r := f.run(url, append([]string{"plan", "--sql"}, args...)...)
 			want(t, r, 0, "-- migrations/0001_notes.sql:2\nDROP TABLE victim\n")
+			if kind == "mysql" { // the same from --session-sql
+				r := f.run(d.URL, "plan", "--sql", "--session-sql", "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')")
+				want(t, r, 0, "-- migrations/0001_notes.sql:2\nDROP TABLE victim\n")
+			}
 			// lint of the pending files sees the DROP TABLE too (exit 1:
 			// drop-table is an error).
 			want(t, f.run(url, append([]string{"lint"}, args...)...), 1, "0001_notes.sql:2", "[drop-table]")
@@ -67,7 +71,11 @@ func TestBackslashRules(t *testing.T) {
 			// The file's own SET: the rest of that file is split the new
 			// way, and the next file starts with the server's rule again.
 			f.write("0002_set.sql", fileSet+";\n"+hostile(quote, "victim2", "ok2"))
-			f.write("0003_after.sql", "INSERT INTO notes VALUES ('"+map[string]string{"mysql": `it\'s`, "postgres": `C:\`}[kind]+"');\n")
+			after := "INSERT INTO notes VALUES ('C:\\');\n"
+			if kind == "mysql" { // as mysqldump writes: save, change and restore sql_mode
+				after = "/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;\nINSERT INTO notes VALUES ('it\\'s');\n/*!40101 SET SQL_MODE=@OLD_SQL_MODE */;\n"
+			}
+			f.write("0003_after.sql", after)
 			r = strata(t, f.wd, "plan", "--sql", "--url", d.URL, "--dir", f.dir)
 			want(t, r, 0, "-- migrations/0002_set.sql:2\nDROP TABLE victim2\n")
 			want(t, strata(t, f.wd, "up", "--url", d.URL, "--dir", f.dir), 0)

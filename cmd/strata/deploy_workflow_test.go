@@ -164,7 +164,13 @@ func runWorkflow(t *testing.T, kind string, job workflowJob, scripts []string) {
 	if pw == "" {
 		t.Fatal("the job gives no STRATA_DB_PASSWORD")
 	}
-	_, rawURL := dbUser(t, kind, testdb.New(t, kind), pw, migrationUser(kind)...)
+	// The service's user is its superuser: strata verify creates scratch
+	// databases with it.
+	setup := append(migrationUser(kind), "ALTER ROLE %[1]s CREATEDB")
+	if kind == "mysql" {
+		setup = []string{"GRANT ALL PRIVILEGES ON *.* TO '%[1]s'@'%'"}
+	}
+	_, rawURL := dbUser(t, kind, testdb.New(t, kind), pw, setup...)
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		t.Fatal(err)

@@ -156,6 +156,7 @@ func TestWaitWrongPassword(t *testing.T) {
 		t.Errorf("a wrong password was retried:\n%s", r)
 	}
 	// Without --wait, the same advice.
+	f.write("0001_create_users.sql", createUsers)
 	r = f.run(u.String(), "up")
 	want(t, r, 6, "1045")
 	wantLoginAdvice(t, r)
@@ -173,6 +174,7 @@ func TestWaitUnknownRole(t *testing.T) {
 	}
 	u.User = url.User("strata_no_such_role_" + randomHex(4))
 	f := newFolder(t)
+	f.write("0001_create_users.sql", createUsers)
 	for _, args := range [][]string{{"up"}, {"up", "--wait", "30s"}, {"wait", "--timeout", "30s"}} {
 		start := time.Now()
 		r := f.run(u.String(), args...)

@@ -71,18 +71,20 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 	checks = append(checks, doctor.Check{Name: "connect", Status: doctor.OK, Detail: t.Dialect.Name() + " at " + t.Redacted})
 
 	var fsys fs.FS = fstest.MapFS{}
+	allowEmpty := a.allowEmpty
 	if err := a.dirExists(); err != nil {
+		allowEmpty = true
 		checks = append(checks, doctor.Check{Name: "folder", Status: doctor.Warn, Detail: err.Error(), Hint: "checked against an empty folder"})
 	} else {
 		fsys = source.DirFS(a.dir)
 	}
-	m, err := strata.New(db, t.Dialect, fsys,
+	m, err := strata.New(db, t.Dialect, fsys, strata.WithAllowEmpty(allowEmpty),
 		strata.WithTable(a.table), strata.WithSessionSQL(a.sessionSQL...), strata.WithSourceName(a.dir),
 		strata.WithLockMode(lockMode), strata.WithLeaseTTL(max(a.leaseTTL, time.Second)),
 		strata.WithLockTimeout(time.Millisecond), strata.WithVersion(buildVersion().Version))
 	if err != nil {
-		checks = append(checks, doctor.Check{Name: "folder", Status: doctor.Fail, Detail: a.scrub(err.Error()), Hint: "fix the migration files named"})
-		m, _ = strata.New(db, t.Dialect, fstest.MapFS{}, strata.WithTable(a.table), strata.WithLockTimeout(time.Millisecond))
+		checks = append(checks, doctor.Check{Name: "folder", Status: doctor.Fail, Detail: a.scrub(a.explainFolder(err).Error()), Hint: "fix the migration files named, or --dir"})
+		m, _ = strata.New(db, t.Dialect, fstest.MapFS{}, strata.WithAllowEmpty(true), strata.WithTable(a.table), strata.WithLockTimeout(time.Millisecond))
 	}
 	if m != nil {
 		checks = append(checks, doctor.Server(ctx, doctor.Target{DB: db, Dialect: t.Dialect, Migrator: m, Table: table})...)

@@ -73,6 +73,9 @@ func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*DownResult, err
 // database is ahead of it), or when the history has a failed, partial or
 // interrupted row. An empty plan means nothing is applied.
 func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*DownPlan, error) {
+	if err := checkReason(opts.Reason, false); err != nil {
+		return nil, fmt.Errorf("cannot roll back: %w", err)
+	}
 	st, err := m.statusOf(ctx, false)
 	if err != nil {
 		return nil, err
@@ -98,7 +101,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		ms := &st.Migrations[i]
 		if incomplete(ms) {
 			probs = append(probs, DownProblem{Kind: DownIncomplete, Version: ms.ID, File: ms.File,
-				Detail: describeIncomplete(*ms), Hint: "settle it first: strata resolve " + ms.ID + " --applied or --rolled-back --reason '...'"})
+				Detail: describeIncomplete(*ms), Hint: "settle it first: strata resolve " + ms.ID + " --applied or --rolled-back " + reasonHint})
 			continue
 		}
 		if ms.Kind != string(source.Repeatable) && ms.Record != nil && ms.Record.Status == history.Applied {
@@ -137,7 +140,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		case ms.State == StateEdited:
 			probs = append(probs, DownProblem{Kind: DownEdited, Version: ms.ID, File: ms.File,
 				Detail: fmt.Sprintf("the up file was edited since it was applied (checksum %s, recorded %s), so its down file may not undo what ran", short(ms.Checksum), short(ms.RecordedChecksum)),
-				Hint:   "restore the up file as it was applied (git checkout), or if the edit is deliberate accept it first: strata resolve " + ms.ID + " --accept-edit --reason '...'"})
+				Hint:   "restore the up file as it was applied (git checkout), or if the edit is deliberate accept it first: strata resolve " + ms.ID + " --accept-edit " + reasonHint})
 		case mig.DownPath == "":
 			probs = append(probs, DownProblem{Kind: DownNoFile, Version: ms.ID, File: ms.File,
 				Detail: "it has no down file", Hint: "write " + m.display(downFileName(mig.Path)) + " that undoes it, or undo it by hand"})

@@ -38,10 +38,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		}
 		mig := steps[0].Migration
 		up := Step{Migration: mig, File: m.display(mig.Path)}
-		lim, err := m.statementLimit(ctx)
-		if err != nil {
-			return err
-		}
+		lim := p.limit
 		if err := m.inspect(&up, lim, nil); err != nil {
 			return err
 		}

@@ -45,7 +45,7 @@ func (m *Migrator) downAgain(st *Status, p *DownPlan) ([]Step, error) {
 			to = ms.Version
 		}
 	}
-	fresh, err := m.planDown(st, DownOptions{To: to, Reason: p.opts.Reason})
+	fresh, err := m.planDown(st, DownOptions{To: to, Reason: p.opts.Reason}, p.limit)
 	if err != nil {
 		return nil, err
 	}

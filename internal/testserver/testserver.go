@@ -64,14 +64,14 @@ type Server struct {
 	driver, dsn string // the administrator connection for database/sql
 	// database returns the strata URL and the database/sql DSN of the
 	// named database on this server.
-	database    func(name string) (url, dsn string)
-	log         string // the server's log file
-	stopSignal  syscall.Signal
-	cmd         *exec.Cmd
-	exited      chan struct{}
-	stopOnce    sync.Once
-	stopped     atomic.Bool
-	stopErr     error
+	database   func(name string) (url, dsn string)
+	log        string // the server's log file
+	stopSignal syscall.Signal
+	cmd        *exec.Cmd
+	exited     chan struct{}
+	stopOnce   sync.Once
+	stopped    atomic.Bool
+	stopErr    error
 }
 
 // unavailable skips the test outside CI and fails it in CI.

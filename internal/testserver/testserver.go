@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,22 +179,34 @@ func tail(b []byte) string {
 	return string(b)
 }
 
-// start starts the server process in the background.
+// start starts the server process in the background. The process gets
+// SIGKILL if the test binary dies without stopping it (a timeout panic):
+// the parent-death signal follows the thread that started the process,
+// so that thread stays locked to the goroutine waiting for the process.
 func (s *Server) start(name string, args []string, o *owner) error {
 	log, err := os.Create(s.log)
 	if err != nil {
 		return err
 	}
 	defer log.Close() // the child has its own descriptor
-	s.cmd = command(name, args, s.Dir, o, log)
-	if err := s.cmd.Start(); err != nil {
+	cmd := command(name, args, s.Dir, o, log)
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	started := make(chan error, 1)
+	exited := make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the process
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	if err := <-started; err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
 	}
-	s.exited = make(chan struct{})
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.exited)
-	}()
+	s.cmd, s.exited = cmd, exited
 	return nil
 }
 

@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// TestServers: each private server starts with TLS and an extra setting,
+// TestServers: each private server starts with TLS and an extra setting
+// the shared servers do not have (a preloaded library, performance_schema),
 // serves a fresh database, and Stop ends its whole process group and
 // removes its folder.
 func TestServers(t *testing.T) {
@@ -19,9 +20,9 @@ func TestServers(t *testing.T) {
 		show, val string
 		tlsQuery  string
 	}{
-		{"postgres", StartPostgres, map[string]string{"work_mem": "7MB"}, "SHOW work_mem", "7MB",
+		{"postgres", StartPostgres, map[string]string{"shared_preload_libraries": "pg_stat_statements"}, "SHOW shared_preload_libraries", "pg_stat_statements",
 			"SELECT CASE WHEN ssl THEN 'on' ELSE 'off' END FROM pg_stat_ssl WHERE pid = pg_backend_pid()"},
-		{"mariadb", StartMariaDB, map[string]string{"max-connections": "77"}, "SELECT @@max_connections", "77",
+		{"mariadb", StartMariaDB, map[string]string{"performance-schema": "ON"}, "SELECT @@performance_schema", "1",
 			"SELECT IF(@@have_ssl = 'YES', 'on', 'off')"},
 	}
 	for _, c := range cases {

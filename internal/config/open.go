@@ -118,7 +118,7 @@ func (t *Target) Ping(ctx context.Context, db *sql.DB) error {
 	case ctx.Err() != nil:
 		return t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
 	}
-	if MissingDatabase(err) {
+	if t.missingDatabase(err) {
 		err = &MissingDatabaseError{Name: t.DatabaseName(), Err: err}
 	}
 	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}

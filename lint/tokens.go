@@ -31,7 +31,7 @@ type token struct {
 // what strata sends: comments dropped, the insides of MySQL executable
 // comments kept as code.
 func tokenize(s string, d sqlsplit.Dialect) []token {
-	toks := sqlsplit.Tokens(s, d)
+	toks := sqlsplit.Tokens(s, sqlsplit.Options{Dialect: d})
 	out := make([]token, 0, len(toks))
 	for _, t := range toks {
 		tk := token{off: t.Offset}

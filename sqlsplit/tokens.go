@@ -28,15 +28,16 @@ type Token struct {
 }
 
 // Tokens splits one statement's text (a Statement's Text) into tokens with
-// the scanner's own lexical rules for d, so that a tool reading statements
+// the scanner's own lexical rules for opts.Dialect, so that a tool reading statements
 // sees what the scanner sends and the server runs: comments are dropped
 // (in MySQL a line comment needs "-- " with a space or control character
 // after the dashes, or '#'), the markers of a MySQL executable comment
 // (/*!40000 ... */, /*M!100100 ... */) are dropped and its inside is
 // code, and whitespace is skipped. An unterminated quote or comment runs
 // to the end of text.
-func Tokens(text string, d Dialect) []Token {
-	s := &Scanner{opts: Options{Dialect: d}, buf: []byte(text), eof: true, delim: []byte{';'}, execOpen: -1, lastTokEnd: -1}
+func Tokens(text string, opts Options) []Token {
+	d := opts.Dialect
+	s := &Scanner{opts: opts, buf: []byte(text), eof: true, delim: []byte{';'}, execOpen: -1, lastTokEnd: -1}
 	s.buildClasses()
 	var out []Token
 	add := func(k TokenKind, from, to int) {

@@ -25,7 +25,7 @@ func TestTokens(t *testing.T) {
 	kinds := map[TokenKind]string{Word: "w", QuotedIdent: "q", String: "s", Number: "n", Punct: "p"}
 	for _, tc := range cases {
 		var got []string
-		for _, tk := range Tokens(tc.in, tc.d) {
+		for _, tk := range Tokens(tc.in, Options{Dialect: tc.d}) {
 			if tc.in[tk.Offset:tk.Offset+len(tk.Text)] != tk.Text {
 				t.Errorf("%v %q: token %q is not at offset %d", tc.d, tc.in, tk.Text, tk.Offset)
 			}

@@ -77,6 +77,9 @@ type Options struct {
 	// LockTimeout is set when every file runs with a DDL lock timeout
 	// (strata --lock-timeout-ddl), so files need not set their own.
 	LockTimeout bool
+	// Backslash is the server's string rule, when known (a plan read it
+	// from the server); the dialect's default otherwise.
+	Backslash sqlsplit.Backslash
 }
 
 // Linter checks a set of files, in the order they will run. Tables created
@@ -110,7 +113,7 @@ func New(opts Options) (*Linter, error) {
 // a file the scanner cannot split is a finding.
 func (l *Linter) File(name string, r io.Reader) ([]Finding, error) {
 	f := &fileState{l: l, name: name}
-	sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: l.opts.Dialect})
+	sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: l.opts.Dialect, Backslash: l.opts.Backslash})
 	for {
 		st, err := sc.Next()
 		if errors.Is(err, io.EOF) {
@@ -179,7 +182,7 @@ func (f *fileState) statement(st sqlsplit.Statement) {
 			f.lockTimeout = true
 		}
 	}
-	s := &stmt{toks: tokenize(st.Text, f.l.opts.Dialect), text: st.Text, line: st.Line}
+	s := &stmt{toks: tokenize(st.Text, sqlsplit.Options{Dialect: f.l.opts.Dialect, Backslash: f.l.opts.Backslash}), text: st.Text, line: st.Line}
 	f.cur = s
 	if len(s.toks) == 0 {
 		return

@@ -279,7 +279,7 @@ func TestSetAcrossFiles(t *testing.T) {
 // TestTokenize: PostgreSQL has no backtick quotes (the scanner sends `c` as
 // punctuation and a word), so neither does lint.
 func TestTokenize(t *testing.T) {
-	toks := tokenize("select \"a\"\"b\", `c`, 'd''e', $q$ x $q$, E'\\'', x::int -- c\n/* a /* b */ c */ y", pg)
+	toks := tokenize("select \"a\"\"b\", `c`, 'd''e', $q$ x $q$, E'\\'', x::int -- c\n/* a /* b */ c */ y", sqlsplit.Options{Dialect: pg})
 	var got []string
 	for _, tk := range toks {
 		switch tk.kind {

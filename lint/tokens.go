@@ -27,11 +27,11 @@ type token struct {
 }
 
 // tokenize splits a statement's text into tokens with the statement
-// scanner's lexical rules for the dialect (sqlsplit.Tokens), so lint reads
+// scanner's lexical rules for its options (sqlsplit.Tokens), so lint reads
 // what strata sends: comments dropped, the insides of MySQL executable
 // comments kept as code.
-func tokenize(s string, d sqlsplit.Dialect) []token {
-	toks := sqlsplit.Tokens(s, sqlsplit.Options{Dialect: d})
+func tokenize(s string, opts sqlsplit.Options) []token {
+	toks := sqlsplit.Tokens(s, opts)
 	out := make([]token, 0, len(toks))
 	for _, t := range toks {
 		tk := token{off: t.Offset}

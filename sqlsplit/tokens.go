@@ -63,9 +63,8 @@ func Tokens(text string, opts Options) []Token {
 			i = j
 			continue
 		case cSQuote:
-			bs := d == MySQL
+			bs := s.sQuoteBackslash(i)
 			if d == Postgres && s.eString(i) {
-				bs = true
 				if n := len(out); n > 0 && out[n-1].Offset == i-1 {
 					out, i = out[:n-1], i-1 // E'..' is one string
 				}
@@ -75,7 +74,7 @@ func Tokens(text string, opts Options) []Token {
 			i, s.lastTokEnd = end, end
 			continue
 		case cDQuote:
-			end, _ := s.quoteEnd(i, '"', d == MySQL)
+			end, _ := s.quoteEnd(i, '"', s.dQuoteBackslash())
 			if d == MySQL {
 				add(String, i, end)
 			} else {

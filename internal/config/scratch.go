@@ -181,7 +181,7 @@ func (t *Target) admin(ctx context.Context, f func(db *sql.DB) error) error {
 		err = db.PingContext(ctx)
 	}
 	if err != nil {
-		return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+		return t.connectError(err)
 	}
 	return t.ScrubError(f(db))
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,6 +25,19 @@ func Classify(d dialect.Dialect, err error) dbwait.Verdict {
 		return dbwait.Fatal
 	}
 	return dbwait.Retry
+}
+
+// authFailed reports whether err says the server refused the login: a
+// wrong password, an unknown user, or a user that may not use the
+// database.
+func (t *Target) authFailed(err error) bool {
+	ce, ok := t.Dialect.(dialect.ConnectErrors)
+	return ok && ce.AuthFailed(err)
+}
+
+// connectError returns the *ConnectError for err, scrubbed of secrets.
+func (t *Target) connectError(err error) *ConnectError {
+	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err), auth: t.authFailed(err)}
 }
 
 // missingDatabase reports whether err says the server is up but the
@@ -76,5 +90,11 @@ func (t *Target) Wait(ctx context.Context, db *sql.DB, opts dbwait.Options) (dbw
 	case ctx.Err() != nil:
 		return res, t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
 	}
-	return res, &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+	// A login or certificate the server refused: the ConnectError says
+	// what to fix and that waiting will not help, in one voice.
+	var fatal *dbwait.FatalError
+	if errors.As(err, &fatal) {
+		err = fatal.Err
+	}
+	return res, t.connectError(err)
 }

@@ -3,7 +3,6 @@ package strata
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -49,8 +48,12 @@ type MigrationStatus struct {
 	// completed and of the one after it, for failed, partial and
 	// interrupted files (0 when unknown).
 	LastLine, NextLine int
-	Migration          *source.Migration // nil when missing
-	Record             *history.Record   // nil when pending
+	// Executing names the connection on which a running file's statement
+	// is still executing although the run that sent it is gone ("connection
+	// 42"), when the database can tell.
+	Executing string
+	Migration *source.Migration // nil when missing
+	Record    *history.Record   // nil when pending
 }
 
 // Status is the state of every migration in the folder and the history.
@@ -126,6 +129,10 @@ func describeIncomplete(ms MigrationStatus) string {
 	switch ms.State {
 	case StateRunning:
 		d = fmt.Sprintf("a run of this file is in progress (%d of %d statements applied)", ms.StatementsApplied, ms.StatementsTotal)
+		if ms.Executing != "" {
+			d = fmt.Sprintf("statement %d of this file is still executing on %s, although the run that sent it may be gone (%d of %d statements recorded as applied)",
+				ms.StatementsApplied+1, ms.Executing, ms.StatementsApplied, ms.StatementsTotal)
+		}
 	case StateInterrupted:
 		d = fmt.Sprintf("a run of this file was interrupted (the process died or lost its connection) after %d of %d statements%s", ms.StatementsApplied, ms.StatementsTotal, last)
 	case StateFailed:
@@ -293,24 +300,35 @@ func fillRecord(ms *MigrationStatus, r *history.Record) {
 // dead run. It also finds the lines of the statements around the point
 // where incomplete files stopped.
 func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, locked bool) error {
-	free := locked
-	checked := locked
+	checked, live, executing := false, false, ""
 	for i := range st.Migrations {
 		ms := &st.Migrations[i]
 		switch ms.State {
 		case StateRunning:
 			if !checked {
-				l, err := m.acquire(ctx, c, time.Nanosecond, nil, nil)
-				if err == nil {
-					free = true
-					_ = l.Release(context.WithoutCancel(ctx))
-				} else if !errors.As(err, new(*dialect.LockTimeoutError)) {
+				// A run is live while either lock mode's lock is held or
+				// its statement still executes (fence.go); under the
+				// lock only the latter can be.
+				var err error
+				if locked {
+					executing, err = m.executing(ctx, c)
+				} else {
+					live, executing, err = m.liveRun(ctx, c)
+				}
+				if err != nil {
 					return err
 				}
 				checked = true
 			}
-			if free {
+			if locked && executing != "" {
+				wm, _ := m.d.(dialect.WorkMarker)
+				_, kill, _ := wm.Executing(ctx, c, m.cfg.table)
+				return &StillExecutingError{Version: ms.ID, File: ms.File, Conn: executing, Kill: kill}
+			}
+			if locked || !live {
 				ms.State = StateInterrupted
+			} else {
+				ms.Executing = executing
 			}
 		case StatePartial, StateFailed:
 		default:

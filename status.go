@@ -52,8 +52,11 @@ type MigrationStatus struct {
 	// is still executing although the run that sent it is gone ("connection
 	// 42"), when the database can tell.
 	Executing string
-	Migration *source.Migration // nil when missing
-	Record    *history.Record   // nil when pending
+	// NextMayHaveRun is set for an interrupted file whose next statement
+	// may have completed on the server after its run died, unrecorded.
+	NextMayHaveRun bool
+	Migration      *source.Migration // nil when missing
+	Record         *history.Record   // nil when pending
 }
 
 // Status is the state of every migration in the folder and the history.
@@ -135,6 +138,9 @@ func describeIncomplete(ms MigrationStatus) string {
 		}
 	case StateInterrupted:
 		d = fmt.Sprintf("a run of this file was interrupted (the process died or lost its connection) after %d of %d statements%s", ms.StatementsApplied, ms.StatementsTotal, last)
+		if ms.NextMayHaveRun {
+			d += fmt.Sprintf("; statement %d (line %d) may have completed on the server after the run died: check before strata up --resume runs it again", ms.StatementsApplied+1, ms.NextLine)
+		}
 	case StateFailed:
 		d = fmt.Sprintf("this file failed before any statement completed (%d of %d applied)", ms.StatementsApplied, ms.StatementsTotal)
 	default:
@@ -335,14 +341,23 @@ func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, l
 			continue
 		}
 		if ms.Migration != nil {
-			ms.LastLine, ms.NextLine = m.statementLines(ms.Migration, ms.StatementsApplied)
+			var next string
+			ms.LastLine, ms.NextLine, next = m.statementLines(ms.Migration, ms.StatementsApplied)
+			if ms.State == StateInterrupted && next != "" {
+				// Unless it was sent with its own progress update, the
+				// statement in flight may have completed after the run
+				// died, without being recorded.
+				it, ok := m.d.(dialect.ImplicitTx)
+				ms.NextMayHaveRun = !ok || !it.Together(next)
+			}
 		}
 	}
 	return nil
 }
 
-// statementLines returns the lines of statements n and n+1 of a file.
-func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int) {
+// statementLines returns the lines of statements n and n+1 of a file, and
+// the text of statement n+1.
+func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int, text string) {
 	i := 0
 	for stmt, err := range m.Statements(mig) {
 		if err != nil {
@@ -353,9 +368,9 @@ func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int)
 			last = stmt.Line
 		}
 		if i == n+1 {
-			next = stmt.Line
+			next, text = stmt.Line, stmt.Text
 			break
 		}
 	}
-	return last, next
+	return last, next, text
 }

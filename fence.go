@@ -114,7 +114,7 @@ func (m *Migrator) acquireSession(ctx context.Context, c *sql.Conn, timeout time
 		if err != nil {
 			return false, err
 		}
-		h, err := lease.Live(ctx, m.db, m.d, m.cfg.table)
+		h, err := lease.Live(ctx, c, m.d, m.cfg.table)
 		if err != nil || h != "" {
 			_ = l.Release(context.WithoutCancel(ctx))
 			who = h + " (a --lock-mode=lease run)"
@@ -150,11 +150,11 @@ func (m *Migrator) excludeSession(ctx context.Context) (string, error) {
 // connection when a statement is still executing.
 func (m *Migrator) liveRun(ctx context.Context, c *sql.Conn) (live bool, executing string, err error) {
 	if p, ok := m.d.(dialect.LockProber); ok {
-		h, err := p.LockHolder(ctx, m.db, m.cfg.table)
+		h, err := p.LockHolder(ctx, c, m.cfg.table)
 		if err != nil || h != "" {
 			return h != "", "", err
 		}
-		if h, err = lease.Live(ctx, m.db, m.d, m.cfg.table); err != nil || h != "" {
+		if h, err = lease.Live(ctx, c, m.d, m.cfg.table); err != nil || h != "" {
 			return h != "", "", err
 		}
 	} else {

@@ -46,7 +46,7 @@ type Fenced interface {
 type LockProber interface {
 	// LockHolder returns a description of the session holding the lock
 	// of history table t, or "" when nobody does.
-	LockHolder(ctx context.Context, db *sql.DB, t Table) (string, error)
+	LockHolder(ctx context.Context, q Execer, t Table) (string, error)
 }
 
 // WorkMarker is implemented by dialects whose session lock lives on a

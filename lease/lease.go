@@ -275,7 +275,7 @@ func (l *Lease) Fence() string {
 
 // Live describes the live lease on history table t, or "" when there is
 // none (no row, or an expired one). It takes nothing.
-func Live(ctx context.Context, db *sql.DB, d dialect.Dialect, t dialect.Table) (string, error) {
+func Live(ctx context.Context, db dialect.Execer, d dialect.Dialect, t dialect.Table) (string, error) {
 	clock, ok := d.(dialect.Clock)
 	if !ok {
 		return "", nil
@@ -300,7 +300,7 @@ func Live(ctx context.Context, db *sql.DB, d dialect.Dialect, t dialect.Table) (
 }
 
 // describe names the lease holder, with times from the database's clock.
-func describe(ctx context.Context, db *sql.DB, q, now string) string {
+func describe(ctx context.Context, db dialect.Execer, q, now string) string {
 	var owner, h string
 	var pid, acquired, expires, dbNow int64
 	err := db.QueryRowContext(ctx, "SELECT owner, host, pid, acquired_ms, expires_ms, "+now+" FROM "+q+" WHERE name = 'migrate'").Scan(&owner, &h, &pid, &acquired, &expires, &dbNow)

@@ -132,7 +132,7 @@ func TestKilledPostgresRunRecordsItsOrphanedStatement(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t, "postgres")
 	f := newFolder(t)
-	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT pg_sleep(3) AS s;\nCREATE TABLE after_it (x int);\n")
+	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT 1 AS s FROM pg_sleep(3);\nCREATE TABLE after_it (x int);\n")
 	p := startBG(t, f, db.URL, "0001_slow.sql:3:", "up", "--verbose")
 	time.Sleep(300 * time.Millisecond)
 	p.signal(syscall.SIGKILL)

@@ -81,7 +81,7 @@ func (Dialect) Lock(ctx context.Context, db *sql.DB, _ *sql.Conn, t dialect.Tabl
 }
 
 // describeHolder names the connection holding lock name.
-func describeHolder(ctx context.Context, db *sql.DB, name string) string {
+func describeHolder(ctx context.Context, db dialect.Execer, name string) string {
 	var id sql.NullInt64
 	var host, user, since sql.NullString
 	err := db.QueryRowContext(ctx, `SELECT p.ID, p.HOST, p.USER, p.TIME FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)`, name).Scan(&id, &host, &user, &since)
@@ -97,7 +97,7 @@ func describeHolder(ctx context.Context, db *sql.DB, name string) string {
 
 // LockHolder describes the connection holding the session-mode lock of
 // history table t, or "" when it is free. It takes nothing.
-func (Dialect) LockHolder(ctx context.Context, db *sql.DB, t dialect.Table) (string, error) {
+func (Dialect) LockHolder(ctx context.Context, db dialect.Execer, t dialect.Table) (string, error) {
 	name, err := lockName(ctx, db, t)
 	if err != nil {
 		return "", err

@@ -54,12 +54,7 @@ func describeHolder(ctx context.Context, q dialect.Execer, key int64) (string, e
 // LockHolder describes the backend holding the session-mode advisory lock
 // of history table t, or "" when nobody does. It reads pg_locks and takes
 // nothing, so it is safe behind a transaction pooler.
-func (Dialect) LockHolder(ctx context.Context, db *sql.DB, t dialect.Table) (string, error) {
-	c, err := db.Conn(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
+func (Dialect) LockHolder(ctx context.Context, c dialect.Execer, t dialect.Table) (string, error) {
 	key, err := lockKey(ctx, c, t)
 	if err != nil {
 		return "", err

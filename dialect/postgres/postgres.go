@@ -197,7 +197,7 @@ func (Dialect) ServerError(err error) (code, message string, ok bool) {
 // lockKey derives the advisory lock key from the database, schema and
 // history table, so two tools or two history tables in one database do not
 // block each other.
-func lockKey(ctx context.Context, conn *sql.Conn, t dialect.Table) (int64, error) {
+func lockKey(ctx context.Context, conn dialect.Execer, t dialect.Table) (int64, error) {
 	var db, schema string
 	if err := conn.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&db, &schema); err != nil {
 		return 0, fmt.Errorf("derive lock key: %w", err)

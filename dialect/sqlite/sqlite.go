@@ -171,7 +171,7 @@ func (Dialect) Lock(ctx context.Context, _ *sql.DB, conn *sql.Conn, t dialect.Ta
 
 // LockHolder describes the holder of the session-mode lock file of
 // history table t, or "" when it is free. It holds nothing afterwards.
-func (Dialect) LockHolder(ctx context.Context, db *sql.DB, t dialect.Table) (string, error) {
+func (Dialect) LockHolder(ctx context.Context, db dialect.Execer, t dialect.Table) (string, error) {
 	schema := "main"
 	if t.Schema != "" {
 		schema = t.Schema

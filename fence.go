@@ -193,8 +193,8 @@ type StillExecutingError struct {
 }
 
 func (e *StillExecutingError) Error() string {
-	return fmt.Sprintf("%s: the run that was applying it died, but its statement is still executing on %s: wait until it ends "+
-		"(strata status shows the file as running until then), or stop it with %s; then run strata status again", e.File, e.Conn, e.Kill)
+	return fmt.Sprintf("%s: the run that was applying it is gone or stopped, but its statement is still executing on %s (the connection still exists): "+
+		"wait until it ends (strata status shows the file as running until then), or stop it with %s; then run strata status again", e.File, e.Conn, e.Kill)
 }
 
 // markWork tags the run's work connection where the dialect's lock lives

@@ -109,7 +109,7 @@ func TestKilledMySQLRunStatementStillExecuting(t *testing.T) {
 	want(t, r, 0, `"state": "running"`, `"executing": "connection `)
 	want(t, f.run(db.URL, "status"), 0, "running (1/3 statements) (statement still executing on connection ")
 	r = f.run(db.URL, "up", "--resume")
-	if r.code == 0 || !strings.Contains(r.stderr, "is still executing on connection ") || !strings.Contains(r.stderr, "KILL ") {
+	if r.code == 0 || !strings.Contains(r.stderr, "still executing on connection ") || !strings.Contains(r.stderr, "KILL ") {
 		t.Fatalf("up --resume while the dead run's statement executes:\n%s", r)
 	}
 	conn := db.Open(t)
@@ -154,5 +154,151 @@ func TestKilledPostgresRunRecordsItsOrphanedStatement(t *testing.T) {
 	}
 	if s := f.status(db.URL).state("1"); s != "applied" {
 		t.Errorf("state after --resume: %s", s)
+	}
+}
+
+// leaseExpired reports whether the lease row of db has expired by the
+// database's clock.
+func leaseExpired(t *testing.T, conn *sql.DB, kind string) bool {
+	t.Helper()
+	now := map[string]string{
+		"postgres": "(extract(epoch from clock_timestamp()) * 1000)::bigint",
+		"mysql":    "CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS SIGNED)",
+	}[kind]
+	var n int
+	if err := conn.QueryRow("SELECT COUNT(*) FROM strata_schema_history_lock WHERE expires_ms < " + now).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
+}
+
+// A lease-mode run stopped (SIGSTOP) past its lease: another run takes
+// over and finishes the file; when the stopped run continues (SIGCONT) it
+// sends nothing more, names the lost lease, and leaves the new holder's
+// applied row alone. Before, it wrote partial over it.
+func TestStaleLeaseRunCannotOverwriteHistory(t *testing.T) {
+	files := map[string]string{
+		"postgres": "-- strata:no-transaction\nSELECT pg_sleep(2);\nCREATE TABLE b (x int);\n",
+		"mysql":    "SELECT SLEEP(2);\nCREATE TABLE b (x int);\n",
+	}
+	for _, kind := range []string{"postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t, kind)
+			f := newFolder(t)
+			f.write("0001_slow.sql", files[kind])
+			line := strings.Count(strings.Split(files[kind], "SELECT")[0], "\n") + 1
+			lease := []string{"--lock-mode", "lease", "--lease-ttl", "1s"}
+			stale := startBG(t, f, db.URL, fmt.Sprintf("0001_slow.sql:%d:", line), append([]string{"up", "--verbose"}, lease...)...)
+			stale.signal(syscall.SIGSTOP)
+			t.Cleanup(func() { _ = stale.cmd.Process.Signal(syscall.SIGCONT) })
+			conn := db.Open(t)
+			eventually(t, 20*time.Second, "the stopped run's lease expiring and its statement ending", func() bool {
+				return leaseExpired(t, conn, kind) && statementsOn(t, conn, kind, db.Name) == 0
+			})
+			r := f.run(db.URL, append([]string{"up", "--resume"}, lease...)...)
+			if kind == "mysql" {
+				// The stopped run's work connection still exists: its
+				// statement may yet run, so nobody may continue the file.
+				if r.code == 0 || !strings.Contains(r.stderr, "still executing on connection ") {
+					t.Fatalf("up --resume while the stopped run's connection exists:\n%s", r)
+				}
+			} else {
+				want(t, r, 0, "applied migrations/0001_slow.sql")
+			}
+			stale.signal(syscall.SIGCONT)
+			sr := stale.wait()
+			if sr.code == 0 {
+				t.Fatalf("the stale run went on:\n%s", sr)
+			}
+			want(t, sr, sr.code, "the migration lock (lease ", ") was lost: another runner took it over")
+			noPanic(t, sr)
+			if kind == "mysql" {
+				want(t, f.run(db.URL, append([]string{"up", "--resume"}, lease...)...), 0, "applied migrations/0001_slow.sql")
+			}
+			if s := f.status(db.URL).state("1"); s != "applied" {
+				t.Errorf("after the stale run continued, 0001 is %s, want applied", s)
+			}
+			if !tableExists(conn, "b") {
+				t.Error("table b missing")
+			}
+		})
+	}
+}
+
+// gate is a table the test locks so that a run blocks mid-file.
+type gate struct {
+	tx   *sql.Tx
+	file string // a file whose second statement waits for the gate
+}
+
+func closeGate(t *testing.T, conn *sql.DB, kind string) *gate {
+	t.Helper()
+	if _, err := conn.Exec("CREATE TABLE gate (id int PRIMARY KEY, x int)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec("INSERT INTO gate VALUES (1, 0)"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := "LOCK TABLE gate IN ACCESS EXCLUSIVE MODE"
+	if kind == "mysql" {
+		lock = "SELECT * FROM gate WHERE id = 1 FOR UPDATE"
+	}
+	if _, err := tx.Exec(lock); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	return &gate{tx: tx, file: "-- strata:no-transaction\n-- strata:lock-timeout 60s\nCREATE TABLE first_one (x int);\nUPDATE gate SET x = x + 1 WHERE id = 1;\n"}
+}
+
+// Runs in session mode and in lease mode exclude each other: while a run
+// of one mode is mid-file, a run of the other waits (and times out) instead
+// of running the file, and status in either mode calls the file running.
+// On every database, a held lock of one mode keeps a run of the other out.
+func TestLockModesExcludeEachOther(t *testing.T) {
+	for _, kind := range []string{"postgres", "mysql", "sqlite"} {
+		for _, mode := range []string{"session", "lease"} {
+			other := map[string]string{"session": "lease", "lease": "session"}[mode]
+			t.Run(kind+"/"+mode, func(t *testing.T) {
+				t.Parallel()
+				db := testdb.New(t, kind)
+				f := newFolder(t)
+				f.write("0001_create_users.sql", createUsers)
+				release := holdLock(t, db, mode, 10*time.Second)
+				r := f.run(db.URL, "up", "--lock-mode", other, "--lock-timeout", "2s")
+				want(t, r, 5, "error: timed out after 2s waiting for the migration lock; held by ", "a --lock-mode="+mode+" run")
+				if st := f.status(db.URL); st.Pending != 1 {
+					t.Errorf("a %s run ran while a %s run held the lock: %+v", other, mode, st)
+				}
+				release()
+				want(t, f.run(db.URL, "up", "--lock-mode", other, "--lock-timeout", "2s"), 0, "applied migrations/0001_create_users.sql")
+				if kind == "sqlite" {
+					return
+				}
+
+				conn := db.Open(t)
+				g := closeGate(t, conn, kind)
+				f.write("0002_gate.sql", g.file)
+				p := startBG(t, f, db.URL, "0002_gate.sql:4:", "up", "--verbose", "--lock-mode", mode)
+				r = f.run(db.URL, "up", "--lock-mode", other, "--lock-timeout", "2s")
+				want(t, r, 5, "a --lock-mode="+mode+" run")
+				for _, m := range []string{mode, other} {
+					r := f.run(db.URL, "status", "--json", "--lock-mode", m)
+					want(t, r, 0, `"state": "running"`)
+				}
+				if err := g.tx.Commit(); err != nil {
+					t.Fatal(err)
+				}
+				want(t, p.wait(), 0, "applied migrations/0002_gate.sql")
+				var x int
+				if err := conn.QueryRow("SELECT x FROM gate WHERE id = 1").Scan(&x); err != nil || x != 1 {
+					t.Errorf("the gated statement ran %d times (%v), want once", x, err)
+				}
+			})
+		}
 	}
 }

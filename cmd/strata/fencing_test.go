@@ -157,16 +157,18 @@ func TestKilledPostgresRunRecordsItsOrphanedStatement(t *testing.T) {
 	}
 }
 
+// dbNowMS reads the database server's clock in milliseconds.
+var dbNowMS = map[string]string{
+	"postgres": "(extract(epoch from clock_timestamp()) * 1000)::bigint",
+	"mysql":    "CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS SIGNED)",
+}
+
 // leaseExpired reports whether the lease row of db has expired by the
 // database's clock.
 func leaseExpired(t *testing.T, conn *sql.DB, kind string) bool {
 	t.Helper()
-	now := map[string]string{
-		"postgres": "(extract(epoch from clock_timestamp()) * 1000)::bigint",
-		"mysql":    "CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS SIGNED)",
-	}[kind]
 	var n int
-	if err := conn.QueryRow("SELECT COUNT(*) FROM strata_schema_history_lock WHERE expires_ms < " + now).Scan(&n); err != nil {
+	if err := conn.QueryRow("SELECT COUNT(*) FROM strata_schema_history_lock WHERE expires_ms < " + dbNowMS[kind]).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n == 1
@@ -300,5 +302,48 @@ func TestLockModesExcludeEachOther(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A lease is decided by the database's clock alone. A runner whose host
+// clock is ten minutes behind (the hidden --test-clock-skew shifts the
+// clock strata reads, as a wrong host clock would) writes a lease that
+// expires a TTL from now by the database's clock, and a runner with a
+// right clock waits for it instead of taking it over and running the same
+// file at once. Before, the late host's lease was born expired.
+func TestLeaseUsesTheDatabaseClock(t *testing.T) {
+	for _, kind := range []string{"postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t, kind)
+			f := newFolder(t)
+			conn := db.Open(t)
+			g := closeGate(t, conn, kind)
+			f.write("0001_gate.sql", g.file)
+			lease := []string{"--lock-mode", "lease", "--lease-ttl", "3s"}
+			late := startBG(t, f, db.URL, "0001_gate.sql:4:", append([]string{"up", "--verbose", "--test-clock-skew", "-10m"}, lease...)...)
+			var left int64
+			if err := conn.QueryRow("SELECT expires_ms - " + dbNowMS[kind] + " FROM strata_schema_history_lock").Scan(&left); err != nil {
+				t.Fatal(err)
+			}
+			if left <= 0 || left > 3000 {
+				t.Errorf("the late host's lease expires in %dms by the database's clock, want within the 3s TTL", left)
+			}
+			r := f.run(db.URL, append([]string{"up", "--resume", "--lock-timeout", "5s"}, lease...)...)
+			want(t, r, 5, "held by lease ")
+			if err := g.tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			want(t, late.wait(), 0, "applied migrations/0001_gate.sql")
+			var x int
+			if err := conn.QueryRow("SELECT x FROM gate WHERE id = 1").Scan(&x); err != nil || x != 1 {
+				t.Errorf("the gated statement ran %d times (%v), want once", x, err)
+			}
+			// The skew was in effect: the late run recorded its times ten
+			// minutes back.
+			if at := parseTime(t, f.status(db.URL).Migrations[0].AppliedAt); time.Since(at) < 9*time.Minute {
+				t.Errorf("the late run recorded %s; the clock skew was not applied", at)
+			}
+		})
 	}
 }

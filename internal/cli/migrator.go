@@ -69,6 +69,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithLockTimeout(a.lockTimeout),
 		strata.WithLockMode(lockMode),
 		strata.WithLeaseTTL(a.leaseTTL),
+		strata.WithClockSkew(a.clockSkew),
 		strata.WithSourceName(a.dir),
 		strata.WithVersion(buildVersion().Version),
 	}

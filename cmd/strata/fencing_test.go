@@ -76,7 +76,7 @@ func TestLostMySQLLockStopsTheRun(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("the run went on after its lock connection was killed:\n%s", r)
 	}
-	want(t, r, r.code, fmt.Sprintf("the migration lock (GET_LOCK %s on connection %d) was lost", mysqlLockName(db.Name), id))
+	want(t, r, 1, fmt.Sprintf("the migration lock (GET_LOCK %s on connection %d) was lost", mysqlLockName(db.Name), id))
 	noPanic(t, r)
 	if d := time.Since(killed); d > 4*time.Second {
 		t.Errorf("the run took %s to notice its lost lock", d)
@@ -109,9 +109,7 @@ func TestKilledMySQLRunStatementStillExecuting(t *testing.T) {
 	want(t, r, 0, `"state": "running"`, `"executing": "connection `)
 	want(t, f.run(db.URL, "status"), 0, "running (1/3 statements) (statement still executing on connection ")
 	r = f.run(db.URL, "up", "--resume")
-	if r.code == 0 || !strings.Contains(r.stderr, "still executing on connection ") || !strings.Contains(r.stderr, "KILL ") {
-		t.Fatalf("up --resume while the dead run's statement executes:\n%s", r)
-	}
+	want(t, r, 3, "still executing on connection ", "KILL ")
 	conn := db.Open(t)
 	eventually(t, 15*time.Second, "the end of the orphaned statement", func() bool { return f.status(db.URL).state("1") != "running" })
 	if !tableExists(conn, "late") {
@@ -213,7 +211,7 @@ func TestStaleLeaseRunCannotOverwriteHistory(t *testing.T) {
 			if sr.code == 0 {
 				t.Fatalf("the stale run went on:\n%s", sr)
 			}
-			want(t, sr, sr.code, "the migration lock (lease ", ") was lost: another runner took it over")
+			want(t, sr, 1, "the migration lock (lease ", ") was lost: another runner took it over")
 			noPanic(t, sr)
 			if kind == "mysql" {
 				want(t, f.run(db.URL, append([]string{"up", "--resume"}, lease...)...), 0, "applied migrations/0001_slow.sql")

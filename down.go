@@ -196,7 +196,7 @@ func (m *Migrator) ApplyDown(ctx context.Context, p *DownPlan) (*DownResult, err
 		if !sameSteps(p.Steps, p2.Steps) {
 			return fmt.Errorf("roll back: %w", ErrHistoryChanged)
 		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c = r.conn }()
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.opts.Reason)}
 		return d.steps(ctx, p2.Steps, p2.TxMode)
@@ -345,7 +345,7 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 		return err
 	}
 	n, err := d.execDown(ctx, d.conn, step, func(i int, stmt *sqlsplit.Statement) error {
-		return m.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
+		return d.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
 	})
 	if err != nil {
 		wctx := context.WithoutCancel(ctx)
@@ -367,7 +367,7 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 					se.File, se.Line, se.Index, se.Code, se.Message, n, step.Statements)
 				se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, id)
 			}
-			ferr = m.store.Finish(wctx, d.conn, rec)
+			ferr = d.store.Finish(wctx, d.conn, rec)
 			if ferr == nil {
 				ferr = m.store.AddAudit(wctx, d.conn, d.auditDown(step, StatePartial, rec.Error))
 			}

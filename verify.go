@@ -185,7 +185,7 @@ func (m *Migrator) underLock(ctx context.Context, p *Plan, f func(r *run) error)
 	if err != nil {
 		return fmt.Errorf("read current database user: %w", err)
 	}
-	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: &Result{}, lim: p.limit}
+	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: &Result{}, lim: p.limit, lock: lock, store: m.store.Fenced(lock.fence)}
 	defer func() { c = r.conn }()
 	return f(r)
 }

@@ -73,6 +73,7 @@ type config struct {
 	table           dialect.Table
 	sessionSQL      []string
 	allowOutOfOrder bool
+	failIfAhead     bool
 	txMode          TxMode
 	lockTimeout     time.Duration
 	ddlLockTimeout  time.Duration
@@ -131,6 +132,15 @@ func WithSessionSQL(stmts ...string) Option {
 // than the highest applied one.
 func WithAllowOutOfOrder(allow bool) Option {
 	return func(c *config) error { c.allowOutOfOrder = allow; return nil }
+}
+
+// WithFailIfAhead makes a database ahead of the folder (applied versions
+// above its newest file, see StateAhead) a problem: Plan, Up and Apply
+// refuse with a *DriftError holding a StateAhead problem. By default such a
+// database is up to date for this folder and there is nothing to do, so an
+// older release keeps running against a database a newer one migrated.
+func WithFailIfAhead(fail bool) Option {
+	return func(c *config) error { c.failIfAhead = fail; return nil }
 }
 
 // WithTxMode sets how pending files are grouped into transactions.
@@ -238,6 +248,17 @@ func WithSourceName(name string) Option {
 // every file.
 func WithChecksumCache(file, key string) Option {
 	return func(c *config) error { c.load.CacheFile, c.load.CacheKey = file, key; return nil }
+}
+
+// WithAllowEmpty lets New accept a folder without migration files. Without
+// it New returns an error that wraps source.ErrNoMigrations (a
+// *source.NoMigrationsError naming the subfolders that hold .sql files): a
+// folder with nothing to apply is most often the wrong one, such as the
+// parent of the real folder or an embed.FS not narrowed with fs.Sub.
+// NewFromDir takes a folder already loaded: give source.LoadOptions
+// AllowEmpty to LoadWith instead.
+func WithAllowEmpty(allow bool) Option {
+	return func(c *config) error { c.load.AllowEmpty = allow; return nil }
 }
 
 // WithVersion sets the strata version recorded in the history table.

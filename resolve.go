@@ -71,7 +71,8 @@ type ResolveResult struct {
 // applied file. It holds the migration lock, changes the history row and
 // writes an audit entry (old and new state and checksum, reason, who,
 // when) in one transaction. A refusal is a *ResolveError saying what to do
-// instead, an *UnknownVersionError, or ErrReasonRequired; nothing is
+// instead, an *UnknownVersionError, ErrReasonRequired or
+// ErrReasonPlaceholder; nothing is
 // changed then.
 func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveResult, error) {
 	switch opts.Action {
@@ -79,8 +80,8 @@ func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveRe
 	default:
 		return nil, &ConfigError{Msg: fmt.Sprintf("unknown resolve action %q: use applied, rolled-back or accept-edit", opts.Action)}
 	}
-	if strings.TrimSpace(opts.Reason) == "" {
-		return nil, fmt.Errorf("cannot resolve %s %s: %w", opts.Version, opts.Action.flag(), ErrReasonRequired)
+	if err := checkReason(opts.Reason, true); err != nil {
+		return nil, fmt.Errorf("cannot resolve %s %s: %w", opts.Version, opts.Action.flag(), err)
 	}
 	id, err := canonicalID(opts.Version)
 	if err != nil {
@@ -158,6 +159,8 @@ func checkResolvable(ms *MigrationStatus, a ResolveAction) error {
 		return refuse("it is pending: it never ran, so there is nothing to resolve; run strata up to apply it, or strata baseline if its changes are already in the database")
 	case ms.State == StateMissing:
 		return refuse("its file " + ms.File + " is missing from the folder; restore the file first")
+	case ms.State == StateAhead:
+		return refuse("its file " + ms.File + " is not in this folder: the database is ahead of it; run strata resolve from the release that has the file")
 	case a == ResolveAcceptEdit:
 		return refuse("its file is not edited: the checksum matches the history, so there is nothing to accept")
 	case ms.State == StateEdited:

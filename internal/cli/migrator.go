@@ -31,13 +31,19 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 }
 
 // loadDir loads the migrations folder, with the checksum cache
-// --checksum-cache names.
+// --checksum-cache names; a folder without migration files is an error
+// unless --allow-empty.
 func (a *app) loadDir() (*source.Dir, error) {
 	load, err := a.loadOptions()
 	if err != nil {
 		return nil, err
 	}
-	return source.LoadWith(source.DirFS(a.dir), load)
+	load.AllowEmpty = a.allowEmpty
+	dir, err := source.LoadWith(source.DirFS(a.dir), load)
+	if err != nil {
+		return nil, a.explainFolder(err)
+	}
+	return dir, nil
 }
 
 // openTarget is open for a target already resolved, with the folder dir
@@ -72,6 +78,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithClockSkew(a.clockSkew),
 		strata.WithSourceName(a.dir),
 		strata.WithVersion(buildVersion().Version),
+		strata.WithFailIfAhead(a.failIfAhead),
 	}
 	if observe != nil {
 		opts = append(opts, strata.WithObserver(a.observe(observe)))
@@ -99,4 +106,21 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		return nil, err
 	}
 	return &session{db: db, m: m}, nil
+}
+
+// aheadVersions lists the versions a database is ahead of the folder by
+// (never nil, for JSON).
+func aheadVersions(vs []source.Version) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+// aheadDetail says how far the database is ahead of the folder whose
+// newest file is head ("" when it is not).
+func aheadDetail(head source.Version, ahead []source.Version) string {
+	st := strata.Status{Head: head, Ahead: ahead}
+	return st.AheadDetail()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/launch"
 	"github.com/strata-db/strata/source"
 )
@@ -34,10 +35,20 @@ func (a *app) start(c *launch.Command) error {
 		return err
 	}
 	a.logger().Info("starting the application", "command", c.Path)
-	if a.rt.exec != nil {
-		return a.rt.exec(c, a.rt.environ)
+	env := a.rt.environ
+	if !a.rt.keepCredentials {
+		env = config.WithoutCredentials(env)
 	}
-	return c.Exec(a.rt.environ)
+	if a.rt.exec != nil {
+		return a.rt.exec(c, env)
+	}
+	return c.Exec(env)
+}
+
+// keepCredentialsFlag registers --keep-credentials-env on a command that
+// starts an application.
+func (a *app) keepCredentialsFlag(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&a.rt.keepCredentials, "keep-credentials-env", false, "pass strata's own credential variables (STRATA_DATABASE_URL, STRATA_DB_PASSWORD, STRATA_PASSWORD_FILE, ...) on to COMMAND; by default they are removed from its environment")
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -51,7 +62,11 @@ func (a *app) runCommand() *cobra.Command {
 		Long: `Entrypoint mode: wait for the database (with --wait), take the migration lock,
 apply pending migrations, release the lock, then replace strata with COMMAND
 (found on PATH), which keeps strata's PID and environment and so receives the
-container's signals itself. When nothing is pending the command starts at once,
+container's signals itself. strata's own credential variables
+(STRATA_DATABASE_URL[_FILE], STRATA_DB_PASSWORD, STRATA_PASSWORD_FILE,
+STRATA_PASSWORD_COMMAND) are removed from COMMAND's environment unless
+--keep-credentials-env is given; DATABASE_URL, usually the application's own,
+is passed on. When nothing is pending the command starts at once,
 without taking the lock. When migrating fails strata exits with its exit code
 and the command is never started.`,
 		Args: cobra.ArbitraryArgs,
@@ -72,6 +87,7 @@ and the command is never started.`,
 	}
 	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
+	a.keepCredentialsFlag(cmd)
 	return cmd
 }
 
@@ -90,7 +106,8 @@ func (a *app) awaitCommand() *cobra.Command {
 		Long: `For an application whose migrations are run by something else (a job, another
 container): poll the history table, read-only and without the lock, until the
 database has applied --version (default: the newest file in --dir), then exit 0
-or replace strata with COMMAND. Waits for the database itself too. Exits 7 when
+or replace strata with COMMAND. A database ahead of the folder (a newer release
+migrated it) has reached every version in it. Waits for the database itself too. Exits 7 when
 --timeout passes first.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
@@ -119,25 +136,28 @@ or replace strata with COMMAND. Waits for the database itself too. Exits 7 when
 	cmd.Flags().StringVar(&version, "version", "", "the version to wait for (default: the newest in --dir)")
 	cmd.Flags().DurationVar(&timeout, "timeout", DefaultAwaitTimeout, "give up after this long (exit 7)")
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often to read the history")
+	a.keepCredentialsFlag(cmd)
 	return cmd
 }
 
 // jsonAwait is `strata await --json` output.
 type jsonAwait struct {
-	Version        string `json:"version"`
-	CurrentVersion string `json:"current_version"`
-	WaitedMS       int64  `json:"waited_ms"`
-	Polls          int    `json:"polls"`
+	Version        string   `json:"version"`
+	CurrentVersion string   `json:"current_version"`
+	Ahead          []string `json:"ahead"`
+	WaitedMS       int64    `json:"waited_ms"`
+	Polls          int      `json:"polls"`
 }
 
-// reached reports whether the history has applied want.
+// reached reports whether the history has applied want. A version applied
+// by a newer release (ahead of the folder) counts.
 func reached(st *strata.Status, want source.Version) bool {
 	if st.Current.Compare(want) < 0 {
 		return false
 	}
 	for _, ms := range st.Migrations {
 		if ms.Kind != "repeatable" && ms.Version.Compare(want) == 0 {
-			return ms.State == strata.StateApplied || ms.State == strata.StateEdited
+			return ms.State == strata.StateApplied || ms.State == strata.StateEdited || ms.State == strata.StateAhead
 		}
 	}
 	return true
@@ -167,8 +187,8 @@ func (a *app) await(ctx context.Context, want source.Version, timeout, interval 
 		case err != nil:
 			a.logger().Info("cannot read the history yet", "error", a.scrub(err.Error()))
 		case reached(st, want):
-			a.result(jsonAwait{Version: want.String(), CurrentVersion: st.Current.String(), WaitedMS: time.Since(start).Milliseconds(), Polls: polls})
-			a.printf("database reached version %s: %s\n", want, atVersion(st.Current))
+			a.result(jsonAwait{Version: want.String(), CurrentVersion: st.Current.String(), Ahead: aheadVersions(st.Ahead), WaitedMS: time.Since(start).Milliseconds(), Polls: polls})
+			a.printf("database reached version %s: %s\n", want, planAt(st))
 			return nil
 		default:
 			a.logger().Debug("not there yet", "version", want.String(), "current_version", st.Current.String())

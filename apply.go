@@ -472,6 +472,9 @@ func (r *run) resetAfter(ctx context.Context, step Step) error {
 	m := r.m
 	err := m.d.ResetSession(ctx, r.conn)
 	if errors.Is(err, dialect.ErrReconnect) {
+		// Free the work tag first: the server drops the old session's
+		// locks only when it gets round to the disconnect.
+		r.unmarkWork(ctx)
 		// Discard the connection instead of returning it to the pool.
 		_ = r.conn.Raw(func(any) error { return driver.ErrBadConn })
 		r.conn.Close()
@@ -485,7 +488,6 @@ func (r *run) resetAfter(ctx context.Context, step Step) error {
 		if err := r.armKill(ctx); err != nil {
 			return err
 		}
-		r.unmark = nil // went with the old connection
 		if err := r.markWork(ctx); err != nil {
 			return err
 		}

@@ -238,11 +238,8 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 		if m.d.ChangesSession(stmt.Text) {
 			r.changed = true
 		}
-		if r.lock != nil {
-			// Nothing is sent once the lock is known lost (docs/safety.md).
-			if err := r.lock.check(ctx); err != nil {
-				return n - 1, err
-			}
+		if err := r.lock.check(ctx); err != nil {
+			return n - 1, err // nothing is sent once the lock is known lost
 		}
 		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, File: step.File, Statement: &stmt, Index: n})
 		text, recorded := stmt.Text, false
@@ -392,16 +389,8 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	if err != nil {
 		return err
 	}
-	if it, ok := m.d.(dialect.ImplicitTx); ok {
-		// Each statement and its progress commit together (docs/safety.md).
-		r.together = func(i int, text string) string {
-			if !it.Together(text) {
-				return ""
-			}
-			return text + "\n;\n" + r.store.AdvanceSQL(id, i, StatementChecksum(text)+",")
-		}
-		defer func() { r.together = nil }()
-	}
+	r.together = r.progressTogether(id)
+	defer func() { r.together = nil }()
 	n, err := r.exec(ctx, r.conn, step, func(i int, stmt *sqlsplit.Statement) error {
 		return r.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
 	})

@@ -38,6 +38,9 @@ func (h *held) Release(ctx context.Context) error {
 // that may have expired first. It is cheap: no round trip unless a lease
 // was not renewed for most of its TTL.
 func (h *held) check(ctx context.Context) error {
+	if h == nil {
+		return nil
+	}
 	if c, ok := h.Lock.(dialect.Checker); ok {
 		return c.Check(ctx)
 	}
@@ -195,6 +198,24 @@ type StillExecutingError struct {
 func (e *StillExecutingError) Error() string {
 	return fmt.Sprintf("%s: the run that was applying it is gone or stopped, but its statement is still executing on %s (the connection still exists): "+
 		"wait until it ends (strata status shows the file as running until then), or stop it with %s; then run strata status again", e.File, e.Conn, e.Kill)
+}
+
+// progressTogether returns, where the dialect runs a query of several
+// statements as one implicit transaction (dialect.ImplicitTx), the
+// function that joins statement i of file id with the update recording
+// it, so both commit or neither does; "" for statements that cannot share
+// a transaction. It returns nil for other dialects.
+func (r *run) progressTogether(id string) func(i int, text string) string {
+	it, ok := r.m.d.(dialect.ImplicitTx)
+	if !ok {
+		return nil
+	}
+	return func(i int, text string) string {
+		if !it.Together(text) {
+			return ""
+		}
+		return text + "\n;\n" + r.store.AdvanceSQL(id, i, StatementChecksum(text)+",")
+	}
 }
 
 // markWork tags the run's work connection where the dialect's lock lives

@@ -214,3 +214,12 @@ func (noLock) Release(context.Context) error { return nil }
 func (Dialect) NowMS() string {
 	return "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
 }
+
+var _ dialect.Versioner = Dialect{}
+
+// ServerVersion returns "SQLite " and the library's version.
+func (Dialect) ServerVersion(ctx context.Context, q dialect.Execer) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT 'SQLite ' || sqlite_version()").Scan(&v)
+	return v, err
+}

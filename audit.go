@@ -114,6 +114,7 @@ type session struct {
 	c         *sql.Conn
 	st        *Status // read under the lock; running rows settled as interrupted
 	appliedBy string  // database user and host, as up records it
+	lock      *held   // the migration lock, for fencing the command's writes
 	who       string  // operating-system user, database user and host, for the audit
 	changed   bool    // a file may have left session state on c
 }
@@ -136,6 +137,7 @@ func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *se
 		return wait, err
 	}
 	defer lock.Release(context.WithoutCancel(ctx))
+	s.lock = lock
 	if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
 		return wait, err
 	}

@@ -214,7 +214,7 @@ func (m *Migrator) ApplyDown(ctx context.Context, p *DownPlan) (*DownResult, err
 		if err != nil {
 			return err
 		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.opts.Reason)}
 		return d.steps(ctx, steps, m.cfg.txMode)
@@ -337,14 +337,14 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 		return err
 	}
 	n, err := d.execDown(ctx, d.conn, step, func(i int, stmt *sqlsplit.Statement) error {
-		return m.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
+		return d.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
 	})
 	if err != nil {
 		var se *StatementError
 		isStmt := errors.As(err, &se)
 		var ferr error
 		if n == 0 {
-			ferr = d.recordSomehow(ctx, func(ctx context.Context, ex dialect.Execer) error { return m.store.Update(ctx, ex, orig) })
+			ferr = d.recordSomehow(ctx, func(ctx context.Context, _ *history.Store, ex dialect.Execer) error { return m.store.Update(ctx, ex, orig) })
 			if isStmt {
 				se.Outcome = "stopped before any statement of it completed; the migration is still applied and its history row unchanged"
 			}
@@ -359,8 +359,8 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 				se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, id)
 			}
 			audit := d.auditDown(step, StatePartial, rec.Error)
-			ferr = d.recordSomehow(ctx, func(ctx context.Context, ex dialect.Execer) error {
-				if err := m.store.Finish(ctx, ex, rec); err != nil {
+			ferr = d.recordSomehow(ctx, func(ctx context.Context, st *history.Store, ex dialect.Execer) error {
+				if err := st.Finish(ctx, ex, rec); err != nil {
 					return err
 				}
 				return m.store.AddAudit(ctx, ex, audit)

@@ -69,6 +69,7 @@ func ParseLockMode(s string) (LockMode, error) {
 type config struct {
 	lockMode        LockMode
 	leaseTTL        time.Duration
+	clockSkew       time.Duration // WithClockSkew
 	table           dialect.Table
 	sessionSQL      []string
 	allowOutOfOrder bool
@@ -218,6 +219,15 @@ func WithLeaseTTL(d time.Duration) Option {
 		c.leaseTTL = d
 		return nil
 	}
+}
+
+// WithClockSkew shifts this host's clock, as strata reads it for the times
+// it records (a history row's started_at and finished_at), by d: it makes
+// strata behave as on a host whose clock is off. Lease decisions never use
+// this host's clock (docs/safety.md); the option exists for drills and
+// tests that prove it.
+func WithClockSkew(d time.Duration) Option {
+	return func(c *config) error { c.clockSkew = d; return nil }
 }
 
 // WithObserver sets a function that receives every Event. It is called

@@ -45,7 +45,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		if m.cfg.txMode == TxAll && !up.Transactional {
 			return &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", up.File, up.Reason)}
 		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up, lim: lim}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up, lim: lim, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		d := &downRun{run: r, s: s, res: res.Down, reason: "strata redo"}
 		if err := d.steps(ctx, steps, TxPerFile); err != nil {

@@ -3,7 +3,6 @@ package strata
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -57,8 +56,15 @@ type MigrationStatus struct {
 	// completed and of the one after it, for failed, partial and
 	// interrupted files (0 when unknown).
 	LastLine, NextLine int
-	Migration          *source.Migration // nil when missing
-	Record             *history.Record   // nil when pending
+	// Executing names the connection on which a running file's statement
+	// is still executing although the run that sent it is gone ("connection
+	// 42"), when the database can tell.
+	Executing string
+	// NextMayHaveRun is set for an interrupted file whose next statement
+	// may have completed on the server after its run died, unrecorded.
+	NextMayHaveRun bool
+	Migration      *source.Migration // nil when missing
+	Record         *history.Record   // nil when pending
 }
 
 // Status is the state of every migration in the folder and the history.
@@ -180,8 +186,15 @@ func describeIncomplete(ms MigrationStatus) string {
 	switch ms.State {
 	case StateRunning:
 		d = fmt.Sprintf("a run of this file is in progress (%d of %d statements applied)", ms.StatementsApplied, ms.StatementsTotal)
+		if ms.Executing != "" {
+			d = fmt.Sprintf("statement %d of this file is still executing on %s, although the run that sent it may be gone (%d of %d statements recorded as applied)",
+				ms.StatementsApplied+1, ms.Executing, ms.StatementsApplied, ms.StatementsTotal)
+		}
 	case StateInterrupted:
 		d = fmt.Sprintf("a run of this file was interrupted (the process died or lost its connection) after %d of %d statements%s", ms.StatementsApplied, ms.StatementsTotal, last)
+		if ms.NextMayHaveRun {
+			d += fmt.Sprintf("; statement %d (line %d) may have completed on the server after the run died: check before strata up --resume runs it again", ms.StatementsApplied+1, ms.NextLine)
+		}
 	case StateFailed:
 		d = fmt.Sprintf("this file failed before any statement completed (%d of %d applied)", ms.StatementsApplied, ms.StatementsTotal)
 	default:
@@ -355,38 +368,58 @@ func fillRecord(ms *MigrationStatus, r *history.Record) {
 // dead run. It also finds the lines of the statements around the point
 // where incomplete files stopped.
 func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, locked bool) error {
-	free := locked
-	checked := locked
+	checked, live, executing := false, false, ""
 	for i := range st.Migrations {
 		ms := &st.Migrations[i]
 		switch ms.State {
 		case StateRunning:
 			if !checked {
-				l, err := m.acquire(ctx, c, time.Nanosecond, nil, nil)
-				if err == nil {
-					free = true
-					_ = l.Release(context.WithoutCancel(ctx))
-				} else if !errors.As(err, new(*dialect.LockTimeoutError)) {
+				// A run is live while either lock mode's lock is held or
+				// its statement still executes (fence.go); under the
+				// lock only the latter can be.
+				var err error
+				if locked {
+					executing, err = m.executing(ctx, c)
+				} else {
+					live, executing, err = m.liveRun(ctx, c)
+				}
+				if err != nil {
 					return err
 				}
 				checked = true
 			}
-			if free {
+			if locked && executing != "" {
+				wm, _ := m.d.(dialect.WorkMarker)
+				_, kill, _ := wm.Executing(ctx, c, m.cfg.table)
+				return &StillExecutingError{Version: ms.ID, File: ms.File, Conn: executing, Kill: kill}
+			}
+			if locked || !live {
 				ms.State = StateInterrupted
+			} else {
+				ms.Executing = executing
 			}
 		case StatePartial, StateFailed:
 		default:
 			continue
 		}
 		if ms.Migration != nil {
-			ms.LastLine, ms.NextLine = m.statementLines(ms.Migration, ms.StatementsApplied)
+			var next string
+			ms.LastLine, ms.NextLine, next = m.statementLines(ms.Migration, ms.StatementsApplied)
+			if ms.State == StateInterrupted && next != "" {
+				// Unless it was sent with its own progress update, the
+				// statement in flight may have completed after the run
+				// died, without being recorded.
+				it, ok := m.d.(dialect.ImplicitTx)
+				ms.NextMayHaveRun = !ok || !it.Together(next)
+			}
 		}
 	}
 	return nil
 }
 
-// statementLines returns the lines of statements n and n+1 of a file.
-func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int) {
+// statementLines returns the lines of statements n and n+1 of a file, and
+// the text of statement n+1.
+func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int, text string) {
 	i := 0
 	for stmt, err := range m.Statements(mig) {
 		if err != nil {
@@ -397,9 +430,9 @@ func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int)
 			last = stmt.Line
 		}
 		if i == n+1 {
-			next = stmt.Line
+			next, text = stmt.Line, stmt.Text
 			break
 		}
 	}
-	return last, next
+	return last, next, text
 }

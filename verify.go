@@ -178,7 +178,7 @@ func (m *Migrator) underLock(ctx context.Context, p *Plan, f func(r *run, steps 
 		if err != nil {
 			return err
 		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		if err := r.armKill(ctx); err != nil {
 			return err

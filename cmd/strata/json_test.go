@@ -25,7 +25,7 @@ var jsonFields = map[string][]string{
 	"status": {"current_version", "pending", "ahead", "migrations", "migrations[].version", "migrations[].name",
 		"migrations[].file", "migrations[].state", "migrations[].checksum", "migrations[].applied_at",
 		"migrations[].duration_ms", "migrations[].error", "migrations[].statements_applied",
-		"migrations[].statements_total", "migrations[].last_line?", "migrations[].next_line?"},
+		"migrations[].statements_total", "migrations[].last_line?", "migrations[].next_line?", "migrations[].executing?"},
 	"plan": {"dialect", "tx_mode", "transactional_ddl", "current_version", "ahead", "steps", "steps[].version",
 		"steps[].name", "steps[].file", "steps[].transactional", "steps[].reason?", "steps[].statements",
 		"steps[].resume_from?", "steps[].rerun?", "steps[].sql?", "steps[].sql[].line?", "steps[].sql[].text?",

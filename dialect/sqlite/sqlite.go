@@ -169,6 +169,26 @@ func (Dialect) Lock(ctx context.Context, _ *sql.DB, conn *sql.Conn, t dialect.Ta
 	return lockFile(ctx, lockPath(path, t), timeout, waiting)
 }
 
+// LockHolder describes the holder of the session-mode lock file of
+// history table t, or "" when it is free. It holds nothing afterwards.
+func (Dialect) LockHolder(ctx context.Context, db dialect.Execer, t dialect.Table) (string, error) {
+	schema := "main"
+	if t.Schema != "" {
+		schema = t.Schema
+	}
+	var path string
+	err := db.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = ?1", schema).Scan(&path)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("find database file: %w", err)
+	}
+	if path == "" {
+		return "", nil
+	}
+	return fileHolder(lockPath(path, t))
+}
+
+var _ dialect.LockProber = Dialect{}
+
 // lockPath is "<database>.strata-lock" for the default history table and
 // "<database>.<table>.strata-lock" for others, so two history tables in one
 // database (two tools, or tenants) do not block each other.
@@ -188,6 +208,12 @@ func lockPath(db string, t dialect.Table) string {
 type noLock struct{}
 
 func (noLock) Release(context.Context) error { return nil }
+
+// NowMS is the clock of the host the database file is on, in
+// milliseconds.
+func (Dialect) NowMS() string {
+	return "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+}
 
 var _ dialect.Versioner = Dialect{}
 

@@ -3,7 +3,6 @@ package strata
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -300,14 +299,11 @@ func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, l
 		switch ms.State {
 		case StateRunning:
 			if !checked {
-				l, err := m.acquire(ctx, c, time.Nanosecond, nil, nil)
-				if err == nil {
-					free = true
-					_ = l.Release(context.WithoutCancel(ctx))
-				} else if !errors.As(err, new(*dialect.LockTimeoutError)) {
+				held, err := m.lockHeld(ctx, c)
+				if err != nil {
 					return err
 				}
-				checked = true
+				free, checked = !held, true
 			}
 			if free {
 				ms.State = StateInterrupted

@@ -44,3 +44,13 @@ func (l exclLock) Release(context.Context) error {
 	l.f.Close()
 	return os.Remove(l.path)
 }
+
+// lockFileHeld reports whether the lock file exists: without flock, a run
+// holds the lock exactly while its file is there.
+func lockFileHeld(path string) (bool, error) {
+	_, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -23,6 +23,7 @@ unchanged; otherwise one code per finding, the first of these that applies:
 10 files are pending (or being applied right now).`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
+			a.set.requireURL = true // a pipeline command: no implicit local database
 			return a.check(cmd.Context())
 		}),
 	}
@@ -67,6 +68,7 @@ type jsonCheck struct {
 }
 
 func (a *app) check(ctx context.Context) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	s, err := a.open(ctx, nil)
 	if err != nil {
 		return err

@@ -58,6 +58,11 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 	if a.leaseTTL < time.Second {
 		return nil, usage(fmt.Errorf("--lease-ttl %s is too short: give at least 1s (the lease is renewed every third of it)", a.leaseTTL))
 	}
+	if a.set.readOnly {
+		if err := t.ReadOnly(); err != nil {
+			return nil, usage(err)
+		}
+	}
 	db, err := t.DB()
 	if err != nil {
 		return nil, err

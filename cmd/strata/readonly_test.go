@@ -192,6 +192,9 @@ func TestReadOnlyCommandsSQLite(t *testing.T) {
 		r := f.run("sqlite:"+missing, c.args...)
 		want(t, r, 2, "sqlite file "+missing+" does not exist", "strata up creates it")
 	}
+	// doctor opens the database, config does not: neither creates it.
+	want(t, f.run("sqlite:"+missing, "doctor"), 2, "sqlite file "+missing+" does not exist")
+	want(t, f.run("sqlite:"+missing, "config"), 0, "sqlite:"+missing)
 	if names := folderFiles(t, dbDir); len(names) != 0 {
 		t.Fatalf("read-only commands created %v", names)
 	}

@@ -26,6 +26,21 @@ func (t *Target) ReadOnly() error {
 	if t.Driver != "sqlite" || t.Memory || t.ro {
 		return nil
 	}
+	if err := t.FileExists(); err != nil {
+		return err
+	}
+	t.DSN += "&mode=ro&_pragma=query_only(1)"
+	t.ro = true
+	return nil
+}
+
+// FileExists checks that a SQLite target's file exists, so that a command
+// that must not create it can say so: a *MissingFileError when it does not.
+// It is nil for other databases and in-memory SQLite.
+func (t *Target) FileExists() error {
+	if t.Driver != "sqlite" || t.Memory {
+		return nil
+	}
 	fi, err := os.Stat(t.file)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -35,8 +50,6 @@ func (t *Target) ReadOnly() error {
 	case fi.IsDir():
 		return fmt.Errorf("sqlite file %s is a folder: check --url", t.file)
 	}
-	t.DSN += "&mode=ro&_pragma=query_only(1)"
-	t.ro = true
 	return nil
 }
 

@@ -34,6 +34,9 @@ type Result struct {
 	LockWait time.Duration
 	// Current is the highest applied version after the run.
 	Current source.Version
+	// Ahead lists the applied versions above the folder's newest file
+	// (Status.Ahead): the database is ahead of this folder.
+	Ahead []source.Version
 }
 
 // Up plans and applies every pending file up to opts.To. When nothing is
@@ -52,7 +55,7 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 // the lock it reads the history again, so files another runner applied in
 // the meantime are skipped, and new problems are refused.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
-	res := &Result{Current: p.Status.Current}
+	res := &Result{Current: p.Status.Current, Ahead: p.Status.Ahead}
 	if len(p.Steps) == 0 && !p.InProgress {
 		return res, nil
 	}
@@ -82,7 +85,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err := m.settleRunning(ctx, c, st, true); err != nil {
 		return res, err
 	}
-	res.Current = st.Current
+	res.Current, res.Ahead = st.Current, st.Ahead
 	p2, err := m.plan(st, p.opts, p, p.limit)
 	if err != nil {
 		return res, err
@@ -330,6 +333,11 @@ func (r *run) inTx(ctx context.Context, steps []Step) error {
 
 func (r *run) applied(a Applied) {
 	r.res.Applied = append(r.res.Applied, a)
+	if a.Statements == 0 && a.Migration.Kind == source.Versioned {
+		// Comment-only files are valid, but a file applied before its SQL
+		// was written cannot be finished later: say so now.
+		r.m.emit(Event{Kind: EventEmptyMigration, Migration: a.Migration, File: a.File})
+	}
 	if a.Migration.Kind == source.Versioned && a.Migration.Version.Compare(r.res.Current) > 0 {
 		r.res.Current = a.Migration.Version
 	}
@@ -355,6 +363,9 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	var err error
 	if step.resume {
 		err = m.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
+		if err == nil {
+			err = m.store.AddAudit(ctx, r.conn, r.resumeAudit(step))
+		}
 	} else {
 		err = m.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
 	}

@@ -68,7 +68,8 @@ func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*DownResult, err
 // newest first, and scans their down files (strata down --dry-run, strata
 // plan --down). It refuses with a *DownRefusedError, before anything runs,
 // when a needed down file is missing, when an up file to roll back was
-// edited or is gone, or when the history has a failed, partial or
+// edited or is gone (or is newer than every file in the folder: the
+// database is ahead of it), or when the history has a failed, partial or
 // interrupted row. An empty plan means nothing is applied.
 func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*DownPlan, error) {
 	st, err := m.statusOf(ctx, false)
@@ -121,6 +122,10 @@ func (m *Migrator) planDown(st *Status, opts DownOptions) (*DownPlan, error) {
 	for _, ms := range targets {
 		mig := ms.Migration
 		switch {
+		case ms.State == StateAhead:
+			probs = append(probs, DownProblem{Kind: DownAhead, Version: ms.ID, File: ms.File,
+				Detail: "version " + ms.ID + "'s file is not in this folder: the database is ahead of it (its newest file is " + st.Head.String() + ")",
+				Hint:   "run strata down from the release that has " + ms.File + " and its down file"})
 		case mig == nil:
 			probs = append(probs, DownProblem{Kind: DownMissing, Version: ms.ID, File: ms.File,
 				Detail: "the applied migration's file is missing from the folder", Hint: "restore it with its down file"})

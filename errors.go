@@ -21,7 +21,7 @@ func (e lockTimeout) Unwrap() error        { return e.LockTimeoutError }
 // Problem is one way the database's history disagrees with the migrations
 // folder, or a file that needs a human before strata goes on.
 type Problem struct {
-	State   State  // StateEdited, StateMissing, StateOutOfOrder, StateFailed, StatePartial, StateRunning
+	State   State  // StateEdited, StateMissing, StateOutOfOrder, StateFailed, StatePartial, StateRunning, StateAhead
 	Version string // the migration's version (or ID for repeatables)
 	File    string // display name of the file, or the recorded file when it is gone
 	Detail  string // what was found

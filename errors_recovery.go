@@ -35,6 +35,7 @@ const (
 	DownNoFile     DownProblemKind = "no_down_file" // the migration has no .down.sql file
 	DownEdited     DownProblemKind = "edited"       // the up file changed since it was applied
 	DownMissing    DownProblemKind = "missing"      // the applied migration's file is gone from the folder
+	DownAhead      DownProblemKind = "ahead"        // the migration is newer than every file in the folder (StateAhead)
 	DownIncomplete DownProblemKind = "incomplete"   // history has a failed, partial, running or interrupted row
 )
 

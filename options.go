@@ -72,6 +72,7 @@ type config struct {
 	table           dialect.Table
 	sessionSQL      []string
 	allowOutOfOrder bool
+	failIfAhead     bool
 	txMode          TxMode
 	lockTimeout     time.Duration
 	ddlLockTimeout  time.Duration
@@ -130,6 +131,15 @@ func WithSessionSQL(stmts ...string) Option {
 // than the highest applied one.
 func WithAllowOutOfOrder(allow bool) Option {
 	return func(c *config) error { c.allowOutOfOrder = allow; return nil }
+}
+
+// WithFailIfAhead makes a database ahead of the folder (applied versions
+// above its newest file, see StateAhead) a problem: Plan, Up and Apply
+// refuse with a *DriftError holding a StateAhead problem. By default such a
+// database is up to date for this folder and there is nothing to do, so an
+// older release keeps running against a database a newer one migrated.
+func WithFailIfAhead(fail bool) Option {
+	return func(c *config) error { c.failIfAhead = fail; return nil }
 }
 
 // WithTxMode sets how pending files are grouped into transactions.

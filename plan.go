@@ -42,6 +42,7 @@ type Step struct {
 	ResumeFrom int
 	recorded   string // the recorded statement checksums, when resuming
 	resume     bool
+	resumed    resumedRow // the row a resumed file continues, for its audit entry
 	// stmts are the file's statements as read and checksummed when the
 	// plan was made, kept for small files so Apply need not read them
 	// again; nil when not kept.
@@ -79,7 +80,9 @@ type limit struct {
 
 // Plan reads the history, refuses with a *DriftError when an applied file
 // was edited or removed, a pending file is out of order, or a file failed
-// half-way, and otherwise lists the pending files in order. It scans each
+// half-way (or, with WithFailIfAhead, the database is ahead of the folder),
+// and otherwise lists the pending files in order. A database ahead of the
+// folder (Status.Ahead) has nothing to do for it. It scans each
 // pending file, so a file that cannot be split (an unterminated quote) is
 // reported here, before anything runs.
 func (m *Migrator) Plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
@@ -139,6 +142,9 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		}
 		probs = append(probs, pr)
 	}
+	if pr, ok := st.AheadProblem(); ok && m.cfg.failIfAhead {
+		probs = append(probs, pr)
+	}
 	if len(probs) > 0 {
 		return nil, &DriftError{Problems: probs}
 	}
@@ -147,7 +153,8 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
 		if resumeOK[ms.ID] {
-			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true}
+			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true,
+				resumed: resumedRow{state: ms.State, checksum: ms.Record.Checksum}}
 			if err := m.inspect(&step, lim, nil); err != nil {
 				return nil, err
 			}
@@ -248,17 +255,15 @@ func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statemen
 
 func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqlsplit.Statement, error] {
 	return func(yield func(sqlsplit.Statement, error) bool) {
-		rc, err := m.dir.Open(p)
+		// tee gets the bytes the checksum covers, a leading byte order
+		// mark included, though the statements do not have it.
+		rc, err := m.dir.OpenSum(p, tee)
 		if err != nil {
 			yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Err: err})
 			return
 		}
 		defer rc.Close()
-		var r io.Reader = rc
-		if tee != nil {
-			r = io.TeeReader(rc, tee)
-		}
-		sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: m.d.Scanner(), MaxStatementBytes: lim.bytes, LimitName: lim.name})
+		sc := sqlsplit.NewScanner(rc, sqlsplit.Options{Dialect: m.d.Scanner(), MaxStatementBytes: lim.bytes, LimitName: lim.name})
 		for {
 			stmt, err := sc.Next()
 			if errors.Is(err, io.EOF) {

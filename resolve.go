@@ -158,6 +158,8 @@ func checkResolvable(ms *MigrationStatus, a ResolveAction) error {
 		return refuse("it is pending: it never ran, so there is nothing to resolve; run strata up to apply it, or strata baseline if its changes are already in the database")
 	case ms.State == StateMissing:
 		return refuse("its file " + ms.File + " is missing from the folder; restore the file first")
+	case ms.State == StateAhead:
+		return refuse("its file " + ms.File + " is not in this folder: the database is ahead of it; run strata resolve from the release that has the file")
 	case a == ResolveAcceptEdit:
 		return refuse("its file is not edited: the checksum matches the history, so there is nothing to accept")
 	case ms.State == StateEdited:

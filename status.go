@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/strata-db/strata/dialect"
@@ -26,6 +28,12 @@ const (
 	StateEdited      State = "edited"       // applied, but the file's checksum changed
 	StateMissing     State = "missing"      // applied, but the file is gone
 	StateOutOfOrder  State = "out_of_order" // pending, but lower than the highest applied version
+	// StateAhead is an applied migration whose file is not in the folder
+	// and whose version is above the folder's newest file: the database
+	// was migrated by a newer release (a rolling deploy, a rollback, an
+	// old instance restarting). It is not a problem unless
+	// WithFailIfAhead is set.
+	StateAhead State = "ahead"
 )
 
 // MigrationStatus is one migration's state.
@@ -65,13 +73,19 @@ type Status struct {
 	Migrations []MigrationStatus
 	// HistoryExists is false when the history table has not been created.
 	HistoryExists bool
+	// Ahead lists, in order, the applied versions above Head whose files
+	// are not in the folder (StateAhead): the database is ahead of this
+	// folder by these migrations. Empty when the folder is empty, so a
+	// wrong --dir is not taken for an old release.
+	Ahead []source.Version
 	// InvalidIndexes lists the invalid indexes in the schema (PostgreSQL),
 	// as a failed CREATE INDEX CONCURRENTLY leaves them: drop them before
 	// running that file again.
 	InvalidIndexes []string
 }
 
-// Problems returns the states that block Apply, with their hints.
+// Problems returns the states that block Apply, with their hints. Rows
+// that are ahead of the folder are not among them: see AheadProblem.
 func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 	var out []Problem
 	for _, ms := range s.Migrations {
@@ -101,6 +115,46 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 		out = append(out, p)
 	}
 	return out
+}
+
+// AheadDetail says how far the database is ahead of the folder ("the
+// database is ahead of this folder: 2 applied migrations newer than 0005
+// (0006, 0007)"), or "" when it is not.
+func (s *Status) AheadDetail() string {
+	if len(s.Ahead) == 0 {
+		return ""
+	}
+	const show = 5
+	vs := make([]string, 0, show+1)
+	for i, v := range s.Ahead {
+		if i == show-1 && len(s.Ahead) > show {
+			vs = append(vs, "...", s.Ahead[len(s.Ahead)-1].String())
+			break
+		}
+		vs = append(vs, v.String())
+	}
+	n := "1 applied migration"
+	if len(s.Ahead) > 1 {
+		n = fmt.Sprintf("%d applied migrations", len(s.Ahead))
+	}
+	return fmt.Sprintf("the database is ahead of this folder: %s newer than %s (%s)", n, s.Head, strings.Join(vs, ", "))
+}
+
+// AheadProblem is the problem a database ahead of the folder is when
+// WithFailIfAhead is set; ok is false when it is not ahead.
+func (s *Status) AheadProblem() (p Problem, ok bool) {
+	if len(s.Ahead) == 0 {
+		return Problem{}, false
+	}
+	p = Problem{State: StateAhead, Version: s.Ahead[0].String(), Detail: s.AheadDetail(),
+		Hint: "deploy the release whose folder has these files; or, to let an older release run against a newer database, drop --fail-if-ahead (STRATA_FAIL_IF_AHEAD, fail-if-ahead in strata.toml)"}
+	for _, ms := range s.Migrations {
+		if ms.State == StateAhead {
+			p.Version, p.File = ms.ID, ms.File
+			break
+		}
+	}
+	return p, true
 }
 
 // recoveryHint gives the exact commands that continue or settle a file that
@@ -257,8 +311,16 @@ func (m *Migrator) status(recs []history.Record) *Status {
 		v, _ := source.ParseVersion(r.Version)
 		ms := MigrationStatus{Version: v, ID: r.ID, Name: r.Name, File: m.display(r.File), Kind: string(r.Kind), State: StateMissing, Checksum: r.Checksum}
 		fillRecord(&ms, r)
+		// Only a fully applied row is ahead: one that failed, stopped
+		// half-way or is running stays a problem, as does a missing
+		// file below the newest one in the folder.
+		if r.Status == history.Applied && !st.Head.IsZero() && v.Compare(st.Head) > 0 {
+			ms.State = StateAhead
+			st.Ahead = append(st.Ahead, v)
+		}
 		missing = append(missing, ms)
 	}
+	slices.SortFunc(st.Ahead, source.Version.Compare)
 	if len(missing) > 0 {
 		st.Migrations = append(st.Migrations, missing...)
 		sort.SliceStable(st.Migrations, func(i, j int) bool {

@@ -38,9 +38,11 @@ type Migrator struct {
 // returns every problem in the folder (bad names, duplicate versions,
 // invalid UTF-8) at once.
 //
-// For MySQL/MariaDB, open db with parseTime=true and, for the fastest runs,
+// For MySQL/MariaDB, any parseTime and loc will do (strata reads and
+// writes its timestamps as UTC text); for the fastest runs open db with
 // multiStatements=true: strata then sends a small transactional file with
-// its history row in one query (it sends statements one by one without it).
+// its history row in one query (it sends statements one by one without
+// it). strataurl.Open opens a database URL the way the CLI does.
 func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, error) {
 	if db == nil || d == nil || fsys == nil {
 		return nil, &ConfigError{Msg: "strata.New needs a database, a dialect and a file system"}

@@ -161,6 +161,32 @@ type Pipeliner interface {
 	// CanPipeline reports whether conn can pipeline at all (a MySQL
 	// connection needs multiStatements), asking the server if need be.
 	CanPipeline(ctx context.Context, conn *sql.Conn) bool
+	// ElapsedMS returns an SQL expression that, in a query of a batch sent
+	// by Pipeline, is the whole milliseconds (an integer) since the batch
+	// began on the server, read from the server's clock when the query
+	// runs: the history row sent after a file's statements records how
+	// long they ran, in the same round trip.
+	ElapsedMS() string
+	// AddElapsed returns an SQL expression for the timestamp start (an
+	// SQL expression, such as a placeholder for a time.Time argument)
+	// plus the time since the batch began on the server, as ElapsedMS.
+	AddElapsed(start string) string
+}
+
+// TimeText is implemented by dialects whose driver turns timestamps into
+// values according to connection settings that a library user chooses
+// (go-sql-driver/mysql: parseTime decides whether a DATETIME reads as a
+// time.Time or as bytes, loc the time zone of its wall clock, both ways).
+// strata writes and reads its own timestamp columns through it, as UTC
+// text, so they mean the same instant whatever the connection's settings.
+type TimeText interface {
+	// TimeArg returns the argument that stores t, given in UTC, in a
+	// timestamp column as that UTC wall clock.
+	TimeArg(t time.Time) any
+	// SelectTime returns an expression that reads timestamp column col
+	// as text in UTC, "YYYY-MM-DD HH:MM:SS" with an optional fraction
+	// (NULL stays NULL).
+	SelectTime(col string) string
 }
 
 // QueryKiller is implemented by dialects whose driver abandons a cancelled

@@ -46,6 +46,9 @@ type Report struct {
 	// Version is the target's version afterwards (zero when unknown or
 	// nothing is applied).
 	Version source.Version
+	// Ahead lists the versions applied above the folder's newest file
+	// (strata.Status.Ahead): the target is ahead of the folder.
+	Ahead []source.Version
 	// Status is the target's status, for functions that read it.
 	Status *strata.Status
 }

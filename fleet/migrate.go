@@ -25,7 +25,7 @@ func Up(opts strata.PlanOptions) Func {
 		res, err := m.Up(ctx, opts)
 		var rep Report
 		if res != nil {
-			rep.Applied, rep.Version = len(res.Applied), res.Current
+			rep.Applied, rep.Version, rep.Ahead = len(res.Applied), res.Current, res.Ahead
 		} else if err != nil && ctx.Err() == nil {
 			// Refused before it ran (drift): say where the target is.
 			if st, serr := m.Status(ctx); serr == nil {

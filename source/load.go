@@ -347,6 +347,15 @@ func isDir(fsys fs.FS, de fs.DirEntry) bool {
 // order mark removed, so statement text and lines are the same on every
 // checkout. The caller must close it.
 func (d *Dir) Open(name string) (io.ReadCloser, error) {
+	return d.OpenSum(name, nil)
+}
+
+// OpenSum is Open that also writes to sum, as the file is read, exactly
+// the bytes its checksum covers (see Checksum): CR LF normalised like the
+// text read, and the leading byte order mark that the text read does not
+// have. A SHA-256 of what sum received, once the reader reached the end,
+// equals the checksum Load computed if the file did not change since.
+func (d *Dir) OpenSum(name string, sum io.Writer) (io.ReadCloser, error) {
 	if d.FS == nil {
 		return nil, errors.New("the migrations directory has no file system")
 	}
@@ -357,7 +366,7 @@ func (d *Dir) Open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &normReader{rc: f, first: true}, nil
+	return &normReader{rc: f, first: true, sum: sum}, nil
 }
 
 // Find returns the versioned migration with version v, or nil.

@@ -98,7 +98,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"bogus"}, `unknown command "bogus"`},
 		{[]string{"up", "--nope"}, "unknown flag: --nope"},
-		{[]string{"up", "extra"}, "unknown command"},
+		{[]string{"up", "extra"}, `strata up takes no arguments; got "extra"`},
 		{[]string{"up", "--url", "oracle://x:" + secret + "@h/db"}, `unsupported database URL scheme "oracle"`},
 		{[]string{"up", "--url", "mysql://root:" + secret + "@h"}, "needs one database name"},
 		{[]string{"up", "--url", lite, "--tx", "some"}, "unknown transaction mode"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +21,10 @@ unchanged; otherwise one code per finding, the first of these that applies:
 14 a file failed or stopped half-way (failed, partial, interrupted),
 12 an applied file is missing, 11 an applied file was edited,
 13 a pending file is numbered below the highest applied one,
-10 files are pending (or being applied right now).`,
+10 files are pending (or being applied right now).
+A database ahead of the folder (applied versions newer than its newest file,
+as when an older release runs after a newer one migrated) exits 0 with a note;
+with --fail-if-ahead it exits 12, as an applied file missing from the folder.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
 			a.set.requireURL = true // a pipeline command: no implicit local database
@@ -42,9 +46,13 @@ var checkCodes = []struct {
 	{ExitCheckPending, []strata.State{strata.StatePending, strata.StateRunning}},
 }
 
-// checkCode returns the exit code for a status.
-func checkCode(st *strata.Status) int {
+// checkCode returns the exit code for a status. With failIfAhead a
+// database ahead of the folder is a missing-file finding.
+func checkCode(st *strata.Status, failIfAhead bool) int {
 	for _, c := range checkCodes {
+		if c.code == ExitCheckMissing && failIfAhead && len(st.Ahead) > 0 {
+			return c.code
+		}
 		for _, ms := range st.Migrations {
 			for _, s := range c.states {
 				if ms.State == s {
@@ -63,6 +71,7 @@ type jsonCheck struct {
 	Code           string        `json:"code"`
 	CurrentVersion string        `json:"current_version"`
 	HeadVersion    string        `json:"head_version"`
+	Ahead          []string      `json:"ahead"`
 	Pending        int           `json:"pending"`
 	Problems       []jsonProblem `json:"problems"`
 }
@@ -78,10 +87,10 @@ func (a *app) check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	code := checkCode(st)
+	code := checkCode(st, a.failIfAhead)
 	out := jsonCheck{OK: code == ExitOK, ExitCode: code, Code: errorCodes[code], CurrentVersion: st.Current.String(),
-		HeadVersion: st.Head.String(), Pending: st.Pending, Problems: []jsonProblem{}}
-	for _, p := range st.Problems(false) {
+		HeadVersion: st.Head.String(), Ahead: aheadVersions(st.Ahead), Pending: st.Pending, Problems: []jsonProblem{}}
+	for _, p := range a.problems(st, false) {
 		out.Problems = append(out.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: p.Hint})
 	}
 	for _, ms := range st.Migrations {
@@ -91,8 +100,15 @@ func (a *app) check(ctx context.Context) error {
 		}
 	}
 	a.result(out)
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdCheck(w, a.targetName(), out) })
+	}
 	if code == ExitOK {
-		a.printf("ok: %s; nothing pending\n", atVersion(st.Current))
+		at := atVersion(st.Current)
+		if d := st.AheadDetail(); d != "" {
+			at = d
+		}
+		a.printf("ok: %s; nothing pending\n", at)
 		return nil
 	}
 	a.printf("not ok (exit %d, %s): %s; %d pending\n", code, out.Code, atVersion(st.Current), st.Pending)
@@ -100,4 +116,14 @@ func (a *app) check(ctx context.Context) error {
 		a.printf("  %-12s %s: %s\n  %-12s fix: %s\n", p.State, p.File, p.Detail, "", p.Hint)
 	}
 	return &exitStatus{code: code, printed: true, err: errors.New(fmt.Sprint("check found ", out.Code))}
+}
+
+// problems are the findings that stop up: st.Problems, and with
+// --fail-if-ahead a database ahead of the folder.
+func (a *app) problems(st *strata.Status, allowOutOfOrder bool) []strata.Problem {
+	probs := st.Problems(allowOutOfOrder)
+	if p, ok := st.AheadProblem(); ok && a.failIfAhead {
+		probs = append(probs, p)
+	}
+	return probs
 }

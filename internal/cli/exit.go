@@ -24,7 +24,7 @@ const (
 	ExitFleetFailed     = 8   // a fleet run (--targets*): a target failed, could not be read, or was not started
 	ExitCheckPending    = 10  // strata check: files are pending
 	ExitCheckEdited     = 11  // strata check: an applied file was edited
-	ExitCheckMissing    = 12  // strata check: an applied file is missing
+	ExitCheckMissing    = 12  // strata check: an applied file is missing (or, with --fail-if-ahead, the database is ahead of the folder)
 	ExitCheckOutOfOrder = 13  // strata check: a pending file is numbered below the highest applied one
 	ExitCheckIncomplete = 14  // strata check: a file failed or stopped half-way
 	ExitInterrupted     = 130 // interrupted by SIGINT (Ctrl-C)

@@ -78,6 +78,7 @@ type jsonFleetTarget struct {
 	URL            string     `json:"url"`
 	Outcome        string     `json:"outcome"` // ok, failed or skipped
 	CurrentVersion string     `json:"current_version"`
+	Ahead          []string   `json:"ahead"` // versions applied above the folder's newest file
 	Applied        int        `json:"applied"`
 	DurationMS     int64      `json:"duration_ms"`
 	Error          *jsonError `json:"error"`
@@ -88,7 +89,7 @@ func (v *fleetView) doc(ctx context.Context, out []fleet.Outcome) jsonFleet {
 	d.OK, d.Failed, d.Skipped = fleet.Count(out)
 	for _, o := range out {
 		jt := jsonFleetTarget{Target: o.Target.Name, URL: o.Target.URL, Outcome: string(o.Result),
-			CurrentVersion: o.Version.String(), Applied: o.Applied, DurationMS: o.Duration.Milliseconds()}
+			CurrentVersion: o.Version.String(), Ahead: aheadVersions(o.Ahead), Applied: o.Applied, DurationMS: o.Duration.Milliseconds()}
 		if o.Err != nil {
 			code := exitCode(ctx, o.Err)
 			if o.Result == fleet.Skipped {
@@ -114,8 +115,11 @@ func (v *fleetView) upDone(ctx context.Context, out []fleet.Outcome) error {
 		fmt.Fprintln(tw, "TARGET\tOUTCOME\tVERSION\tAPPLIED\tDURATION\tERROR")
 		for _, t := range d.Targets {
 			msg := "-"
-			if t.Error != nil {
+			switch {
+			case t.Error != nil:
 				msg = firstLine(t.Error.Message)
+			case len(t.Ahead) > 0:
+				msg = "nothing to do: ahead of the folder by " + strings.Join(t.Ahead, ", ")
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%dms\t%s\n", t.Target, t.Outcome, orDash(t.CurrentVersion), t.Applied, t.DurationMS, msg)
 		}

@@ -33,6 +33,7 @@ type jsonFleetStateTarget struct {
 	State          string        `json:"state"`
 	CurrentVersion string        `json:"current_version"`
 	HeadVersion    string        `json:"head_version"`
+	Ahead          []string      `json:"ahead"` // versions applied above head_version (state ok: ahead of the folder)
 	Pending        int           `json:"pending"`
 	Problems       []jsonProblem `json:"problems"`
 	Error          *jsonError    `json:"error"`
@@ -59,7 +60,7 @@ func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, mode fl
 	found := map[int]bool{}
 	unreadable := 0
 	for _, o := range out {
-		jt := jsonFleetStateTarget{Target: o.Target.Name, URL: o.Target.URL, Problems: []jsonProblem{}}
+		jt := jsonFleetStateTarget{Target: o.Target.Name, URL: o.Target.URL, Ahead: []string{}, Problems: []jsonProblem{}}
 		if o.Err != nil || o.Status == nil {
 			unreadable++
 			jt.State = "error"
@@ -67,13 +68,14 @@ func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, mode fl
 			jt.Error = &jsonError{Code: errorCodes[code], ExitCode: code, Message: a.scrub(fmt.Sprint(o.Err))}
 		} else {
 			st := o.Status
-			code := checkCode(st)
+			code := checkCode(st, a.failIfAhead)
 			found[code] = true
 			jt.State, jt.CurrentVersion, jt.HeadVersion, jt.Pending = "ok", st.Current.String(), st.Head.String(), st.Pending
+			jt.Ahead = aheadVersions(st.Ahead)
 			if code != ExitOK {
 				jt.State = errorCodes[code]
 			}
-			for _, p := range st.Problems(false) {
+			for _, p := range a.problems(st, false) {
 				jt.Problems = append(jt.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: p.Hint})
 			}
 			d.Versions[jt.CurrentVersion]++
@@ -95,7 +97,7 @@ func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, mode fl
 		for _, o := range out {
 			if o.Err == nil && o.Status != nil {
 				pending += o.Status.Pending
-				if len(o.Status.Problems(allowOutOfOrder)) > 0 {
+				if len(a.problems(o.Status, allowOutOfOrder)) > 0 {
 					refused++
 				}
 			}
@@ -151,6 +153,8 @@ func (v *fleetView) printStates(d jsonFleetStatus) {
 			problem = firstLine(t.Error.Message)
 		case len(t.Problems) > 0:
 			problem = t.Problems[0].File + ": " + firstLine(t.Problems[0].Detail)
+		case len(t.Ahead) > 0:
+			problem = "ahead of the folder: " + strings.Join(t.Ahead, ", ")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", t.Target, orDash(t.CurrentVersion), t.Pending, t.State, problem)
 	}

@@ -76,6 +76,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithLeaseTTL(a.leaseTTL),
 		strata.WithSourceName(a.dir),
 		strata.WithVersion(buildVersion().Version),
+		strata.WithFailIfAhead(a.failIfAhead),
 	}
 	if observe != nil {
 		opts = append(opts, strata.WithObserver(a.observe(observe)))
@@ -103,4 +104,21 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		return nil, err
 	}
 	return &session{db: db, m: m}, nil
+}
+
+// aheadVersions lists the versions a database is ahead of the folder by
+// (never nil, for JSON).
+func aheadVersions(vs []source.Version) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+// aheadDetail says how far the database is ahead of the folder whose
+// newest file is head ("" when it is not).
+func aheadDetail(head source.Version, ahead []source.Version) string {
+	st := strata.Status{Head: head, Ahead: ahead}
+	return st.AheadDetail()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -36,6 +37,9 @@ with whether it runs in a transaction and if not why.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
 			if down {
+				if a.md.out != nil {
+					return usage(errors.New("--format markdown summarizes the plan of strata up: drop --down, or drop --format markdown"))
+				}
 				if withSQL || resume || outOfOrder {
 					return usage(errors.New("--down plans a roll-back: it does not take --sql, --resume or --allow-out-of-order"))
 				}
@@ -92,6 +96,10 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	if err != nil {
 		return err
 	}
+	if a.wantSummary() {
+		findings := a.planFindings(s.m, p)
+		a.summarize(func(w io.Writer) { mdPlan(w, a.targetName(), p, findings) })
+	}
 	if a.wantJSON() {
 		if err := a.planJSON(s.m, p, withSQL); err != nil || a.json {
 			return err
@@ -107,10 +115,13 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 		fmt.Fprintln(a.stdout, "another strata run holds the migration lock and is applying a file now; up would wait for it, then apply what is still pending")
 	}
 	if len(p.Steps) == 0 {
-		fmt.Fprintf(a.stdout, "nothing to do: %s\n", atVersion(p.Status.Current))
+		fmt.Fprintf(a.stdout, "nothing to do: %s\n", planAt(p.Status))
 		return nil
 	}
 	fmt.Fprintf(a.stdout, "%s to apply on %s (%s):\n", plural(len(p.Steps), "migration"), p.Dialect, atVersion(p.Status.Current))
+	if d := p.Status.AheadDetail(); d != "" {
+		fmt.Fprintf(a.stdout, "note: %s\n", d)
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	mysqlNote := false
 	for _, st := range p.Steps {
@@ -131,6 +142,15 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	}
 	a.planLint(s.m, p)
 	return nil
+}
+
+// planAt says where the database is: its version, or how far it is ahead
+// of the folder.
+func planAt(st *strata.Status) string {
+	if d := st.AheadDetail(); d != "" {
+		return d
+	}
+	return atVersion(st.Current)
 }
 
 // howStepRuns says how a file of a plan (up or down) runs, and whether it
@@ -163,9 +183,10 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 		TxMode           string         `json:"tx_mode"`
 		TransactionalDDL bool           `json:"transactional_ddl"`
 		CurrentVersion   string         `json:"current_version"`
+		Ahead            []string       `json:"ahead"`
 		Steps            []jsonStep     `json:"steps"`
 		Lint             []lint.Finding `json:"lint"`
-	}{Lint: a.planFindings(m, p), Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Steps: []jsonStep{}}
+	}{Lint: a.planFindings(m, p), Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Ahead: aheadVersions(p.Status.Ahead), Steps: []jsonStep{}}
 	for _, st := range p.Steps {
 		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom, Rerun: st.Rerun}
@@ -188,7 +209,7 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 func (a *app) planSQL(m *strata.Migrator, p *strata.Plan) error {
 	w := a.stdout
 	if len(p.Steps) == 0 {
-		fmt.Fprintf(w, "-- nothing to do: %s\n", atVersion(p.Status.Current))
+		fmt.Fprintf(w, "-- nothing to do: %s\n", planAt(p.Status))
 		return nil
 	}
 	fmt.Fprintf(w, "-- strata plan: %s to apply on %s (%s)\n", plural(len(p.Steps), "migration"), p.Dialect, atVersion(p.Status.Current))

@@ -91,7 +91,8 @@ func (a *app) awaitCommand() *cobra.Command {
 		Long: `For an application whose migrations are run by something else (a job, another
 container): poll the history table, read-only and without the lock, until the
 database has applied --version (default: the newest file in --dir), then exit 0
-or replace strata with COMMAND. Waits for the database itself too. Exits 7 when
+or replace strata with COMMAND. A database ahead of the folder (a newer release
+migrated it) has reached every version in it. Waits for the database itself too. Exits 7 when
 --timeout passes first.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
@@ -126,20 +127,22 @@ or replace strata with COMMAND. Waits for the database itself too. Exits 7 when
 
 // jsonAwait is `strata await --json` output.
 type jsonAwait struct {
-	Version        string `json:"version"`
-	CurrentVersion string `json:"current_version"`
-	WaitedMS       int64  `json:"waited_ms"`
-	Polls          int    `json:"polls"`
+	Version        string   `json:"version"`
+	CurrentVersion string   `json:"current_version"`
+	Ahead          []string `json:"ahead"`
+	WaitedMS       int64    `json:"waited_ms"`
+	Polls          int      `json:"polls"`
 }
 
-// reached reports whether the history has applied want.
+// reached reports whether the history has applied want. A version applied
+// by a newer release (ahead of the folder) counts.
 func reached(st *strata.Status, want source.Version) bool {
 	if st.Current.Compare(want) < 0 {
 		return false
 	}
 	for _, ms := range st.Migrations {
 		if ms.Kind != "repeatable" && ms.Version.Compare(want) == 0 {
-			return ms.State == strata.StateApplied || ms.State == strata.StateEdited
+			return ms.State == strata.StateApplied || ms.State == strata.StateEdited || ms.State == strata.StateAhead
 		}
 	}
 	return true
@@ -170,8 +173,8 @@ func (a *app) await(ctx context.Context, want source.Version, timeout, interval 
 		case err != nil:
 			a.logger().Info("cannot read the history yet", "error", a.scrub(err.Error()))
 		case reached(st, want):
-			a.result(jsonAwait{Version: want.String(), CurrentVersion: st.Current.String(), WaitedMS: time.Since(start).Milliseconds(), Polls: polls})
-			a.printf("database reached version %s: %s\n", want, atVersion(st.Current))
+			a.result(jsonAwait{Version: want.String(), CurrentVersion: st.Current.String(), Ahead: aheadVersions(st.Ahead), WaitedMS: time.Since(start).Milliseconds(), Polls: polls})
+			a.printf("database reached version %s: %s\n", want, planAt(st))
 			return nil
 		default:
 			a.logger().Debug("not there yet", "version", want.String(), "current_version", st.Current.String())

@@ -158,6 +158,8 @@ func (a *app) logEvent(e strata.Event) {
 			msg = a.scrub(e.Err.Error())
 		}
 		l.Error("migration failed", "file", e.File, "duration_ms", e.Duration.Milliseconds(), "error", msg)
+	case strata.EventEmptyMigration:
+		l.Warn("migration has no statements: it is recorded as applied, and later edits to it will be refused", "file", e.File)
 	case strata.EventMigrationRetry:
 		l.Warn("retrying migration after a lock timeout", "file", e.File, "attempt", e.Attempt, "retry_in", e.Duration.String())
 	}

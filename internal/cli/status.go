@@ -18,8 +18,11 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show every migration and whether it is applied",
 		Long: `Print every migration in the folder and the history table: version, file,
 state (applied, pending, edited, missing, out_of_order, failed, partial,
-running), when it was applied and how long it took. Changes nothing and takes
-no lock. --json prints one object with current_version, pending and migrations.`,
+running, interrupted, ahead), when it was applied and how long it took.
+Applied migrations newer than the folder's newest file are ahead: a newer
+release migrated the database (nothing to do, unless --fail-if-ahead).
+Changes nothing and takes no lock. --json prints one object with
+current_version, pending, ahead and migrations.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
 			return a.status(cmd.Context())
@@ -90,7 +93,10 @@ func (a *app) status(ctx context.Context) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(out, "\n%s; %s pending\n", atVersion(st.Current), fmt.Sprint(st.Pending))
-	for _, p := range st.Problems(false) {
+	if d := st.AheadDetail(); d != "" && !a.failIfAhead {
+		fmt.Fprintf(out, "note: %s; up does nothing here, and down refuses those versions: run them from the release that has their files\n", d)
+	}
+	for _, p := range a.problems(st, false) {
 		fmt.Fprintf(out, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), p.Hint)
 	}
 	if len(st.InvalidIndexes) > 0 {

@@ -17,7 +17,7 @@ type jsonStreamer interface {
 	streamJSON(w *bufio.Writer)
 }
 
-// statusJSON is `status --json` output: {current_version, pending,
+// statusJSON is `status --json` output: {current_version, pending, ahead,
 // migrations: [jsonMigration...], invalid_indexes?}. With 100,000
 // migrations, encoding/json would build a 37 MB document and then indent
 // it into a second one; this writes one migration at a time.
@@ -49,6 +49,17 @@ func (s statusJSON) streamJSON(w *bufio.Writer) {
 	b = appendJSONString(b, s.st.Current.String())
 	b = append(b, ",\n  \"pending\": "...)
 	b = strconv.AppendInt(b, int64(s.st.Pending), 10)
+	b = append(b, ",\n  \"ahead\": ["...)
+	for i, v := range s.st.Ahead {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, "\n    "...), v.String())
+	}
+	if len(s.st.Ahead) > 0 {
+		b = append(b, "\n  "...)
+	}
+	b = append(b, ']')
 	b = append(b, ",\n  \"migrations\": ["...)
 	for i := range s.st.Migrations {
 		if i > 0 {

@@ -54,6 +54,7 @@ func TestStatusJSONStream(t *testing.T) {
 		{"one", strata.Status{Current: v("7"), Pending: 1, Migrations: ms[:1]}},
 		{"many", strata.Status{Current: v("20240101120000"), Pending: 3, Migrations: ms}},
 		{"invalid indexes", strata.Status{Migrations: ms[1:3], InvalidIndexes: []string{"public.a_idx", "<x>&\"y\""}}},
+		{"ahead", strata.Status{Current: v("7"), Head: v("5"), Ahead: []source.Version{v("6"), v("7")}, Migrations: ms[:2]}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := statusJSON{st: &tc.st, scrub: scrub}
@@ -61,9 +62,10 @@ func TestStatusJSONStream(t *testing.T) {
 			out := struct {
 				CurrentVersion string          `json:"current_version"`
 				Pending        int             `json:"pending"`
+				Ahead          []string        `json:"ahead"`
 				Migrations     []jsonMigration `json:"migrations"`
 				InvalidIndexes []string        `json:"invalid_indexes,omitempty"`
-			}{CurrentVersion: tc.st.Current.String(), Pending: tc.st.Pending, Migrations: []jsonMigration{}, InvalidIndexes: tc.st.InvalidIndexes}
+			}{CurrentVersion: tc.st.Current.String(), Pending: tc.st.Pending, Ahead: aheadVersions(tc.st.Ahead), Migrations: []jsonMigration{}, InvalidIndexes: tc.st.InvalidIndexes}
 			for i := range tc.st.Migrations {
 				out.Migrations = append(out.Migrations, doc.migration(&tc.st.Migrations[i]))
 			}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -77,6 +78,9 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 	}
 	defer s.Close()
 	res, err := s.m.Up(ctx, opts)
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdUp(w, a.targetName(), res, time.Since(start), err, exitCode(ctx, err), a.scrub) })
+	}
 	if err != nil {
 		return err
 	}
@@ -84,8 +88,9 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 		out := struct {
 			Applied        []jsonApplied `json:"applied"`
 			CurrentVersion string        `json:"current_version"`
+			Ahead          []string      `json:"ahead"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
-		}{Applied: []jsonApplied{}, CurrentVersion: res.Current.String(), LockWaitMS: res.LockWait.Milliseconds()}
+		}{Applied: []jsonApplied{}, CurrentVersion: res.Current.String(), Ahead: aheadVersions(res.Ahead), LockWaitMS: res.LockWait.Milliseconds()}
 		for _, ap := range res.Applied {
 			out.Applied = append(out.Applied, jsonApplied{Version: ap.Migration.ID(), Name: ap.Migration.Description,
 				File: ap.File, DurationMS: ap.Duration.Milliseconds(), Statements: ap.Statements, Transactional: ap.Transactional})
@@ -95,11 +100,22 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 			return nil
 		}
 	}
-	if len(res.Applied) == 0 {
-		a.printf("nothing to do: %s\n", atVersion(res.Current))
-		return nil
+	var head source.Version
+	if h := s.m.Dir().Head(); h != nil {
+		head = h.Version
 	}
-	a.printf("applied %s in %s: %s\n", plural(len(res.Applied), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
+	ahead := aheadDetail(head, res.Ahead)
+	switch {
+	case len(res.Applied) == 0 && ahead != "":
+		a.printf("nothing to do: %s\n", ahead)
+	case len(res.Applied) == 0:
+		a.printf("nothing to do: %s\n", atVersion(res.Current))
+	default:
+		a.printf("applied %s in %s: %s\n", plural(len(res.Applied), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
+		if ahead != "" {
+			a.printf("note: %s\n", ahead)
+		}
+	}
 	return nil
 }
 
@@ -139,9 +155,16 @@ func (a *app) progress(e strata.Event) {
 		fmt.Fprintf(a.stdout, "%s %s (%s)\n", done, e.File, fmtDuration(e.Duration))
 	case strata.EventMigrationError:
 		fmt.Fprintf(a.stdout, "failed %s (%s)\n", e.File, fmtDuration(e.Duration))
+	case strata.EventEmptyMigration:
+		fmt.Fprintln(a.stderr, emptyWarning(e.File))
 	case strata.EventMigrationRetry:
 		fmt.Fprintf(a.stdout, "retrying %s in %s (attempt %d of %d): it was rolled back after a lock timeout or deadlock\n", e.File, fmtDuration(e.Duration), e.Attempt, a.safe.retries+1)
 	}
+}
+
+// emptyWarning is the warning for a file applied without statements.
+func emptyWarning(file string) string {
+	return fmt.Sprintf("warning: %s has no statements: it is recorded as applied, so strata will refuse later edits to it: write its SQL in a new file (strata new)", file)
 }
 
 // verbs says what is done to a file: a down file (NNNN_name.down.sql) is

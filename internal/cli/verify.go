@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -119,6 +120,9 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	res, err := m.Verify(ctx, strata.VerifyOptions{Down: vf.down, Idempotent: vf.idempotent})
 	if err != nil {
 		return err
+	}
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdVerify(w, res, sc.Name, a.scrub) })
 	}
 	out := struct {
 		OK        bool             `json:"ok"`

@@ -95,7 +95,7 @@ var ddlPrivileges = map[string]bool{
 	"TRIGGER": true, "SUPER": true,
 }
 
-var grantRE = regexp.MustCompile("(?i)^GRANT (.+?) ON (\\S+) TO ")
+var grantRE = regexp.MustCompile(`(?i)^GRANT (.+?) ON (\S+) TO `)
 
 // mysqlDDLGrants returns the SHOW GRANTS lines of the current MySQL user
 // that allow DDL on every database or on db (the current one when empty).

@@ -116,6 +116,9 @@ func historyTable(ctx context.Context, t Target) []Check {
 		}
 	}
 	c := Check{Name: "migrations", Status: OK, Detail: fmt.Sprintf("database at version %s, %d applied, %d pending", orNone(st.Current.String()), counts[strata.StateApplied], st.Pending)}
+	if d := st.AheadDetail(); d != "" {
+		c.Detail += "; " + d
+	}
 	if len(bad) > 0 {
 		c.Status = Warn
 		c.Detail += "; " + strings.Join(bad, ", ")

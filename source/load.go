@@ -131,7 +131,9 @@ func scanAll(fsys fs.FS, c *checksumCache, groups ...[]entry) {
 // files and files not ending in .sql are ignored), checks their names,
 // versions, down files, encoding and directives, and computes their
 // checksums. It reports every problem it finds, joined with errors.Join;
-// each is a *FileError.
+// each is a *FileError (one for a file written for another tool wraps a
+// *ForeignError). A folder without a single migration file is an error,
+// a *NoMigrationsError, unless LoadOptions.AllowEmpty says otherwise.
 //
 // Load reads several files at once, so fsys must be safe for concurrent
 // use, as os.DirFS, embed.FS and fstest.MapFS are.
@@ -154,6 +156,10 @@ type LoadOptions struct {
 	// absolute path; a cache file written for another key is ignored and
 	// replaced.
 	CacheKey string
+	// AllowEmpty accepts a folder without migration files. Without it,
+	// LoadWith returns a *NoMigrationsError (errors.Is ErrNoMigrations):
+	// a folder with nothing to apply is most often the wrong folder.
+	AllowEmpty bool
 
 	now func() time.Time // the clock, for tests; nil is time.Now
 }
@@ -193,6 +199,10 @@ func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 			continue
 		}
 		fn, err := parseName(name)
+		if fe, ok := flywayName(name); err != nil && ok {
+			errs = append(errs, fe.fileError())
+			continue
+		}
 		if err != nil {
 			errs = append(errs, &FileError{Files: []string{name}, Msg: err.Error()})
 			continue
@@ -280,6 +290,9 @@ func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 	errs = append(errs, duplicates(d.Versioned, downFiles, "down version")...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if len(ups) == 0 && !o.AllowEmpty {
+		return nil, &NoMigrationsError{Subfolders: sqlSubfolders(fsys)}
 	}
 	slices.SortFunc(d.Versioned, func(a, b *Migration) int { return a.Version.Compare(b.Version) })
 	slices.SortFunc(d.Repeatable, func(a, b *Migration) int { return cmp.Compare(a.Description, b.Description) })

@@ -42,7 +42,7 @@ func TestNewFileName(t *testing.T) {
 			for _, f := range tt.files {
 				files[f] = "SELECT 1;"
 			}
-			d, err := Load(mapFS(files))
+			d, err := LoadWith(mapFS(files), LoadOptions{AllowEmpty: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestNewFileNameTimestamp(t *testing.T) {
 		for _, f := range tt.files {
 			files[f] = "SELECT 1;"
 		}
-		d, err := Load(mapFS(files))
+		d, err := LoadWith(mapFS(files), LoadOptions{AllowEmpty: true})
 		if err != nil {
 			t.Fatal(err)
 		}

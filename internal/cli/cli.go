@@ -38,6 +38,7 @@ type app struct {
 	leaseTTL    time.Duration
 	tx          string
 	sumCache    string // --checksum-cache
+	allowEmpty  bool   // --allow-empty
 	failIfAhead bool   // --fail-if-ahead
 
 	urlSet  bool           // --url was given on the command line
@@ -138,6 +139,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockSession), "how runs exclude each other: session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)")
 	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
+	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)

@@ -153,6 +153,7 @@ func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {
 		if err != nil {
 			return err
 		}
+		opts.Backslash = p.Backslash() // as the server reads strings
 		files = len(p.Steps)
 		if findings, err = lintPlan(s.m, p, opts); err != nil {
 			return err
@@ -196,7 +197,7 @@ func (a *app) lintAll(opts lint.Options) ([]lint.Finding, int, error) {
 	if err := a.dirExists(); err != nil {
 		return nil, 0, err
 	}
-	dir, err := source.Load(source.DirFS(a.dir))
+	dir, err := a.loadDir()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -297,7 +298,7 @@ func ghProp(s string) string {
 // severities, for strata plan. A file that cannot be read gives none: plan
 // reports that itself.
 func (a *app) planFindings(m *strata.Migrator, p *strata.Plan) []lint.Finding {
-	fs, err := lintPlan(m, p, lint.Options{Dialect: m.Dialect().Scanner(), LockTimeout: a.safe.ddlLockTimeout > 0})
+	fs, err := lintPlan(m, p, lint.Options{Dialect: m.Dialect().Scanner(), LockTimeout: a.safe.ddlLockTimeout > 0, Backslash: p.Backslash()})
 	if err != nil || fs == nil {
 		return []lint.Finding{}
 	}

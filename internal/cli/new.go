@@ -81,9 +81,10 @@ func (a *app) newFile(description string, now time.Time, nf newFlags) error {
 	if err := os.MkdirAll(a.dir, 0o755); err != nil {
 		return usage(fmt.Errorf("create the migrations folder: %w", err))
 	}
+	load.AllowEmpty = true // the first file goes into an empty folder
 	dir, err := source.LoadWith(source.DirFS(a.dir), load)
 	if err != nil {
-		return usage(fmt.Errorf("the migrations folder %s has problems; fix them first:\n%w", a.dir, err))
+		return usage(fmt.Errorf("the migrations folder %s has problems; fix them first:\n%w", a.dir, a.explainFolder(err)))
 	}
 	name, err := source.NewFileNameWith(dir, description, now, source.NewFileOptions{Timestamp: nf.timestamp})
 	if err != nil {

@@ -63,7 +63,8 @@ func TestTargetNamed(t *testing.T) {
 }
 
 // TestDefaultDatabase: with no database given, up says on stderr that it
-// uses the local default sqlite:strata.db (and still works, for local use);
+// uses the local default sqlite:strata.db (and still works, for local use;
+// before it, plan and status read the absent file as empty);
 // run, check, await, wait and a fleet that reads --url refuse with exit 2,
 // naming the ways to give one, and create no file.
 func TestDefaultDatabase(t *testing.T) {
@@ -84,6 +85,14 @@ func TestDefaultDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(f.wd, "strata.db")); !os.IsNotExist(err) {
 		t.Fatalf("a refused command created strata.db (%v)", err)
+	}
+
+	// Before the first up, the implicit default reads as empty (the
+	// README's plan --sql), and read-only commands still create nothing.
+	want(t, strata(t, f.wd, "plan", "--dir", f.dir), 0, "using the local default sqlite:strata.db", "0001_create_users.sql")
+	want(t, strata(t, f.wd, "status", "--dir", f.dir), 0, "using the local default sqlite:strata.db")
+	if _, err := os.Stat(filepath.Join(f.wd, "strata.db")); !os.IsNotExist(err) {
+		t.Fatalf("a read-only command created strata.db (%v)", err)
 	}
 
 	r := strata(t, f.wd, "up", "--dir", f.dir)

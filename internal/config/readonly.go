@@ -22,12 +22,21 @@ func (e *MissingFileError) Error() string {
 // path is not created and nothing can be written; a file that does not
 // exist is a *MissingFileError. PostgreSQL and MySQL targets are left as
 // they are: what a command runs there decides what it changes.
-func (t *Target) ReadOnly() error {
+//
+// With absentIsEmpty (the implicit default database, sqlite:strata.db,
+// before the first strata up), a file that does not exist reads as an
+// empty database, nothing applied, and is still not created.
+func (t *Target) ReadOnly(absentIsEmpty bool) error {
 	if t.Driver != "sqlite" || t.Memory || t.ro {
 		return nil
 	}
 	if err := t.FileExists(); err != nil {
-		return err
+		var missing *MissingFileError
+		if !absentIsEmpty || !errors.As(err, &missing) {
+			return err
+		}
+		t.DSN, t.Memory, t.ro = "file::memory:?"+sqlitePragmas+"&_pragma=query_only(1)", true, true
+		return nil
 	}
 	t.DSN += "&mode=ro&_pragma=query_only(1)"
 	t.ro = true

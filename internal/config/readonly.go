@@ -27,7 +27,7 @@ func (e *MissingFileError) Error() string {
 // before the first strata up), a file that does not exist reads as an
 // empty database, nothing applied, and is still not created.
 func (t *Target) ReadOnly(absentIsEmpty bool) error {
-	if t.Driver != "sqlite" || t.Memory || t.ro {
+	if t.file == "" || t.Memory || t.ro { // only a SQLite target has a file
 		return nil
 	}
 	if err := t.FileExists(); err != nil {
@@ -47,7 +47,7 @@ func (t *Target) ReadOnly(absentIsEmpty bool) error {
 // that must not create it can say so: a *MissingFileError when it does not.
 // It is nil for other databases and in-memory SQLite.
 func (t *Target) FileExists() error {
-	if t.Driver != "sqlite" || t.Memory {
+	if t.file == "" || t.Memory { // only a SQLite target has a file
 		return nil
 	}
 	fi, err := os.Stat(t.file)

@@ -280,7 +280,7 @@ func (r *run) statementError(step Step, n int, stmt *sqlsplit.Statement, err err
 	if len(first) > 200 {
 		first = first[:200] + "..."
 	}
-	se := &StatementError{File: step.File, Version: step.Migration.ID(), Line: stmt.Line, Col: stmt.Col, Index: n, Statement: first, Err: err}
+	se := &StatementError{File: step.File, Version: step.Migration.ID(), Line: stmt.Line, Col: stmt.Col, Index: n, Statement: first, Database: r.m.d.Name(), Err: err}
 	se.Code, se.Message, _ = r.m.d.ServerError(err)
 	return se
 }

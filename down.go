@@ -344,7 +344,9 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 		isStmt := errors.As(err, &se)
 		var ferr error
 		if n == 0 {
-			ferr = d.recordSomehow(ctx, func(ctx context.Context, _ *history.Store, ex dialect.Execer) error { return m.store.Update(ctx, ex, orig) })
+			ferr = d.recordSomehow(ctx, func(ctx context.Context, _ *history.Store, ex dialect.Execer) error {
+				return m.store.Update(ctx, ex, orig)
+			})
 			if isStmt {
 				se.Outcome = "stopped before any statement of it completed; the migration is still applied and its history row unchanged"
 			}

@@ -98,7 +98,8 @@ checksum. It refuses to go on when an applied file was edited or removed.
 
 The database comes from --url, else STRATA_DATABASE_URL (or the file named by
 STRATA_DATABASE_URL_FILE), else DATABASE_URL (or DATABASE_URL_FILE), else the
-url key of strata.toml, else ` + config.DefaultURL + `. Every other flag can also be
+url key of strata.toml, else ` + config.DefaultURL + ` for local use (run, check,
+await, wait and fleets reading --url refuse it). Every other flag can also be
 set with STRATA_<FLAG>, such as STRATA_DIR or STRATA_LOCK_TIMEOUT, or with its
 name as a key in strata.toml (or the --config file): a flag beats the
 environment, which beats the file. The password can come from --password-file,

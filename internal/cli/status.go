@@ -53,6 +53,7 @@ type jsonMigration struct {
 }
 
 func (a *app) status(ctx context.Context) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	s, err := a.open(ctx, nil)
 	if err != nil {
 		return err

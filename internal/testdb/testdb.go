@@ -174,6 +174,12 @@ func MySQL(t testing.TB) DB {
 func SQLite(t testing.TB) DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), randomName()+".db")
+	// An empty file is an empty SQLite database. It exists, as a server's
+	// fresh database does, so read-only commands (which never create a
+	// file) can run on it first.
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatalf("testdb: create %s: %v", path, err)
+	}
 	return DB{URL: "sqlite:" + path, DriverName: "sqlite", DSN: "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)", Name: path}
 }
 

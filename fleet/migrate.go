@@ -62,18 +62,14 @@ func open(ctx context.Context, t Target) (*strata.Migrator, io.Closer, error) {
 
 // Schemas lists, on the database db speaks to, the schemas (PostgreSQL)
 // or databases (MySQL, MariaDB) whose name matches the LIKE pattern, in
-// name order.
+// name order, never the server's own schemas (pg_catalog,
+// information_schema, mysql, ...), whatever the pattern.
 func Schemas(ctx context.Context, db *sql.DB, d dialect.Dialect, pattern string) ([]string, error) {
-	var q string
-	switch d.Name() {
-	case "postgres":
-		q = "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname"
-	case "mysql":
-		q = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY SCHEMA_NAME"
-	default:
+	sl, ok := d.(dialect.SchemaLister)
+	if !ok {
 		return nil, fmt.Errorf("a schema per tenant needs PostgreSQL (schemas) or MySQL/MariaDB (databases), not %s: list the databases in a targets file instead", d.Name())
 	}
-	names, err := Query(ctx, db, q, pattern)
+	names, err := sl.UserSchemas(ctx, db, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("list the schemas like %q: %w", pattern, err)
 	}

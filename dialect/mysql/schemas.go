@@ -28,3 +28,6 @@ func (Dialect) SystemSchema(name string) bool {
 	}
 	return false
 }
+
+// MaxIdentifier is 64 characters, the longest table or database name.
+func (Dialect) MaxIdentifier() (int, bool) { return 64, false }

@@ -24,3 +24,7 @@ func (d Dialect) UserSchemas(ctx context.Context, q dialect.Execer, pattern stri
 func (Dialect) SystemSchema(name string) bool {
 	return name == "information_schema" || strings.HasPrefix(name, "pg_")
 }
+
+// MaxIdentifier is 63 bytes (NAMEDATALEN - 1): PostgreSQL truncates longer
+// names.
+func (Dialect) MaxIdentifier() (int, bool) { return 63, true }

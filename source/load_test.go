@@ -297,3 +297,27 @@ func TestFindHead(t *testing.T) {
 		t.Error("Load(nil) succeeded")
 	}
 }
+
+// TestLoadRefusesHostileNames: names the history table or a terminal could
+// not take whole are refused, quoted when they are not printable.
+func TestLoadRefusesHostileNames(t *testing.T) {
+	cases := map[string]string{
+		"R__" + strings.Repeat("d", 300) + ".sql": "307 bytes long",
+		"0001_" + strings.Repeat("é", 126) + ".sql": "261 bytes long",
+		"0002_a\nb.sql":         `"0002_a\nb.sql": the file name contains the control character U+000A`,
+		"0003_\x1b[2Jclear.sql": `"0003_\x1b[2Jclear.sql": the file name contains the control character U+001B`,
+		"0004_\u202egnp.sql":    "U+202E",
+		"0005_\xff.sql":         `"0005_\xff.sql": the file name is not valid UTF-8`,
+	}
+	for name, msg := range cases {
+		_, err := Load(mapFS(map[string]string{name: "SELECT 1;", "0009_ok.sql": "SELECT 1;"}))
+		var fe *FileError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), msg) {
+			t.Errorf("Load(%q) = %v, want a FileError with %q", name, err, msg)
+		}
+	}
+	long := "0001_" + strings.Repeat("d", MaxNameBytes-9) + ".sql"
+	if _, err := Load(mapFS(map[string]string{long: "SELECT 1;"})); err != nil {
+		t.Errorf("a %d-byte name: %v", len(long), err)
+	}
+}

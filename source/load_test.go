@@ -302,7 +302,7 @@ func TestFindHead(t *testing.T) {
 // not take whole are refused, quoted when they are not printable.
 func TestLoadRefusesHostileNames(t *testing.T) {
 	cases := map[string]string{
-		"R__" + strings.Repeat("d", 300) + ".sql": "307 bytes long",
+		"R__" + strings.Repeat("d", 300) + ".sql":   "307 bytes long",
 		"0001_" + strings.Repeat("é", 126) + ".sql": "261 bytes long",
 		"0002_a\nb.sql":         `"0002_a\nb.sql": the file name contains the control character U+000A`,
 		"0003_\x1b[2Jclear.sql": `"0003_\x1b[2Jclear.sql": the file name contains the control character U+001B`,

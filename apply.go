@@ -333,6 +333,11 @@ func (r *run) inTx(ctx context.Context, steps []Step) error {
 
 func (r *run) applied(a Applied) {
 	r.res.Applied = append(r.res.Applied, a)
+	if a.Statements == 0 && a.Migration.Kind == source.Versioned {
+		// Comment-only files are valid, but a file applied before its SQL
+		// was written cannot be finished later: say so now.
+		r.m.emit(Event{Kind: EventEmptyMigration, Migration: a.Migration, File: a.File})
+	}
 	if a.Migration.Kind == source.Versioned && a.Migration.Version.Compare(r.res.Current) > 0 {
 		r.res.Current = a.Migration.Version
 	}
@@ -358,6 +363,9 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	var err error
 	if step.resume {
 		err = m.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
+		if err == nil {
+			err = m.store.AddAudit(ctx, r.conn, r.resumeAudit(step))
+		}
 	} else {
 		err = m.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
 	}

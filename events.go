@@ -20,6 +20,7 @@ const (
 	EventMigrationError EventKind = "migration_error" // a file failed with Err
 	EventSessionReset   EventKind = "session_reset"   // session state was reset after a file
 	EventMigrationRetry EventKind = "migration_retry" // a file that failed on a lock timeout runs again (Attempt) after Duration; Err is why
+	EventEmptyMigration EventKind = "empty_migration" // a versioned file with no statements was recorded as applied: editing it later is refused as drift
 )
 
 // Event is one step of a run, for progress output and logs. The library

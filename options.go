@@ -240,6 +240,17 @@ func WithChecksumCache(file, key string) Option {
 	return func(c *config) error { c.load.CacheFile, c.load.CacheKey = file, key; return nil }
 }
 
+// WithAllowEmpty lets New accept a folder without migration files. Without
+// it New returns an error that wraps source.ErrNoMigrations (a
+// *source.NoMigrationsError naming the subfolders that hold .sql files): a
+// folder with nothing to apply is most often the wrong one, such as the
+// parent of the real folder or an embed.FS not narrowed with fs.Sub.
+// NewFromDir takes a folder already loaded: give source.LoadOptions
+// AllowEmpty to LoadWith instead.
+func WithAllowEmpty(allow bool) Option {
+	return func(c *config) error { c.load.AllowEmpty = allow; return nil }
+}
+
 // WithVersion sets the strata version recorded in the history table.
 func WithVersion(v string) Option {
 	return func(c *config) error { c.version = v; return nil }

@@ -78,9 +78,11 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmts[i], Index: i + 1})
 		queries = append(queries, dialect.Query{SQL: stmts[i].Text})
 	}
+	// The server times the statements: the row is built before they run.
+	pl := m.d.(dialect.Pipeliner)
 	rec := r.record(step, history.Applied, len(stmts), start)
-	queries = append(queries, m.store.InsertQuery(rec), dialect.Query{SQL: "COMMIT"})
-	done, err := m.d.(dialect.Pipeliner).Pipeline(ctx, r.conn, queries)
+	queries = append(queries, m.store.TimedInsertQuery(rec, pl), dialect.Query{SQL: "COMMIT"})
+	done, err := pl.Pipeline(ctx, r.conn, queries)
 	if err != nil {
 		if done > 0 {
 			// The transaction is open and aborted; end it.

@@ -191,3 +191,38 @@ func TestFileEditedAfterPlan(t *testing.T) {
 		})
 	}
 }
+
+// TestPipelinedFileRecordsItsDuration: a file sent in one round trip
+// records how long it ran on the server, not the few microseconds it took
+// to build the batch.
+func TestPipelinedFileRecordsItsDuration(t *testing.T) {
+	for kind, sleep := range map[string]string{"postgres": "SELECT pg_sleep(0.25);\n", "mysql": "DO SLEEP(0.25);\n"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t, kind)
+			m := newMigrator(t, db, db.Open(t), files("0001_sleep.sql", sleep))
+			res := up(t, m)
+			if len(res.Applied) != 1 || res.Applied[0].Duration < 250*time.Millisecond {
+				t.Fatalf("up = %+v, want one file of at least 250ms", res.Applied)
+			}
+			h, err := m.History(context.Background(), "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := h.Status.Record
+			if rec == nil || !rec.FinishedAt.Valid {
+				t.Fatalf("history row = %+v, want a finished row", rec)
+			}
+			took := rec.FinishedAt.Time.Sub(rec.StartedAt)
+			if rec.ExecutionMS < 250 || took < 250*time.Millisecond {
+				t.Errorf("execution_ms = %d, finished_at - started_at = %v; want both at least 250ms", rec.ExecutionMS, took)
+			}
+			if d := took - time.Duration(rec.ExecutionMS)*time.Millisecond; d < 0 || d > 2*time.Millisecond {
+				t.Errorf("finished_at - started_at = %v does not match execution_ms = %d", took, rec.ExecutionMS)
+			}
+			if h.Status.Duration != time.Duration(rec.ExecutionMS)*time.Millisecond {
+				t.Errorf("status duration %v, execution_ms %d", h.Status.Duration, rec.ExecutionMS)
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os/user"
 	"path"
+	"sync"
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/history"
@@ -26,21 +27,27 @@ import (
 
 // Migrator applies one migrations folder to one database.
 type Migrator struct {
-	db     *sql.DB
-	d      dialect.Dialect
-	dir    *source.Dir
-	store  *history.Store
-	cfg    config
-	osUser string
+	mu       sync.Mutex // guards resolved, the store's table and cfg.table
+	resolved bool       // the history table's schema was read from the server
+	db       *sql.DB
+	d        dialect.Dialect
+	dir      *source.Dir
+	store    *history.Store
+	cfg      config
+	osUser   string
 }
 
 // New loads the migrations in fsys and returns a Migrator for db. It
 // returns every problem in the folder (bad names, duplicate versions,
-// invalid UTF-8) at once.
+// invalid UTF-8, files written for another tool: *source.ForeignError) at
+// once, before touching the database. A folder without migration files is
+// an error (source.ErrNoMigrations) unless WithAllowEmpty(true).
 //
-// For MySQL/MariaDB, open db with parseTime=true and, for the fastest runs,
+// For MySQL/MariaDB, any parseTime and loc will do (strata reads and
+// writes its timestamps as UTC text); for the fastest runs open db with
 // multiStatements=true: strata then sends a small transactional file with
-// its history row in one query (it sends statements one by one without it).
+// its history row in one query (it sends statements one by one without
+// it). strataurl.Open opens a database URL the way the CLI does.
 func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, error) {
 	if db == nil || d == nil || fsys == nil {
 		return nil, &ConfigError{Msg: "strata.New needs a database, a dialect and a file system"}
@@ -130,7 +137,38 @@ func (m *Migrator) conn(ctx context.Context) (*sql.Conn, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := m.qualify(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// qualify puts the history table (and with it the audit and lock tables)
+// in the schema or database the session is in at connect time, after the
+// session SQL, when WithTable named none. Without it, a migration that
+// runs SET search_path or USE would move the history row it writes into
+// that schema's table. It reads the schema once.
+func (m *Migrator) qualify(ctx context.Context, c *sql.Conn) error {
+	r, ok := m.d.(dialect.SchemaResolver)
+	if !ok {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.resolved || m.cfg.table.Schema != "" {
+		return nil
+	}
+	schema, err := r.CurrentSchema(ctx, c)
+	if err != nil {
+		return fmt.Errorf("read the current schema for the history table: %w", err)
+	}
+	m.resolved = true
+	if schema != "" {
+		m.cfg.table.Schema = schema
+		m.store.Qualify(schema)
+	}
+	return nil
 }
 
 func (m *Migrator) sessionSQL(ctx context.Context, c *sql.Conn) error {

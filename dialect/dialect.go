@@ -113,6 +113,41 @@ type Dialect interface {
 	Objects(ctx context.Context, q Execer) ([]string, error)
 }
 
+// SchemaResolver is implemented by dialects whose session has a current
+// schema or database that a migration's own SQL can change (PostgreSQL's
+// SET search_path, MySQL's USE). strata reads it once, on its first
+// connection after the session SQL, and qualifies its history, audit and
+// lock tables with it, so a file that switches schema or database does
+// not move strata's bookkeeping into another schema's tables.
+type SchemaResolver interface {
+	// CurrentSchema returns the session's current schema (PostgreSQL) or
+	// database (MySQL), or "" when there is none.
+	CurrentSchema(ctx context.Context, q Execer) (string, error)
+}
+
+// StringRules is implemented by dialects whose session settings change
+// where a string literal ends: MySQL's sql_mode NO_BACKSLASH_ESCAPES,
+// PostgreSQL's standard_conforming_strings. strata reads the rule on a
+// connection after the session SQL and splits files with it, so that the
+// statements it shows and runs are the ones the server sees.
+type StringRules interface {
+	// Backslash reads the session's rule on q.
+	Backslash(ctx context.Context, q Execer) (sqlsplit.Backslash, error)
+	// TrackBackslash follows one file whose statements may change the
+	// rule themselves, starting from start.
+	TrackBackslash(start sqlsplit.Backslash) BackslashTracker
+}
+
+// BackslashTracker follows the statements of one file, in order.
+type BackslashTracker interface {
+	// Next returns the rule in force after stmt runs. It returns an error
+	// saying why when stmt changes the rule in a way strata cannot read
+	// from its text (an expression, DEFAULT, RESET), since the file's
+	// later statements could then not be split as the server will read
+	// them.
+	Next(stmt string) (sqlsplit.Backslash, error)
+}
+
 // Lock is a held migration lock.
 type Lock interface {
 	// Release releases the lock. Call it with a context that is not
@@ -161,6 +196,32 @@ type Pipeliner interface {
 	// CanPipeline reports whether conn can pipeline at all (a MySQL
 	// connection needs multiStatements), asking the server if need be.
 	CanPipeline(ctx context.Context, conn *sql.Conn) bool
+	// ElapsedMS returns an SQL expression that, in a query of a batch sent
+	// by Pipeline, is the whole milliseconds (an integer) since the batch
+	// began on the server, read from the server's clock when the query
+	// runs: the history row sent after a file's statements records how
+	// long they ran, in the same round trip.
+	ElapsedMS() string
+	// AddElapsed returns an SQL expression for the timestamp start (an
+	// SQL expression, such as a placeholder for a time.Time argument)
+	// plus the time since the batch began on the server, as ElapsedMS.
+	AddElapsed(start string) string
+}
+
+// TimeText is implemented by dialects whose driver turns timestamps into
+// values according to connection settings that a library user chooses
+// (go-sql-driver/mysql: parseTime decides whether a DATETIME reads as a
+// time.Time or as bytes, loc the time zone of its wall clock, both ways).
+// strata writes and reads its own timestamp columns through it, as UTC
+// text, so they mean the same instant whatever the connection's settings.
+type TimeText interface {
+	// TimeArg returns the argument that stores t, given in UTC, in a
+	// timestamp column as that UTC wall clock.
+	TimeArg(t time.Time) any
+	// SelectTime returns an expression that reads timestamp column col
+	// as text in UTC, "YYYY-MM-DD HH:MM:SS" with an optional fraction
+	// (NULL stays NULL).
+	SelectTime(col string) string
 }
 
 // QueryKiller is implemented by dialects whose driver abandons a cancelled

@@ -19,6 +19,7 @@ const (
 	ActionResolveAcceptEdit Action = "resolve_accept_edit" // an edited file's new checksum was accepted
 	ActionBaseline          Action = "baseline"            // a version was recorded as applied without running it
 	ActionDown              Action = "down"                // a down file ran (or failed half-way)
+	ActionResume            Action = "resume"              // up --resume continued a file that stopped half-way
 )
 
 // AuditEntry is one row of the audit table: a change to the history that a
@@ -69,7 +70,7 @@ func (s *Store) AddAudit(ctx context.Context, q dialect.Execer, e AuditEntry) er
 	}
 	_, err := q.ExecContext(ctx, "INSERT INTO "+s.d.QuoteTable(s.AuditTable())+" ("+auditColumns+") VALUES ("+s.placeholders(11)+")",
 		e.MigrationID, string(e.Action), e.OldState, e.NewState, e.OldChecksum, e.NewChecksum, e.Reason, e.By,
-		e.At.UTC(), nullString(e.Detail), e.StrataVersion)
+		s.timeArg(e.At), nullString(e.Detail), e.StrataVersion)
 	if err != nil {
 		return fmt.Errorf("record %s of %s in audit table %s: %w", e.Action, e.MigrationID, s.AuditTable(), err)
 	}
@@ -80,7 +81,7 @@ func (s *Store) AddAudit(ctx context.Context, q dialect.Execer, e AuditEntry) er
 // written. A missing audit table yields no entries and no error.
 func (s *Store) Audit(ctx context.Context, q dialect.Execer, id string) ([]AuditEntry, error) {
 	t := s.AuditTable()
-	rows, err := q.QueryContext(ctx, "SELECT seq, "+auditColumns+" FROM "+s.d.QuoteTable(t)+
+	rows, err := q.QueryContext(ctx, "SELECT seq, "+selectList(s.d, auditColumns, "performed_at")+" FROM "+s.d.QuoteTable(t)+
 		" WHERE migration_id = "+s.d.Placeholder(1)+" ORDER BY performed_at, seq", id)
 	if err != nil {
 		if s.d.MissingTable(err) {
@@ -93,11 +94,12 @@ func (s *Store) Audit(ctx context.Context, q dialect.Execer, id string) ([]Audit
 	for rows.Next() {
 		var e AuditEntry
 		var detail sql.NullString
+		var at anyTime
 		if err := rows.Scan(&e.Seq, &e.MigrationID, &e.Action, &e.OldState, &e.NewState, &e.OldChecksum, &e.NewChecksum,
-			&e.Reason, &e.By, &e.At, &detail, &e.StrataVersion); err != nil {
+			&e.Reason, &e.By, &at, &detail, &e.StrataVersion); err != nil {
 			return nil, fmt.Errorf("read audit table %s: %w", t, err)
 		}
-		e.Detail = detail.String
+		e.Detail, e.At = detail.String, at.Time
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -126,7 +128,7 @@ func (s *Store) Get(ctx context.Context, q dialect.Execer, id string) (*Record, 
 func (s *Store) MarkApplied(ctx context.Context, q dialect.Execer, id, file, checksum string) error {
 	p := s.d.Placeholder
 	res, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", file = "+p(2)+", checksum = "+p(3)+", finished_at = "+p(4)+
-		", error = NULL WHERE id = "+p(5), string(Applied), file, checksum, time.Now().UTC(), id)
+		", error = NULL WHERE id = "+p(5), string(Applied), file, checksum, s.timeArg(time.Now()), id)
 	return s.updated(res, err, "mark "+id+" applied")
 }
 
@@ -145,7 +147,7 @@ func (s *Store) Update(ctx context.Context, q dialect.Execer, r Record) error {
 		", statement_checksums = "+p(9)+", started_at = "+p(10)+", finished_at = "+p(11)+", execution_ms = "+p(12)+
 		", applied_by = "+p(13)+", error = "+p(14)+", strata_version = "+p(15)+" WHERE id = "+p(16),
 		r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status), r.StatementsApplied, r.StatementsTotal,
-		nullString(r.StatementChecksums), r.StartedAt.UTC(), nullTimeUTC(r.FinishedAt), r.ExecutionMS, r.AppliedBy,
+		nullString(r.StatementChecksums), s.timeArg(r.StartedAt), s.nullTimeArg(r.FinishedAt), r.ExecutionMS, r.AppliedBy,
 		nullString(r.Error), r.StrataVersion, r.ID)
 	return s.updated(res, err, "update "+r.ID)
 }

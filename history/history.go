@@ -70,6 +70,7 @@ type Store struct {
 	d     dialect.Dialect
 	table dialect.Table
 	q     string // quoted table name
+	sel   string // columns as All selects them
 	rows  int    // how many rows All expects (ExpectRows)
 }
 
@@ -80,7 +81,17 @@ func (s *Store) ExpectRows(n int) { s.rows = max(n, 0) }
 
 // New returns a Store for table t.
 func New(d dialect.Dialect, t dialect.Table) *Store {
-	return &Store{d: d, table: t, q: d.QuoteTable(t)}
+	return &Store{d: d, table: t, q: d.QuoteTable(t), sel: selectList(d, columns, "started_at", "finished_at")}
+}
+
+// Qualify puts the store's table in schema, when it names none. It must
+// be called before the store is used concurrently.
+func (s *Store) Qualify(schema string) {
+	if s.table.Schema != "" || schema == "" {
+		return
+	}
+	s.table.Schema = schema
+	s.q = s.d.QuoteTable(s.table)
 }
 
 // Table returns the table this store works on.
@@ -156,7 +167,7 @@ func (s *Store) All(ctx context.Context, q dialect.Execer) ([]Record, error) {
 }
 
 func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+columns+" FROM "+s.q+" WHERE kind <> 'layout'")
+	rows, err := q.QueryContext(ctx, "SELECT "+s.sel+" FROM "+s.q+" WHERE kind <> 'layout'")
 	if err != nil {
 		return nil, fmt.Errorf("read history table %s: %w", s.table, err)
 	}
@@ -166,8 +177,9 @@ func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
 	// new Record each time would put 100,000 of them on the heap.
 	var r Record
 	var sums, errText sql.NullString
+	var started, finished anyTime // whatever the driver's time settings
 	dest := []any{&r.ID, &r.Version, &r.Name, &r.Kind, &r.File, &r.Checksum, &r.Status,
-		&r.StatementsApplied, &r.StatementsTotal, &sums, &r.StartedAt, &r.FinishedAt,
+		&r.StatementsApplied, &r.StatementsTotal, &sums, &started, &finished,
 		&r.ExecutionMS, &r.AppliedBy, &errText, &r.StrataVersion}
 	for rows.Next() {
 		r, sums, errText = Record{}, sql.NullString{}, sql.NullString{}
@@ -175,6 +187,7 @@ func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
 			return nil, fmt.Errorf("read history table %s: %w", s.table, err)
 		}
 		r.StatementChecksums, r.Error = sums.String, errText.String
+		r.StartedAt, r.FinishedAt = started.Time, finished.NullTime
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -201,8 +214,26 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 func (s *Store) InsertQuery(r Record) dialect.Query {
 	return dialect.Query{SQL: "INSERT INTO " + s.q + " (" + columns + ") VALUES (" + s.placeholders(16) + ")", Args: []any{
 		r.ID, r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status),
-		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), r.StartedAt.UTC(), nullTimeUTC(r.FinishedAt),
+		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), s.timeArg(r.StartedAt), s.nullTimeArg(r.FinishedAt),
 		r.ExecutionMS, r.AppliedBy, nullString(r.Error), r.StrataVersion}}
+}
+
+// TimedInsertQuery is InsertQuery for a row sent in a pipelined batch
+// (dialect.Pipeliner) after the statements it records: the server fills in
+// finished_at (r.StartedAt plus the time the batch has run) and
+// execution_ms from its own clock as the row is written, so the row says
+// how long the statements ran although it was built before they were sent.
+func (s *Store) TimedInsertQuery(r Record, pl dialect.Pipeliner) dialect.Query {
+	p := s.d.Placeholder
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + s.q + " (" + columns + ") VALUES (" + s.placeholders(11))
+	b.WriteString(", " + pl.AddElapsed(p(12)) + ", " + pl.ElapsedMS())
+	b.WriteString(", " + p(13) + ", " + p(14) + ", " + p(15) + ")")
+	start := s.timeArg(r.StartedAt)
+	return dialect.Query{SQL: b.String(), Args: []any{
+		r.ID, r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status),
+		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), start, start,
+		r.AppliedBy, nullString(r.Error), r.StrataVersion}}
 }
 
 // Insert writes a new row.
@@ -213,13 +244,6 @@ func (s *Store) Insert(ctx context.Context, q dialect.Execer, r Record) error {
 		return fmt.Errorf("record %s in history table %s: %w", r.ID, s.table, err)
 	}
 	return nil
-}
-
-func nullTimeUTC(t sql.NullTime) sql.NullTime {
-	if t.Valid {
-		t.Time = t.Time.UTC()
-	}
-	return t
 }
 
 // Advance records that statement number applied of a running file
@@ -241,7 +265,7 @@ func (s *Store) Restart(ctx context.Context, q dialect.Execer, r Record) error {
 	p := s.d.Placeholder
 	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", checksum = "+p(2)+", statements_total = "+p(3)+
 		", started_at = "+p(4)+", finished_at = NULL, error = NULL, applied_by = "+p(5)+", strata_version = "+p(6)+", file = "+p(7)+" WHERE id = "+p(8),
-		string(r.Status), r.Checksum, r.StatementsTotal, r.StartedAt.UTC(), r.AppliedBy, r.StrataVersion, r.File, r.ID)
+		string(r.Status), r.Checksum, r.StatementsTotal, s.timeArg(r.StartedAt), r.AppliedBy, r.StrataVersion, r.File, r.ID)
 	if err != nil {
 		return fmt.Errorf("restart %s in history table %s: %w", r.ID, s.table, err)
 	}
@@ -253,7 +277,7 @@ func (s *Store) Finish(ctx context.Context, q dialect.Execer, r Record) error {
 	p := s.d.Placeholder
 	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", statements_applied = "+p(2)+
 		", statements_total = "+p(3)+", finished_at = "+p(4)+", execution_ms = "+p(5)+", error = "+p(6)+" WHERE id = "+p(7),
-		string(r.Status), r.StatementsApplied, r.StatementsTotal, nullTimeUTC(r.FinishedAt), r.ExecutionMS, nullString(r.Error), r.ID)
+		string(r.Status), r.StatementsApplied, r.StatementsTotal, s.nullTimeArg(r.FinishedAt), r.ExecutionMS, nullString(r.Error), r.ID)
 	if err != nil {
 		return fmt.Errorf("record outcome of %s in history table %s: %w", r.ID, s.table, err)
 	}

@@ -35,7 +35,7 @@ import (
 // cacheFormat is the version of the cache file's layout and of what it
 // caches. Bump it whenever scan's result changes meaning: a new field in
 // Directives, a directive parsed differently, a change to the checksum.
-const cacheFormat = 1
+const cacheFormat = 2 // 2: files with another tool's markers are refused
 
 // cacheMinAge is how old a file's timestamps must be before its result is
 // cached; it is larger than the timestamp granularity of any file system

@@ -6,5 +6,9 @@
 //
 // Load validates the whole directory in one streaming pass per file and
 // reports every problem at once, each as a *FileError that names the file
-// and says what to do about it.
+// and says what to do about it. A file written for another migration tool
+// (goose, sql-migrate, dbmate, Liquibase or tern markers, Flyway names) is
+// one such problem, wrapping a *ForeignError; a folder without migration
+// files is a *NoMigrationsError (ErrNoMigrations) unless
+// LoadOptions.AllowEmpty.
 package source

@@ -131,7 +131,9 @@ func scanAll(fsys fs.FS, c *checksumCache, groups ...[]entry) {
 // files and files not ending in .sql are ignored), checks their names,
 // versions, down files, encoding and directives, and computes their
 // checksums. It reports every problem it finds, joined with errors.Join;
-// each is a *FileError.
+// each is a *FileError (one for a file written for another tool wraps a
+// *ForeignError). A folder without a single migration file is an error,
+// a *NoMigrationsError, unless LoadOptions.AllowEmpty says otherwise.
 //
 // Load reads several files at once, so fsys must be safe for concurrent
 // use, as os.DirFS, embed.FS and fstest.MapFS are.
@@ -154,6 +156,10 @@ type LoadOptions struct {
 	// absolute path; a cache file written for another key is ignored and
 	// replaced.
 	CacheKey string
+	// AllowEmpty accepts a folder without migration files. Without it,
+	// LoadWith returns a *NoMigrationsError (errors.Is ErrNoMigrations):
+	// a folder with nothing to apply is most often the wrong folder.
+	AllowEmpty bool
 
 	now func() time.Time // the clock, for tests; nil is time.Now
 }
@@ -203,6 +209,10 @@ func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 			continue
 		}
 		fn, err := parseName(name)
+		if fe, ok := flywayName(name); err != nil && ok {
+			errs = append(errs, fe.fileError())
+			continue
+		}
 		if err != nil {
 			errs = append(errs, &FileError{Files: []string{name}, Msg: err.Error()})
 			continue
@@ -290,6 +300,9 @@ func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 	errs = append(errs, duplicates(d.Versioned, downFiles, "down version")...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if len(ups) == 0 && !o.AllowEmpty {
+		return nil, &NoMigrationsError{Subfolders: sqlSubfolders(fsys)}
 	}
 	slices.SortFunc(d.Versioned, func(a, b *Migration) int { return a.Version.Compare(b.Version) })
 	slices.SortFunc(d.Repeatable, func(a, b *Migration) int { return cmp.Compare(a.Description, b.Description) })
@@ -389,6 +402,15 @@ func unwrapPath(err error) error {
 // order mark removed, so statement text and lines are the same on every
 // checkout. The caller must close it.
 func (d *Dir) Open(name string) (io.ReadCloser, error) {
+	return d.OpenSum(name, nil)
+}
+
+// OpenSum is Open that also writes to sum, as the file is read, exactly
+// the bytes its checksum covers (see Checksum): CR LF normalised like the
+// text read, and the leading byte order mark that the text read does not
+// have. A SHA-256 of what sum received, once the reader reached the end,
+// equals the checksum Load computed if the file did not change since.
+func (d *Dir) OpenSum(name string, sum io.Writer) (io.ReadCloser, error) {
 	if d.FS == nil {
 		return nil, errors.New("the migrations directory has no file system")
 	}
@@ -399,7 +421,7 @@ func (d *Dir) Open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &normReader{rc: f, first: true}, nil
+	return &normReader{rc: f, first: true, sum: sum}, nil
 }
 
 // Find returns the versioned migration with version v, or nil.

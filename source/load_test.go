@@ -117,7 +117,7 @@ func TestLoadNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := Load(mapFS(tt.files))
+			d, err := LoadWith(mapFS(tt.files), LoadOptions{AllowEmpty: true})
 			if err != nil {
 				t.Fatal(err)
 			}

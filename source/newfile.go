@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // timestampLayout is the layout of timestamp versions (14 digits, UTC).
@@ -23,9 +24,24 @@ const timestampLayout = "20060102150405"
 //     with (00042_x.sql is followed by 00043_...).
 //
 // The description is slugified: lower case, spaces and dashes become
-// underscores, and only a-z, 0-9, _ and . are kept. An empty slug, or a
-// name that is already taken, is an error.
+// underscores, Latin letters with accents are written without them (café
+// becomes cafe, Größe grosse), letters of other scripts are kept, and
+// punctuation is dropped. An empty slug, or a name that is already taken,
+// is an error.
 func NewFileName(d *Dir, description string, now time.Time) (string, error) {
+	return NewFileNameWith(d, description, now, NewFileOptions{})
+}
+
+// NewFileOptions change how NewFileNameWith numbers a new file.
+type NewFileOptions struct {
+	// Timestamp numbers the file with now in UTC as YYYYMMDDHHMMSS (or
+	// the head's version + 1 when that is not greater), whatever style
+	// the folder uses.
+	Timestamp bool
+}
+
+// NewFileNameWith is NewFileName with options.
+func NewFileNameWith(d *Dir, description string, now time.Time, opts NewFileOptions) (string, error) {
 	slug := slugify(description)
 	if slug == "" {
 		return "", fmt.Errorf("the description %q has no letters or digits: give the migration a name such as create_users", description)
@@ -35,11 +51,18 @@ func NewFileName(d *Dir, description string, now time.Time) (string, error) {
 		head = d.Head()
 	}
 	version, width := Version{digits: "1"}, 4
+	if opts.Timestamp {
+		version, width = timestampVersion(now), len(timestampLayout)
+	}
 	if head != nil {
 		written := versionDigits(head.Path)
-		width = len(written)
-		version = head.Version.next()
-		if width == len(timestampLayout) {
+		if !opts.Timestamp {
+			width = len(written)
+		}
+		if next := head.Version.next(); opts.Timestamp && version.Compare(next) < 0 || !opts.Timestamp {
+			version = next
+		}
+		if width == len(timestampLayout) && !opts.Timestamp {
 			ts, err := ParseVersion(now.UTC().Format(timestampLayout))
 			if err == nil && ts.Compare(head.Version) > 0 {
 				version = ts
@@ -73,10 +96,20 @@ func versionDigits(name string) string {
 	return name[:n]
 }
 
+// timestampVersion is now in UTC as a YYYYMMDDHHMMSS version.
+func timestampVersion(now time.Time) Version {
+	v, _ := ParseVersion(now.UTC().Format(timestampLayout))
+	return v
+}
+
 // slugify turns a description into the part of a file name after "NNNN_".
 func slugify(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
+		if t, ok := latin[r]; ok {
+			b.WriteString(t)
+			continue
+		}
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.':
 			b.WriteRune(r)
@@ -85,6 +118,10 @@ func slugify(s string) string {
 			if b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
 				b.WriteByte('_')
 			}
+		case r > unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			// A letter of another script: keep it rather than lose the
+			// word (file names are UTF-8).
+			b.WriteRune(r)
 		}
 	}
 	return strings.Trim(b.String(), "_.")

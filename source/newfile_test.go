@@ -20,7 +20,8 @@ func TestNewFileName(t *testing.T) {
 		{name: "slug keeps dots", desc: "users.postgres", want: "0001_users.postgres.sql"},
 		{name: "slug collapses separators", desc: "a -- b__c", want: "0001_a_b_c.sql"},
 		{name: "empty slug", desc: " !!! ", wantErr: "has no letters or digits"},
-		{name: "non-ascii only", desc: "日本", wantErr: "has no letters or digits"},
+		{name: "other scripts are kept", desc: "日本 таблица", want: "0001_日本_таблица.sql"},
+		{name: "accents are transliterated", desc: "Café Größe Łódź smørrebrød Œuvre", want: "0001_cafe_grosse_lodz_smorrebrod_oeuvre.sql"},
 		{name: "four digits", desc: "b", files: []string{"0001_a.sql", "0002_b.sql"}, want: "0003_b.sql"},
 		{name: "five digits", desc: "c", files: []string{"00001_a.sql", "00041_b.sql"}, want: "00042_c.sql"},
 		{name: "three digits", desc: "c", files: []string{"001_a.sql", "009_b.sql"}, want: "010_c.sql"},
@@ -41,7 +42,7 @@ func TestNewFileName(t *testing.T) {
 			for _, f := range tt.files {
 				files[f] = "SELECT 1;"
 			}
-			d, err := Load(mapFS(files))
+			d, err := LoadWith(mapFS(files), LoadOptions{AllowEmpty: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,5 +87,29 @@ func TestNewFileNameCollision(t *testing.T) {
 	}
 	if got, err := NewFileName(d, "c", time.Now()); err != nil || got != "0002_c.sql" {
 		t.Errorf("NewFileName = %q, %v", got, err)
+	}
+}
+
+func TestNewFileNameTimestamp(t *testing.T) {
+	now := time.Date(2024, 3, 5, 14, 7, 9, 0, time.FixedZone("CET", 3600))
+	for _, tt := range []struct {
+		files []string
+		want  string
+	}{
+		{nil, "20240305130709_c.sql"},
+		{[]string{"0001_a.sql", "0002_b.sql"}, "20240305130709_c.sql"},
+		{[]string{"20991231235959_a.sql"}, "20991231235960_c.sql"},
+	} {
+		files := map[string]string{}
+		for _, f := range tt.files {
+			files[f] = "SELECT 1;"
+		}
+		d, err := LoadWith(mapFS(files), LoadOptions{AllowEmpty: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := NewFileNameWith(d, "c", now, NewFileOptions{Timestamp: true}); err != nil || got != tt.want {
+			t.Errorf("%v: NewFileNameWith(Timestamp) = %q, %v; want %q", tt.files, got, err, tt.want)
+		}
 	}
 }

@@ -100,6 +100,7 @@ type normReader struct {
 	first bool   // nothing has been read yet: strip a BOM
 	last  int    // bytes the last read returned
 	err   error
+	sum   io.Writer // if not nil, gets the bytes the checksum covers
 }
 
 // Read implements io.Reader.
@@ -139,7 +140,13 @@ func (r *normReader) fill() {
 			src = r.buf[:len(src)+m]
 		}
 		r.first = false
-		src = bytes.TrimPrefix(src, utf8BOM)
+		if bytes.HasPrefix(src, utf8BOM) {
+			// Dropped from the SQL, but part of the checksum.
+			if r.sum != nil {
+				r.sum.Write(utf8BOM)
+			}
+			src = src[len(utf8BOM):]
+		}
 	}
 	r.out = r.c.appendNormalized(r.obuf[:0], src)
 	r.obuf = r.out[:0]
@@ -148,6 +155,9 @@ func (r *normReader) fill() {
 			r.out = r.c.flush(r.out)
 		}
 		r.err = err
+	}
+	if r.sum != nil {
+		r.sum.Write(r.out)
 	}
 }
 

@@ -27,6 +27,7 @@ type scanner struct {
 	buf []byte
 	out []byte
 	hdr header
+	mk  markerLines
 }
 
 // newScanner returns a scanner with its buffers allocated.
@@ -126,6 +127,15 @@ func (s *scanner) scan(fsys fs.FS, path string, keyed bool) (scanResult, []*File
 		key, ok = f.key()
 	}
 	res, errs := s.read(f, path)
+	if s.mk.found {
+		fe, err := confirmForeign(fsys, path)
+		if err != nil {
+			return scanResult{}, []*FileError{{Files: []string{path}, Msg: "cannot read the file: " + err.Error(), Err: err}}, fileKey{}, false
+		}
+		if fe != nil {
+			return scanResult{}, append([]*FileError{fe.fileError()}, errs...), fileKey{}, false
+		}
+	}
 	return res, errs, key, ok
 }
 
@@ -144,6 +154,7 @@ func (f fsFile) key() (fileKey, bool) {
 func (s *scanner) read(f io.Reader, path string) (scanResult, []*FileError) {
 	s.h.Reset()
 	s.hdr.reset()
+	s.mk.reset()
 	var c crlf
 	var u utf8Check
 	var size int64
@@ -155,6 +166,7 @@ func (s *scanner) read(f io.Reader, path string) (scanResult, []*FileError) {
 				return scanResult{}, []*FileError{badUTF8(path, line, off, b)}
 			}
 			s.hdr.feed(p)
+			s.mk.feed(p)
 			s.out = c.appendNormalized(s.out[:0], p)
 			s.h.Write(s.out)
 			size += int64(len(s.out))
@@ -170,6 +182,7 @@ func (s *scanner) read(f io.Reader, path string) (scanResult, []*FileError) {
 		return scanResult{}, []*FileError{badUTF8(path, line, off, b)}
 	}
 	s.hdr.end()
+	s.mk.end()
 	s.out = c.flush(s.out[:0])
 	s.h.Write(s.out)
 	size += int64(len(s.out))

@@ -229,3 +229,41 @@ func TestLongHeaderLine(t *testing.T) {
 		t.Errorf("directives across buffers = %+v", got)
 	}
 }
+
+// TestOpenSumMatchesChecksum checks that what OpenSum hands to its writer
+// hashes to the checksum Load computes, whatever the file's byte order
+// mark, line ends and the way reads split it, so a file checked while it
+// runs is never taken for an edited one.
+func TestOpenSumMatchesChecksum(t *testing.T) {
+	big := strings.Repeat("SELECT 1;\r\n", 10_000) // CR LF pairs across read buffers
+	files := map[string]string{
+		"bom.sql":      "\uFEFFSELECT 1;\n",
+		"bomcrlf.sql":  "\uFEFFSELECT 1;\r\nSELECT 2;\r\n",
+		"bomonly.sql":  "\uFEFF",
+		"halfbom.sql":  "\uFEFF"[:2],
+		"lonecr.sql":   "SELECT 1;\rSELECT 2;\r",
+		"nonl.sql":     "SELECT 1;",
+		"empty.sql":    "",
+		"bigbom.sql":   "\uFEFF" + big,
+		"bigplain.sql": big + "\r",
+	}
+	d := &Dir{FS: mapFS(files)}
+	for name, content := range files {
+		want, _, err := Checksum(strings.NewReader(content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dd := range []*Dir{d, {FS: oneByteFS{d.FS.(fstest.MapFS)}}} {
+			h := sha256.New()
+			rc, err := dd.OpenSum(name, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+			if got := hex.EncodeToString(h.Sum(nil)); err != nil || got != want {
+				t.Errorf("OpenSum(%s) hashed to %s, %v; Checksum is %s", name, got, err, want)
+			}
+		}
+	}
+}

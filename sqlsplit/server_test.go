@@ -14,18 +14,18 @@ import (
 // proof that the scanner's statements are what the servers accept, which
 // a golden file alone cannot show.
 func TestGoldenOnServers(t *testing.T) {
-	byDialect := map[Dialect][]goldenInput{}
+	byDir := map[string][]goldenInput{}
 	for _, in := range goldenInputs(t) {
 		if in.exec {
-			byDialect[in.d] = append(byDialect[in.d], in)
+			byDir[in.dir] = append(byDir[in.dir], in)
 		}
 	}
 	for _, gd := range goldenDialects {
 		t.Run(gd.dir, func(t *testing.T) {
-			if len(byDialect[gd.d]) == 0 {
+			if len(byDir[gd.dir]) == 0 {
 				t.Fatalf("no executable golden inputs for %s", gd.dir)
 			}
-			for _, in := range byDialect[gd.d] {
+			for _, in := range byDir[gd.dir] {
 				t.Run(in.name[len(gd.dir)+1:], func(t *testing.T) {
 					var db testdb.DB
 					switch in.d {
@@ -46,7 +46,7 @@ func TestGoldenOnServers(t *testing.T) {
 // execAll runs each statement of in on one pinned connection to db.
 func execAll(t *testing.T, db testdb.DB, in goldenInput) {
 	t.Helper()
-	sts, _, err := scanAll(bytes.NewReader(in.src), Options{Dialect: in.d})
+	sts, _, err := scanAll(bytes.NewReader(in.src), Options{Dialect: in.d, Backslash: in.bs})
 	if err != nil {
 		t.Fatalf("%s: %v", in.path, err)
 	}
@@ -57,6 +57,11 @@ func execAll(t *testing.T, db testdb.DB, in goldenInput) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	if in.session != "" {
+		if _, err := conn.ExecContext(ctx, in.session); err != nil {
+			t.Fatalf("%s: %v", in.session, err)
+		}
+	}
 	for i, st := range sts {
 		if _, err := conn.ExecContext(ctx, st.Text); err != nil {
 			t.Fatalf("%s:%d:%d: statement %d failed on the server: %v\n%s", in.path, st.Line, st.Col, i+1, err, st.Text)

@@ -224,13 +224,13 @@ func TestNew(t *testing.T) {
 	if strings.TrimSpace(r.stdout) != path {
 		t.Fatalf("printed %q, want %q", r.stdout, path)
 	}
-	if b, err := os.ReadFile(filepath.Join(wd, path)); err != nil || len(b) != 0 {
+	if b, err := os.ReadFile(filepath.Join(wd, path)); err != nil || !strings.HasPrefix(string(b), "-- 0001_create_users.sql\n") {
 		t.Fatalf("new file: %q, %v", b, err)
 	}
 	r = strata(t, wd, "new", "--dir", "db/migrations", "add", "posts")
 	want(t, r, 0, filepath.Join("db", "migrations", "0002_add_posts.sql"))
 	want(t, strata(t, wd, "new", "--dir", "db/migrations", "!!!"), 2, "has no letters or digits")
-	want(t, strata(t, wd, "new", "--dir", "db/migrations"), 2, "requires at least 1 arg")
+	want(t, strata(t, wd, "new", "--dir", "db/migrations"), 2, "strata new needs a description")
 }
 
 func TestVersion(t *testing.T) {

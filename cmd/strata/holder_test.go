@@ -26,7 +26,7 @@ func holdLock(t *testing.T, db testdb.DB, mode string, timeout time.Duration) (r
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := lib.New(db.Open(t), d, os.DirFS(t.TempDir()), lib.WithLockMode(lockMode), lib.WithLockTimeout(timeout))
+	m, err := lib.New(db.Open(t), d, os.DirFS(t.TempDir()), lib.WithAllowEmpty(true), lib.WithLockMode(lockMode), lib.WithLockTimeout(timeout))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ var jsonFields = map[string][]string{
 		"files[].duration_ms", "files[].error?", "files[].line?", "leftovers", "dropped_stale"},
 	"rehearse": {"ok", "files", "files[].file", "files[].version", "files[].rehearsed", "files[].ok",
 		"files[].duration_ms", "files[].reason?", "files[].error?"},
-	"new":     {"path"},
+	"new":     {"path", "down_path?"},
 	"resolve": {"version", "old_state", "new_state", "old_checksum", "new_checksum"},
 	"version": {"version", "commit?", "go"},
 	"wait":    {"url", "attempts", "waited_ms", "database_exists"},

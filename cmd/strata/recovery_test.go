@@ -129,7 +129,7 @@ func TestDownAndRedo(t *testing.T) {
 			RolledBack []jsonFile `json:"rolled_back"`
 			Current    string     `json:"current_version"`
 		}
-		r = f.run(db.URL, "down", "--to", "0", "--json")
+		r = f.run(db.URL, "down", "--to", "0", "--yes", "--json") // no terminal here: --yes confirms
 		if err := json.Unmarshal([]byte(r.stdout), &dj); err != nil || len(dj.RolledBack) != 3 || dj.Current != "" {
 			t.Errorf("down --to 0 --json = %+v (%v)\n%s", dj, err, r)
 		}

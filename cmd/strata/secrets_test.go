@@ -37,6 +37,9 @@ func leafCommands(t *testing.T) map[string]*cobra.Command {
 	out := map[string]*cobra.Command{}
 	var walk func(c *cobra.Command, path []string)
 	walk = func(c *cobra.Command, path []string) {
+		if c.Hidden {
+			return // the pointers from other tools' commands (create, migrate, ...): a usage error only
+		}
 		if c.Runnable() && len(path) > 0 {
 			out[strings.Join(path, " ")] = c
 		}

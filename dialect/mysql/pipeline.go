@@ -19,9 +19,29 @@ var _ dialect.Pipeliner = Dialect{}
 // queries, so that after an error strata can ask which query failed.
 const stepVar = "@strata_pipeline_query"
 
+// startVar holds the server's time when a pipelined batch began, set by
+// the batch's first statement, for ElapsedMS and AddElapsed.
+const startVar = "@strata_pipeline_start"
+
+// sinceBatch is the microseconds since the batch began. NOW(6) is the
+// start of the statement it is in (the server resets it for each
+// statement of a multi-statement query), and, unlike SYSDATE(6), safe for
+// statement-based replication; both ends are in the session's time zone,
+// so the difference does not depend on it.
+const sinceBatch = "TIMESTAMPDIFF(MICROSECOND, " + startVar + ", NOW(6))"
+
+// ElapsedMS implements dialect.Pipeliner.
+func (Dialect) ElapsedMS() string { return "(" + sinceBatch + " DIV 1000)" }
+
+// AddElapsed implements dialect.Pipeliner.
+func (Dialect) AddElapsed(start string) string {
+	return "TIMESTAMPADD(MICROSECOND, " + sinceBatch + ", " + start + ")"
+}
+
 // Pipeline sends every query as one multi-statement text query (one round
-// trip), each preceded by SET @strata_pipeline_query = i. The server stops
-// at the first error; the variable then names the query that failed.
+// trip), each preceded by SET @strata_pipeline_query = i (the first also
+// notes the server's time in @strata_pipeline_start). The server stops at
+// the first error; the variable then names the query that failed.
 //
 // Arguments are written into the text as literals that no sql_mode
 // (ANSI_QUOTES, NO_BACKSLASH_ESCAPES) reads differently: strings of plain
@@ -34,6 +54,9 @@ func (Dialect) Pipeline(ctx context.Context, conn *sql.Conn, queries []dialect.Q
 	for i, q := range queries {
 		b.WriteString("SET " + stepVar + " = ")
 		b.WriteString(strconv.Itoa(i))
+		if i == 0 {
+			b.WriteString(", " + startVar + " = NOW(6)")
+		}
 		b.WriteString(";\n")
 		if err := writeQuery(&b, q); err != nil {
 			return 0, err

@@ -67,6 +67,22 @@ func (Dialect) Pipeline(ctx context.Context, conn *sql.Conn, queries []dialect.Q
 // CanPipeline is true: every pgx connection can.
 func (Dialect) CanPipeline(context.Context, *sql.Conn) bool { return true }
 
+// sinceBatch is the time since the batch began: a pipeline is one
+// transaction (implicit until its BEGIN), whose start time is when the
+// server read the batch's first message; clock_timestamp() is the time
+// now, not the statement's or the transaction's start.
+const sinceBatch = "(clock_timestamp() - transaction_timestamp())"
+
+// ElapsedMS implements dialect.Pipeliner.
+func (Dialect) ElapsedMS() string {
+	return "CAST(floor(EXTRACT(EPOCH FROM " + sinceBatch + ") * 1000) AS bigint)"
+}
+
+// AddElapsed implements dialect.Pipeliner.
+func (Dialect) AddElapsed(start string) string {
+	return "(CAST(" + start + " AS timestamptz) + " + sinceBatch + ")"
+}
+
 // encodeText renders arguments in PostgreSQL's text format; the server
 // infers their types from the statement.
 func encodeText(args []any) ([][]byte, error) {

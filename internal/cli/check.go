@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -97,6 +98,9 @@ func (a *app) check(ctx context.Context) error {
 		}
 	}
 	a.result(out)
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdCheck(w, a.targetName(), out) })
+	}
 	if code == ExitOK {
 		at := atVersion(st.Current)
 		if d := st.AheadDetail(); d != "" {

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,7 @@ import (
 type app struct {
 	env            config.Env
 	stdout, stderr io.Writer
+	stdin          io.Reader // where confirmations are read (nil: os.Stdin)
 
 	url         string
 	dir         string
@@ -35,6 +38,7 @@ type app struct {
 	leaseTTL    time.Duration
 	tx          string
 	sumCache    string // --checksum-cache
+	allowEmpty  bool   // --allow-empty
 	failIfAhead bool   // --fail-if-ahead
 
 	urlSet  bool           // --url was given on the command line
@@ -46,6 +50,8 @@ type app struct {
 	rt runOpts // --wait, --report, --log-format; see runtime.go
 
 	safe safeDDL // --lock-timeout-ddl, --retries; see safeddl.go
+
+	md summary // --format markdown and the GitHub step summary; see summary.go
 }
 
 // Main runs strata with args (without the program name) and returns the
@@ -67,12 +73,16 @@ func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer)
 		return a.done(code)
 	}
 	if !a.started {
+		// cobra stops at an unknown command or flag before it parses
+		// --json: look for it by hand so the error is JSON as asked.
+		a.json = a.json || jsonRequested(args, a.env)
 		var u usageError
 		if !errors.As(err, &u) {
 			err = usage(err) // cobra's own errors: unknown command or flag, wrong arguments
 		}
 	}
 	code := exitCode(ctx, err)
+	a.summarizeError(err, code)
 	a.printError(err, code)
 	return a.done(code)
 }
@@ -128,19 +138,42 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockSession), "how runs exclude each other: session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)")
 	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
+	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)
 	a.set.flags(f)
 	a.safe.flags(f)
 
-	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.checkCommand())
-	root.AddCommand(a.upCommand(), a.statusCommand(), a.planCommand(), a.newCommand(), a.resolveCommand(), a.versionCommand())
+	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.formatFlag(a.checkCommand()))
+	root.AddCommand(a.formatFlag(a.upCommand()), a.statusCommand(), a.formatFlag(a.planCommand()), a.newCommand(), a.resolveCommand(), a.versionCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
-	root.AddCommand(a.lintCommand(), a.verifyCommand(), a.rehearseCommand())
+	root.AddCommand(a.lintCommand(), a.formatFlag(a.verifyCommand()), a.rehearseCommand())
 	a.addFleetFlags(root) // --targets and friends on up, status and check; see fleet.go
+	explainArgs(root)
+	root.AddCommand(a.foreignCommandTree()...) // create, migrate, rollback...: pointers; see aliases.go
 	return root
+}
+
+// jsonRequested reports whether args (before any --) or STRATA_JSON ask
+// for JSON output.
+func jsonRequested(args []string, env config.Env) bool {
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(arg, "--json="); ok {
+			b, err := strconv.ParseBool(v)
+			return err == nil && b
+		}
+		if arg == "--json" {
+			return true
+		}
+	}
+	v, ok := env.Lookup(config.EnvName("json"))
+	b, err := strconv.ParseBool(v)
+	return ok && err == nil && b
 }
 
 // run wraps a command's work so that errors after this point are not
@@ -148,6 +181,9 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 func (a *app) run(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		a.started = true
+		if err := a.setupSummary(cmd); err != nil {
+			return err
+		}
 		return f(cmd, args)
 	}
 }

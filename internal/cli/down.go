@@ -20,6 +20,7 @@ func (a *app) downCommand() *cobra.Command {
 		to     string
 		dryRun bool
 		reason string
+		yes    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "down [N | --to VERSION]",
@@ -31,7 +32,11 @@ transaction with the removal of its history row where the database allows;
 otherwise (MySQL DDL) statement by statement with progress recorded. Prints one
 line per file with its duration. Refuses (exit 3), before anything runs, when a
 down file is missing, an up file was edited or removed since it was applied, or
-a file stopped half-way. --dry-run prints the plan instead (strata plan --down).`,
+a file stopped half-way. --dry-run prints the plan instead (strata plan --down).
+
+--to 0 undoes everything, so it asks first: on a terminal it shows the files
+and waits for "yes"; without a terminal (CI, a pipe) it refuses with exit 2
+unless --yes is given.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
 			opts, err := downOptions(args, to, reason)
@@ -41,12 +46,16 @@ a file stopped half-way. --dry-run prints the plan instead (strata plan --down).
 			if dryRun {
 				return a.planDown(cmd.Context(), opts)
 			}
+			if undoesAll(opts) && !yes {
+				return a.confirmDownAll(cmd.Context(), opts)
+			}
 			return a.down(cmd.Context(), opts)
 		}),
 	}
 	cmd.Flags().StringVar(&to, "to", "", "roll back every applied migration above this version (0: all of them); it stays applied")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print which down files would run and change nothing (strata plan --down)")
 	cmd.Flags().StringVar(&reason, "reason", "", "why, kept in the audit trail with each rolled-back version")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "with --to 0: roll back everything without asking")
 	return cmd
 }
 

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/source"
 )
 
 // jsonError is the "error" object of --json output.
@@ -55,6 +57,7 @@ func (a *app) printError(err error, code int) {
 		file  *strata.FileError
 		lock  *dialect.LockTimeoutError
 		down  *strata.DownRefusedError
+		frgn  *source.ForeignError
 	)
 	switch {
 	case errors.As(err, &stmt):
@@ -62,6 +65,8 @@ func (a *app) printError(err error, code int) {
 		je.ServerCode, je.ServerMessage, je.Outcome = stmt.Code, a.scrub(stmt.Message), stmt.Outcome
 	case errors.As(err, &file):
 		je.File, je.Line = file.File, file.Line
+	case errors.As(err, &frgn):
+		je.File, je.Line = filepath.Join(a.dir, filepath.FromSlash(frgn.File)), frgn.Line
 	case errors.As(err, &drift):
 		for _, p := range drift.Problems {
 			je.Problems = append(je.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: p.Hint})

@@ -68,6 +68,13 @@ Exit 8 when a target failed. See docs/deploy/fleets.md.`
 			return single(c, args)
 		}
 		a.started = true
+		if err := a.setupSummary(c); err != nil {
+			return err
+		}
+		a.md.command = "" // a fleet's table is its summary (docs/cli.md)
+		if a.md.out != nil {
+			return usage(errors.New("--format markdown summarizes one database: drop it for a fleet run (--json gives the fleet's table)"))
+		}
 		return a.fleet(c, fl)
 	}
 	return fl

@@ -51,7 +51,7 @@ docs/verify-lint.md lists the rules.`,
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&lf.format, "format", "text", "output: text, json or github (workflow annotations)")
+	f.StringVar(&lf.format, "format", "text", "output: text, json, github (workflow annotations) or markdown (a summary for a pull-request comment)")
 	f.StringArrayVar(&lf.severity, "severity", nil, "RULE=error|warning|off: change a rule's severity (repeatable)")
 	f.BoolVar(&lf.all, "all", false, "lint every up file of --dir, without a database")
 	f.StringVar(&lf.dialect, "dialect", "", "postgres, mysql or sqlite (default: from the URL's scheme)")
@@ -108,8 +108,12 @@ func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {
 	if a.json {
 		lf.format = "json"
 	}
-	if lf.format != "text" && lf.format != "json" && lf.format != "github" {
-		return usage(fmt.Errorf("--format %q: give text, json or github", lf.format))
+	switch lf.format {
+	case "text", "json", "github":
+	case "markdown":
+		a.md.out = a.stdout
+	default:
+		return usage(fmt.Errorf("--format %q: give text, json, github or markdown", lf.format))
 	}
 	if lf.all && len(args) > 0 {
 		return usage(errors.New("--all lints every file of --dir; give either --all or FILES"))
@@ -148,10 +152,14 @@ func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {
 		if err != nil {
 			return err
 		}
+		opts.Backslash = p.Backslash() // as the server reads strings
 		files = len(p.Steps)
 		if findings, err = lintPlan(s.m, p, opts); err != nil {
 			return err
 		}
+	}
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdLint(w, findings, files) })
 	}
 	a.writeFindings(lf.format, findings, files)
 	if lint.HasErrors(findings) {
@@ -188,7 +196,7 @@ func (a *app) lintAll(opts lint.Options) ([]lint.Finding, int, error) {
 	if err := a.dirExists(); err != nil {
 		return nil, 0, err
 	}
-	dir, err := source.Load(source.DirFS(a.dir))
+	dir, err := a.loadDir()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -250,6 +258,8 @@ func (a *app) writeFindings(format string, fs []lint.Finding, files int) {
 			Warnings int            `json:"warnings"`
 			Findings []lint.Finding `json:"findings"`
 		}{files, errs, len(fs) - errs, append([]lint.Finding{}, fs...)})
+	case "markdown":
+		// summarize printed it.
 	case "github":
 		for _, f := range fs {
 			level := "warning"
@@ -287,7 +297,7 @@ func ghProp(s string) string {
 // severities, for strata plan. A file that cannot be read gives none: plan
 // reports that itself.
 func (a *app) planFindings(m *strata.Migrator, p *strata.Plan) []lint.Finding {
-	fs, err := lintPlan(m, p, lint.Options{Dialect: m.Dialect().Scanner(), LockTimeout: a.safe.ddlLockTimeout > 0})
+	fs, err := lintPlan(m, p, lint.Options{Dialect: m.Dialect().Scanner(), LockTimeout: a.safe.ddlLockTimeout > 0, Backslash: p.Backslash()})
 	if err != nil || fs == nil {
 		return []lint.Finding{}
 	}

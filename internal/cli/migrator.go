@@ -31,13 +31,19 @@ func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...str
 }
 
 // loadDir loads the migrations folder, with the checksum cache
-// --checksum-cache names.
+// --checksum-cache names; a folder without migration files is an error
+// unless --allow-empty.
 func (a *app) loadDir() (*source.Dir, error) {
 	load, err := a.loadOptions()
 	if err != nil {
 		return nil, err
 	}
-	return source.LoadWith(source.DirFS(a.dir), load)
+	load.AllowEmpty = a.allowEmpty
+	dir, err := source.LoadWith(source.DirFS(a.dir), load)
+	if err != nil {
+		return nil, a.explainFolder(err)
+	}
+	return dir, nil
 }
 
 // openTarget is open for a target already resolved, with the folder dir

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -36,6 +37,9 @@ with whether it runs in a transaction and if not why.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
 			if down {
+				if a.md.out != nil {
+					return usage(errors.New("--format markdown summarizes the plan of strata up: drop --down, or drop --format markdown"))
+				}
 				if withSQL || resume || outOfOrder {
 					return usage(errors.New("--down plans a roll-back: it does not take --sql, --resume or --allow-out-of-order"))
 				}
@@ -90,6 +94,10 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	p, err := s.m.Plan(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if a.wantSummary() {
+		findings := a.planFindings(s.m, p)
+		a.summarize(func(w io.Writer) { mdPlan(w, a.targetName(), p, findings) })
 	}
 	if a.wantJSON() {
 		if err := a.planJSON(s.m, p, withSQL); err != nil || a.json {
@@ -182,7 +190,7 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom, Rerun: st.Rerun}
 		if withSQL {
-			for stmt, err := range m.Statements(st.Migration) {
+			for stmt, err := range m.PlanStatements(p, st.Migration) {
 				if err != nil {
 					return err
 				}
@@ -223,7 +231,7 @@ func (a *app) planSQL(m *strata.Migrator, p *strata.Plan) error {
 			fmt.Fprintf(w, "-- %s has no statements; it is recorded as applied\n", st.File)
 		}
 		i := 0
-		for stmt, err := range m.Statements(st.Migration) {
+		for stmt, err := range m.PlanStatements(p, st.Migration) {
 			if err != nil {
 				return err
 			}

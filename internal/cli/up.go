@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -77,6 +78,9 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 	}
 	defer s.Close()
 	res, err := s.m.Up(ctx, opts)
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdUp(w, a.targetName(), res, time.Since(start), err, exitCode(ctx, err), a.scrub) })
+	}
 	if err != nil {
 		return err
 	}
@@ -151,9 +155,16 @@ func (a *app) progress(e strata.Event) {
 		fmt.Fprintf(a.stdout, "%s %s (%s)\n", done, e.File, fmtDuration(e.Duration))
 	case strata.EventMigrationError:
 		fmt.Fprintf(a.stdout, "failed %s (%s)\n", e.File, fmtDuration(e.Duration))
+	case strata.EventEmptyMigration:
+		fmt.Fprintln(a.stderr, emptyWarning(e.File))
 	case strata.EventMigrationRetry:
 		fmt.Fprintf(a.stdout, "retrying %s in %s (attempt %d of %d): it was rolled back after a lock timeout or deadlock\n", e.File, fmtDuration(e.Duration), e.Attempt, a.safe.retries+1)
 	}
+}
+
+// emptyWarning is the warning for a file applied without statements.
+func emptyWarning(file string) string {
+	return fmt.Sprintf("warning: %s has no statements: it is recorded as applied, so strata will refuse later edits to it: write its SQL in a new file (strata new)", file)
 }
 
 // verbs says what is done to a file: a down file (NNNN_name.down.sql) is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -11,7 +12,6 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
-	"github.com/strata-db/strata/source"
 )
 
 // verifyFlags are the flags of strata verify.
@@ -70,8 +70,12 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	if err := a.dirExists(); err != nil {
 		return err
 	}
+	// The folder's problems are reported before a scratch database exists.
+	dir, err := a.loadDir()
+	if err != nil {
+		return err
+	}
 	var server *config.Target
-	var err error
 	if vf.scratchURL != "" {
 		if server, err = config.Parse(vf.scratchURL); err != nil {
 			return usage(fmt.Errorf("--scratch-url: %w", err))
@@ -111,7 +115,7 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	}
 	opts := append([]strata.Option{strata.WithTable(a.table), strata.WithSessionSQL(a.sessionSQL...),
 		strata.WithSourceName(a.dir), strata.WithVersion(buildVersion().Version)}, safe...)
-	m, err := strata.New(db, sc.Target.Dialect, source.DirFS(a.dir), opts...)
+	m, err := strata.NewFromDir(db, sc.Target.Dialect, dir, opts...)
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,9 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	res, err := m.Verify(ctx, strata.VerifyOptions{Down: vf.down, Idempotent: vf.idempotent})
 	if err != nil {
 		return err
+	}
+	if a.wantSummary() {
+		a.summarize(func(w io.Writer) { mdVerify(w, res, sc.Name, a.scrub) })
 	}
 	out := struct {
 		OK        bool             `json:"ok"`

@@ -87,6 +87,10 @@ func ParseFile(path string, b []byte, known []string) (*File, error) {
 	var errs []error
 	for _, k := range keys {
 		if !isKnown[k] {
+			if near := closestKey(k, known); near != "" {
+				errs = append(errs, fmt.Errorf("%s: unknown key %q: did you mean %q? (the keys are the global flags' names)", f.Where(k), k, near))
+				continue
+			}
 			errs = append(errs, fmt.Errorf("%s: unknown key %q: use one of the known keys (the global flags' names): %s", f.Where(k), k, strings.Join(known, ", ")))
 			continue
 		}
@@ -160,4 +164,48 @@ func keyLines(b []byte) map[string]int {
 		}
 	}
 	return lines
+}
+
+// closestKey returns the known key nearest to key (lock_timeout ->
+// lock-timeout, lock-timout -> lock-timeout), or "" when none is close
+// enough to be what was meant.
+func closestKey(key string, known []string) string {
+	norm := strings.ToLower(strings.ReplaceAll(key, "_", "-"))
+	best, bestDist := "", 0
+	for _, k := range known {
+		d := editDistance(norm, k)
+		if best == "" || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" || bestDist > max(2, len(norm)/3) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of neighbours cost 1.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }

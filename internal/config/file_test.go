@@ -34,7 +34,10 @@ json = true
 
 func TestParseFileErrors(t *testing.T) {
 	for _, tt := range []struct{ toml, want string }{
-		{"dir = \"x\"\ndri = \"y\"\n", `strata.toml:2: unknown key "dri": use one of the known keys (the global flags' names): url, dir, table, lock-timeout, session-sql, json`},
+		{"dir = \"x\"\ndri = \"y\"\n", `strata.toml:2: unknown key "dri": did you mean "dir"?`},
+		{"lock_timeout = \"3s\"\n", `strata.toml:1: unknown key "lock_timeout": did you mean "lock-timeout"?`},
+		{"sesion-sql = []\n", `strata.toml:1: unknown key "sesion-sql": did you mean "session-sql"?`},
+		{"colour = true\n", `strata.toml:1: unknown key "colour": use one of the known keys (the global flags' names): url, dir, table, lock-timeout, session-sql, json`},
 		{"password = \"hunter2\"\n", `strata.toml:1: unknown key "password"`},
 		{"[up]\nto = 3\n", `strata.toml:1: unknown key "up"`},
 		{"dir = [\"a\", {x = 1}]\n", `strata.toml:1: key "dir": an array may hold only`},

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -55,6 +56,8 @@ type Target struct {
 	secrets []string
 	pg      *pgx.ConnConfig // for PostgreSQL, opened through a connector
 	my      *mysql.Config   // for MySQL, opened through a connector
+	sslmode string          // PostgreSQL: the URL's sslmode, "" when not given
+	tlsMode string          // MySQL: the URL's tls, "" when not given
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;
@@ -108,11 +111,18 @@ func (t *Target) postgres(raw string) error {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
 	}
 	t.Driver, t.DSN, t.Dialect, t.pg = "pgx", raw, pgdialect.New(), cfg
+	t.sslmode = u.Query().Get("sslmode")
 	return nil
 }
 
-// mysql builds a go-sql-driver/mysql DSN from a mysql:// URL.
+// mysql builds a go-sql-driver/mysql DSN from a mysql:// URL, written
+// as a URL or in the go-sql-driver form golang-migrate uses.
 func (t *Target) mysql(raw string) error {
+	std, ok := driverAddress(raw)
+	if !ok {
+		return fmt.Errorf("invalid MySQL URL %q: its address has no closing parenthesis; write it as mysql://user:pass@host:3306/db (or mysql://user:pass@tcp(host:3306)/db)", t.Redacted)
+	}
+	raw = std
 	u, err := url.Parse(raw)
 	if err != nil { // the parse error is not shown: it can quote the password
 		return fmt.Errorf("invalid MySQL URL %q: it cannot be parsed; write it as mysql://user:pass@host:3306/db (percent-encode special characters in the password)", t.Redacted)
@@ -171,7 +181,58 @@ func (t *Target) mysql(raw string) error {
 		cfg.TLSConfig = tlsParams.mode
 	}
 	t.Driver, t.DSN, t.Dialect, t.my = "mysql", cfg.FormatDSN(), mydialect.New(), cfg
+	t.tlsMode = tlsParams.mode
+	if t.tlsMode == "true" && tlsParams.ca != "" {
+		t.tlsMode = "verify-full"
+	}
 	return nil
+}
+
+// driverAddress rewrites a MySQL URL whose address is in the
+// go-sql-driver form that golang-migrate documents,
+// mysql://user:pass@tcp(host:3306)/db or mysql://user:pass@unix(/path)/db,
+// into strata's form, mysql://user:pass@host:3306/db or
+// mysql://user:pass@localhost/db?socket=/path. Other URLs are returned as
+// they are; ok is false for a tcp( or unix( address without its closing
+// parenthesis. The password is copied as written, never decoded.
+func driverAddress(raw string) (string, bool) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw, true
+	}
+	hostStart := 0 // of rest: after the user info, if any
+	if _, end, ok := userinfo(raw); ok {
+		hostStart = end + 1 - len(scheme) - len("://")
+	} else if at := strings.Index(rest, "@"); at >= 0 && !strings.ContainsAny(rest[:at], "/?") {
+		hostStart = at + 1
+	}
+	host := rest[hostStart:]
+	var proto string
+	for _, p := range []string{"tcp(", "unix("} {
+		if strings.HasPrefix(host, p) {
+			proto = p
+		}
+	}
+	if proto == "" {
+		return raw, true
+	}
+	end := strings.Index(host, ")")
+	if end < 0 {
+		return "", false
+	}
+	addr, tail := host[len(proto):end], host[end+1:]
+	if tail != "" && tail[0] != '/' && tail[0] != '?' {
+		return raw, true // not an address: let the URL parser say what is wrong
+	}
+	head := scheme + "://" + rest[:hostStart]
+	if proto == "tcp(" {
+		return head + addr + tail, true
+	}
+	sep := "?"
+	if strings.Contains(tail, "?") {
+		sep = "&"
+	}
+	return head + "localhost" + tail + sep + "socket=" + url.QueryEscape(addr), true
 }
 
 // mysqlParam maps one URL query parameter onto the driver's Config. Names
@@ -222,6 +283,10 @@ func mysqlParam(cfg *mysql.Config, k, v string) error {
 	case "parseTime", "loc", "interpolateParams", "multiStatements":
 		return fmt.Errorf("strata sets %s itself; remove it from the URL", k)
 	default:
+		if strings.HasPrefix(k, "x-") {
+			// It would be sent as a session variable and refused on connect.
+			return errors.New("this is a golang-migrate setting, which strata does not read; remove it from the URL (strata's own settings are flags: strata --help)")
+		}
 		if cfg.Params == nil {
 			cfg.Params = map[string]string{}
 		}

@@ -94,6 +94,55 @@ func TestParseMySQL(t *testing.T) {
 	}
 }
 
+// TestParseMySQLDriverForm: the go-sql-driver address form that
+// golang-migrate documents (mysql://user:pass@tcp(host:port)/db) is
+// accepted and means what it says; its password is redacted like any.
+func TestParseMySQLDriverForm(t *testing.T) {
+	tests := []struct {
+		url, net, addr, user, pass, db, redacted string
+		params                                   map[string]string
+	}{
+		{url: "mysql://app:s3cretPW@tcp(db.example:3307)/shop?sql_mode=%27ANSI%27", net: "tcp", addr: "db.example:3307",
+			user: "app", pass: "s3cretPW", db: "shop", redacted: "mysql://app:xxxxx@tcp(db.example:3307)/shop?sql_mode=%27ANSI%27",
+			params: map[string]string{"sql_mode": "'ANSI'"}},
+		{url: "mysql://root@tcp(127.0.0.1:3306)/app", net: "tcp", addr: "127.0.0.1:3306", user: "root", db: "app",
+			redacted: "mysql://root@tcp(127.0.0.1:3306)/app"},
+		{url: "mysql://u:p%40ss)w@tcp([::1]:3306)/app", net: "tcp", addr: "[::1]:3306", user: "u", pass: "p@ss)w", db: "app",
+			redacted: "mysql://u:xxxxx@tcp([::1]:3306)/app"},
+		{url: "mysql://u:pw@tcp(dbhost)/app", net: "tcp", addr: "dbhost:3306", user: "u", pass: "pw", db: "app",
+			redacted: "mysql://u:xxxxx@tcp(dbhost)/app"},
+		{url: "mysql://tcp(dbhost:3310)/app", net: "tcp", addr: "dbhost:3310", db: "app", redacted: "mysql://tcp(dbhost:3310)/app"},
+		{url: "mysql://u:pw@unix(/run/mysqld/mysqld.sock)/app?timeout=5s", net: "unix", addr: "/run/mysqld/mysqld.sock",
+			user: "u", pass: "pw", db: "app", redacted: "mysql://u:xxxxx@unix(/run/mysqld/mysqld.sock)/app?timeout=5s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			tg, err := Parse(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := mysql.ParseDSN(tg.DSN)
+			if err != nil {
+				t.Fatalf("DSN does not parse: %v", err)
+			}
+			if cfg.Net != tt.net || cfg.Addr != tt.addr || cfg.User != tt.user || cfg.Passwd != tt.pass || cfg.DBName != tt.db {
+				t.Errorf("net %q addr %q user %q password ok %v db %q", cfg.Net, cfg.Addr, cfg.User, cfg.Passwd == tt.pass, cfg.DBName)
+			}
+			if !cfg.ParseTime || !cfg.MultiStatements || !cfg.InterpolateParams {
+				t.Errorf("driver settings not the CLI's: %+v", cfg)
+			}
+			for k, v := range tt.params {
+				if cfg.Params[k] != v {
+					t.Errorf("param %s = %q, want %q", k, cfg.Params[k], v)
+				}
+			}
+			if tg.Redacted != tt.redacted {
+				t.Errorf("Redacted = %q, want %q", tg.Redacted, tt.redacted)
+			}
+		})
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ url, want string }{
 		{"oracle://u:s3cretPW@h/db", "unsupported database URL scheme \"oracle\""},
@@ -106,6 +155,9 @@ func TestParseErrors(t *testing.T) {
 		{"sqlite://", "has no file"},
 		{"postgres://u:s3cretPW@h:port/db", "cannot be parsed"},
 		{"mysql://u:s3cret/PW@h:port/db", "cannot be parsed"},
+		{"mysql://u:s3cretPW@tcp(h:3306)/db?x-migrations-table=m", "golang-migrate setting"},
+		{"mysql://u:s3cretPW@tcp(h:3306)", "needs one database name"},
+		{"mysql://u:s3cretPW@tcp(h:3306/db", "no closing parenthesis"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {

@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -319,5 +320,19 @@ func TestLoadRefusesHostileNames(t *testing.T) {
 	long := "0001_" + strings.Repeat("d", MaxNameBytes-9) + ".sql"
 	if _, err := Load(mapFS(map[string]string{long: "SELECT 1;"})); err != nil {
 		t.Errorf("a %d-byte name: %v", len(long), err)
+	}
+}
+
+// TestLoadRefusesNUL: a NUL byte in a file is refused with its line, also
+// past the first read buffer.
+func TestLoadRefusesNUL(t *testing.T) {
+	for content, line := range map[string]string{
+		"SELECT 1;\nSELECT 'a\x00b';\n":                         "0001_nul.sql:2: a NUL byte (0x00 at byte offset 19)",
+		strings.Repeat("-- x\n", 3*bufSize/5) + "SELECT 0;\x00": fmt.Sprintf("0001_nul.sql:%d: a NUL byte", 3*bufSize/5+1),
+	} {
+		_, err := Load(mapFS(map[string]string{"0001_nul.sql": content}))
+		if err == nil || !strings.Contains(err.Error(), line) {
+			t.Errorf("Load = %v, want %q", err, line)
+		}
 	}
 }

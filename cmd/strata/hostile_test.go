@@ -47,13 +47,16 @@ func TestHostileFolderEntries(t *testing.T) {
 			}
 		}, []string{"0002_loop.sql", "symbolic link"}},
 		{"newline in name", func(t *testing.T, p string) {
-			writeFile(t, p+"/0002_a\nb.sql", "SELECT 1;")
+			writeFile(t, p+"/0002_a\nb.sql", "SELECT 1;", 0o644)
 		}, []string{`"0002_a\nb.sql"`, "control character U+000A"}},
 		{"terminal escape in name", func(t *testing.T, p string) {
-			writeFile(t, p+"/0002_\x1b[31mred.sql", "SELECT 1;")
+			writeFile(t, p+"/0002_\x1b[31mred.sql", "SELECT 1;", 0o644)
 		}, []string{`"0002_\x1b[31mred.sql"`, "control character U+001B"}},
+		{"NUL byte in the file", func(t *testing.T, p string) {
+			writeFile(t, p+"/0002_nul.sql", "SELECT 1;\nSELECT 2;\x00 DROP TABLE a;\n", 0o644)
+		}, []string{"0002_nul.sql:2: a NUL byte"}},
 		{"name not UTF-8", func(t *testing.T, p string) {
-			writeFile(t, p+"/0002_caf\xe9.sql", "SELECT 1;")
+			writeFile(t, p+"/0002_caf\xe9.sql", "SELECT 1;", 0o644)
 		}, []string{`"0002_caf\xe9.sql"`, "not valid UTF-8"}},
 	}
 	for _, c := range cases {
@@ -99,12 +102,5 @@ func TestHostileFolderEntries(t *testing.T) {
 				t.Fatalf("0001 is %q after the refused run, want pending", st.state("1"))
 			}
 		})
-	}
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"database/sql"
+	"net"
 	"os"
+	"os/exec"
+	"os/user"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/strata-db/strata/internal/testdb"
 )
@@ -82,4 +89,105 @@ func TestHistoryTableNameLimit(t *testing.T) {
 			want(t, f.run(db.URL, "status", "--table", c.fits), 0, "database is at version 1; 0 pending")
 		})
 	}
+}
+
+// TestMySQLTableCaseOneLock: on a server with lower_case_table_names=1,
+// --table Hist_A and --table hist_a are one table, so they must be one
+// lock: a second run with the other spelling waits for the first instead
+// of taking its running row for a dead run's. The test starts a MariaDB of
+// its own, since the setting is fixed when a server starts.
+func TestMySQLTableCaseOneLock(t *testing.T) {
+	t.Parallel()
+	url := privateMariaDB(t, "--lower-case-table-names=1")
+	f := newFolder(t)
+	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE a (id int);\nSELECT SLEEP(4);\n")
+	cmd := exec.Command(bin, "up", "--url", url, "--dir", f.dir, "--table", "Hist_A")
+	cmd.Dir, cmd.Env = f.wd, cleanEnv()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r := f.run(url, "status", "--table", "hist_a", "--json")
+		if r.code == 0 && strings.Contains(r.stdout, `"statements_applied": 1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the first run never reached its second statement: %s", r)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	want(t, f.run(url, "up", "--table", "hist_a", "--lock-timeout", "300ms"), 5, "waiting for the migration lock")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the first run: %v\n%s", err, out.String())
+	}
+	want(t, f.run(url, "status", "--table", "HIST_A"), 0, "database is at version 1; 0 pending")
+}
+
+// privateMariaDB starts a MariaDB server of the test's own, in a temporary
+// folder on a free port, with the given options, and returns its URL. It
+// skips the test when MariaDB is not installed (fails in CI).
+func privateMariaDB(t *testing.T, opts ...string) string {
+	t.Helper()
+	install, err1 := exec.LookPath("mariadb-install-db")
+	server := "/usr/sbin/mariadbd"
+	_, err2 := os.Stat(server)
+	if err1 != nil || err2 != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("MariaDB is not installed: %v %v", err1, err2)
+		}
+		t.Skip("MariaDB is not installed")
+	}
+	dir, err := os.MkdirTemp("", "mdb") // short: the socket path is limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if out, err := exec.Command(install, "--no-defaults", "--datadir="+dir+"/data", "--auth-root-authentication-method=normal",
+		"--skip-test-db", "--user="+currentUser(t)).CombinedOutput(); err != nil {
+		t.Fatalf("mariadb-install-db: %v\n%s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	args := append([]string{"--no-defaults", "--datadir=" + dir + "/data", "--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1",
+		"--socket=" + dir + "/s.sock", "--user=" + currentUser(t), "--skip-log-bin"}, opts...)
+	srv := exec.Command(server, args...)
+	var log bytes.Buffer
+	srv.Stdout, srv.Stderr = &log, &log
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	db, err := sql.Open("mysql", "root@tcp(127.0.0.1:"+strconv.Itoa(port)+")/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(60 * time.Second)
+	for db.Ping() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the private MariaDB did not start:\n%s", log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := db.Exec("CREATE DATABASE app"); err != nil {
+		t.Fatal(err)
+	}
+	return "mysql://root@127.0.0.1:" + strconv.Itoa(port) + "/app"
+}
+
+func currentUser(t *testing.T) string {
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Username
 }

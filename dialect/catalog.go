@@ -28,19 +28,6 @@ type InvalidIndexer interface {
 	InvalidIndexes(ctx context.Context, q Execer) ([]string, error)
 }
 
-// SchemaLister is implemented by dialects whose server holds many schemas
-// (PostgreSQL) or databases (MySQL, MariaDB) that a fleet can run on, one
-// per tenant.
-type SchemaLister interface {
-	// UserSchemas lists the schemas whose name is LIKE pattern, in name
-	// order, leaving out the server's own schemas (SystemSchema) whatever
-	// the pattern: a pattern such as % never reaches a system catalog.
-	UserSchemas(ctx context.Context, q Execer, pattern string) ([]string, error)
-	// SystemSchema reports whether name is one of the server's own
-	// schemas, which strata never migrates.
-	SystemSchema(name string) bool
-}
-
 // FilterSchemas returns names without those system reports true for.
 func FilterSchemas(names []string, system func(string) bool) []string {
 	out := names[:0]

@@ -2,18 +2,15 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
-	"net"
 	"os"
 	"os/exec"
-	"os/user"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/strata-db/strata/internal/testdb"
+	"github.com/strata-db/strata/internal/testserver"
 )
 
 // TestSQLiteTableCaseOneLock: SQLite compares table names without ASCII
@@ -98,7 +95,8 @@ func TestHistoryTableNameLimit(t *testing.T) {
 // its own, since the setting is fixed when a server starts.
 func TestMySQLTableCaseOneLock(t *testing.T) {
 	t.Parallel()
-	url := privateMariaDB(t, "--lower-case-table-names=1")
+	srv := testserver.MariaDB(t, testserver.Options{Settings: map[string]string{"lower-case-table-names": "1"}})
+	url := srv.Database(t).URL
 	f := newFolder(t)
 	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE a (id int);\nSELECT SLEEP(4);\n")
 	cmd := exec.Command(bin, "up", "--url", url, "--dir", f.dir, "--table", "Hist_A")
@@ -126,68 +124,4 @@ func TestMySQLTableCaseOneLock(t *testing.T) {
 		t.Fatalf("the first run: %v\n%s", err, out.String())
 	}
 	want(t, f.run(url, "status", "--table", "HIST_A"), 0, "database is at version 1; 0 pending")
-}
-
-// privateMariaDB starts a MariaDB server of the test's own, in a temporary
-// folder on a free port, with the given options, and returns its URL. It
-// skips the test when MariaDB is not installed (fails in CI).
-func privateMariaDB(t *testing.T, opts ...string) string {
-	t.Helper()
-	install, err1 := exec.LookPath("mariadb-install-db")
-	server := "/usr/sbin/mariadbd"
-	_, err2 := os.Stat(server)
-	if err1 != nil || err2 != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("MariaDB is not installed: %v %v", err1, err2)
-		}
-		t.Skip("MariaDB is not installed")
-	}
-	dir, err := os.MkdirTemp("", "mdb") // short: the socket path is limited
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if out, err := exec.Command(install, "--no-defaults", "--datadir="+dir+"/data", "--auth-root-authentication-method=normal",
-		"--skip-test-db", "--user="+currentUser(t)).CombinedOutput(); err != nil {
-		t.Fatalf("mariadb-install-db: %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	args := append([]string{"--no-defaults", "--datadir=" + dir + "/data", "--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1",
-		"--socket=" + dir + "/s.sock", "--user=" + currentUser(t), "--skip-log-bin"}, opts...)
-	srv := exec.Command(server, args...)
-	var log bytes.Buffer
-	srv.Stdout, srv.Stderr = &log, &log
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-	db, err := sql.Open("mysql", "root@tcp(127.0.0.1:"+strconv.Itoa(port)+")/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	deadline := time.Now().Add(60 * time.Second)
-	for db.Ping() != nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("the private MariaDB did not start:\n%s", log.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if _, err := db.Exec("CREATE DATABASE app"); err != nil {
-		t.Fatal(err)
-	}
-	return "mysql://root@127.0.0.1:" + strconv.Itoa(port) + "/app"
-}
-
-func currentUser(t *testing.T) string {
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Username
 }

@@ -34,6 +34,7 @@ func TestMain(m *testing.M) {
 	// the user's cache folder.
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	code := m.Run()
+	stopSharedServers()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

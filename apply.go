@@ -53,11 +53,19 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 // no other run is applying a file, see Plan.InProgress) it
 // returns at once, without the lock: an up-to-date fleet never queues. Under
 // the lock it reads the history again, so files another runner applied in
-// the meantime are skipped, and new problems are refused.
+// the meantime are skipped, and new problems are refused; a file the plan
+// did not list is never run: Apply refuses with ErrHistoryChanged (see
+// replanned). A nil or zero Plan has nothing to do.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
-	res := &Result{Current: p.Status.Current, Ahead: p.Status.Ahead}
-	if len(p.Steps) == 0 && !p.InProgress {
+	res := &Result{}
+	if p == nil || len(p.Steps) == 0 && !p.InProgress {
+		if p != nil && p.Status != nil {
+			res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
+		}
 		return res, nil
+	}
+	if p.Status != nil {
+		res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -65,7 +73,8 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	defer func() { c.Close() }()
+	changed := false
+	defer func() { m.putBack(c, changed) }()
 
 	lock, wait, err := m.lock(ctx, c, cancel)
 	res.LockWait = wait
@@ -90,12 +99,15 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
+		return res, err
+	}
 	user, err := m.d.CurrentUser(ctx, c)
 	if err != nil {
 		return res, fmt.Errorf("read current database user: %w", err)
 	}
 	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit}
-	defer func() { c = r.conn }()
+	defer func() { c, changed = r.conn, r.changed }()
 	if err := r.armKill(ctx); err != nil {
 		return res, err
 	}
@@ -274,61 +286,38 @@ func (r *run) record(step Step, status history.Status, n int, start time.Time) h
 	return rec
 }
 
-// inTx runs steps in one transaction, each file's history row written in
-// the same transaction.
+// inTx runs up files in one transaction, each file's history row written
+// in the same transaction.
 func (r *run) inTx(ctx context.Context, steps []Step) error {
-	m := r.m
-	tx, err := r.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer r.restoreLockTimeout(ctx)
-	if len(steps) == 1 {
-		if ac := r.asyncCommit(); ac != "" {
-			if _, err := tx.ExecContext(ctx, ac); err != nil {
-				_ = tx.Rollback()
-				return fmt.Errorf("%s: %w", ac, err)
-			}
-		}
-	}
-	var done []Applied
-	for _, step := range steps {
-		start := time.Now()
-		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
-		n, err := 0, r.setLockTimeout(ctx, tx, step, true)
-		if err == nil {
-			n, err = r.exec(ctx, tx, step, nil)
-		}
-		if err == nil {
-			if step.Rerun {
-				err = m.store.Delete(ctx, tx, step.Migration.ID())
-			}
-			if err == nil {
-				err = m.store.Insert(ctx, tx, r.record(step, history.Applied, n, start))
-			}
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			var se *StatementError
-			if errors.As(err, &se) {
-				se.Outcome = "rolled back; nothing of it was applied or recorded"
-				if len(steps) > 1 {
-					se.Outcome = "rolled back with every other file of this run (--tx=all); nothing was applied or recorded"
-				}
-			}
-			m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
+	return r.inTxAs(ctx, steps, upward{r})
+}
+
+// upward is the bookkeeping of up files.
+type upward struct{ r *run }
+
+func (u upward) file(step Step) (string, string) {
+	return step.Migration.Path, step.Migration.Checksum
+}
+
+func (u upward) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, start time.Time) error {
+	if step.Rerun {
+		if err := u.r.m.store.Delete(ctx, tx, step.Migration.ID()); err != nil {
 			return err
 		}
-		done = append(done, Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n, Transactional: true})
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit %s: %w", steps[len(steps)-1].File, err)
+	return u.r.m.store.Insert(ctx, tx, u.r.record(step, history.Applied, n, start))
+}
+
+func (upward) rolledBack(many bool) string {
+	if many {
+		return "rolled back with every other file of this run (--tx=all); nothing was applied or recorded"
 	}
-	for _, a := range done {
-		m.emit(Event{Kind: EventMigrationDone, Migration: a.Migration, Duration: a.Duration})
-		r.applied(a)
-	}
-	return nil
+	return "rolled back; nothing of it was applied or recorded"
+}
+
+func (u upward) done(a Applied) {
+	u.r.m.emit(Event{Kind: EventMigrationDone, Migration: a.Migration, File: a.File, Duration: a.Duration})
+	u.r.applied(a)
 }
 
 func (r *run) applied(a Applied) {

@@ -115,7 +115,9 @@ func ParseTable(name string) (dialect.Table, error) {
 
 // WithSessionSQL sets statements run on every connection strata works on,
 // after connecting and after every session reset (for example
-// "SET FOREIGN_KEY_CHECKS=0" or "SET search_path TO app").
+// "SET FOREIGN_KEY_CHECKS=0" or "SET search_path TO app"). Connections
+// they ran on are closed when strata is done with them, not returned to
+// the *sql.DB's pool, so the application never gets strata's session.
 func WithSessionSQL(stmts ...string) Option {
 	return func(c *config) error {
 		for _, s := range stmts {

@@ -233,7 +233,7 @@ func (m *Migrator) statusOf(ctx context.Context, withIndexes bool) (*Status, err
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
+	defer m.putBack(c, false)
 	st, recs, err := m.readStatus(ctx, c)
 	if err != nil {
 		return nil, err

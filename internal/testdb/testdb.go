@@ -93,7 +93,7 @@ func Postgres(t testing.TB) DB {
 		t.Fatalf("testdb: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 		defer cancel()
 		db, err := sql.Open("pgx", admin)
 		if err != nil {
@@ -112,6 +112,12 @@ func Postgres(t testing.TB) DB {
 	u.Path = "/" + name
 	return DB{URL: u.String(), DriverName: "pgx", DSN: u.String(), Name: name}
 }
+
+// dropTimeout bounds dropping a test's database. PostgreSQL's DROP
+// DATABASE waits for a checkpoint, and when many parallel tests drop
+// theirs at once on a busy 2-core machine the checkpoints queue: 30
+// seconds was seen to run out, failing a test that had passed.
+const dropTimeout = 3 * time.Minute
 
 // MySQL creates a fresh database on the local MySQL/MariaDB server.
 func MySQL(t testing.TB) DB {
@@ -136,7 +142,7 @@ func MySQL(t testing.TB) DB {
 		t.Fatalf("testdb: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 		defer cancel()
 		db, err := sql.Open("mysql", adminDSN)
 		if err != nil {

@@ -1,0 +1,33 @@
+package strata
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+// recordTimeout bounds how long recording a failed file's outcome may take
+// once the run is over (Ctrl-C, a dead connection).
+const recordTimeout = 10 * time.Second
+
+// recordSomehow runs write, which records the outcome of a file that
+// failed outside a transaction, on the work connection or, when that one
+// died (cut by the server, or closed by the driver on Ctrl-C), on a fresh
+// one from the pool, so the row says partial or failed rather than
+// running. It runs even when ctx is cancelled, within recordTimeout. write
+// must be safe to run twice (the first attempt may have half-happened on
+// the dead connection).
+func (r *run) recordSomehow(ctx context.Context, write func(ctx context.Context, ex dialect.Execer) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	err := write(ctx, r.conn)
+	if err == nil {
+		return nil
+	}
+	if err2 := write(ctx, r.m.db); err2 != nil {
+		return errors.Join(err, err2)
+	}
+	return nil
+}

@@ -393,9 +393,10 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 		var se *StatementError
 		if errors.As(err, &se) {
 			se.Outcome = fmt.Sprintf("recorded as %s: %d of %d statements were applied and committed", status, n, step.Statements)
-			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s %s", se.File, se.Line, se.Index, se.Code, se.Message)
+			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s", se.File, se.Line, se.Index, se.rowText())
 			r.noteInvalidIndexes(ctx, se)
 		}
+		rec.Error = withStopCause(ctx, rec.Error)
 		if ferr := r.finishSomehow(ctx, rec); ferr != nil {
 			if se == nil {
 				err = errors.Join(err, ferr)

@@ -356,10 +356,11 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 			rec.FinishedAt, rec.ExecutionMS = sql.NullTime{Time: time.Now(), Valid: true}, time.Since(start).Milliseconds()
 			rec.Error = fmt.Sprintf("down file %s failed after %d of %d statements: %v", step.File, n, step.Statements, err)
 			if isStmt {
-				rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s %s; %d of %d statements of the down file were applied",
-					se.File, se.Line, se.Index, se.Code, se.Message, n, step.Statements)
+				rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s; %d of %d statements of the down file were applied",
+					se.File, se.Line, se.Index, se.rowText(), n, step.Statements)
 				se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, id)
 			}
+			rec.Error = withStopCause(ctx, rec.Error)
 			audit := d.auditDown(step, StatePartial, rec.Error)
 			ferr = d.recordSomehow(ctx, func(ctx context.Context, st *history.Store, ex dialect.Execer) error {
 				if err := st.Finish(ctx, ex, rec); err != nil {

@@ -167,6 +167,16 @@ func (s *Status) AheadProblem() (p Problem, ok bool) {
 // recoveryHint gives the exact commands that continue or settle a file that
 // stopped half-way.
 func recoveryHint(ms MigrationStatus) string {
+	if downRow(ms) {
+		// up --resume refuses such a row (it would continue the up file
+		// from the down file's progress): only resolve settles it.
+		h := "a down file stopped after " + fmt.Sprint(ms.StatementsApplied) + " of its statements"
+		if ms.NextLine > 0 {
+			h += fmt.Sprintf(" (the next is at line %d of %s)", ms.NextLine, ms.Record.File)
+		}
+		return h + "; look at the database, then either finish the rollback by hand and record it: strata resolve " + ms.ID + " --rolled-back --reason '...' (up runs the file again)" +
+			"; or undo what the down file did by hand: strata resolve " + ms.ID + " --applied --reason '...' (the migration stays applied)"
+	}
 	h := "look at the database, then either continue from statement " + fmt.Sprint(ms.StatementsApplied+1)
 	if ms.NextLine > 0 {
 		h += fmt.Sprintf(" (line %d)", ms.NextLine)
@@ -177,11 +187,20 @@ func recoveryHint(ms MigrationStatus) string {
 	return h
 }
 
+// downRow reports whether ms's row was left by its down file stopping
+// half-way (the row names the down file while it runs).
+func downRow(ms MigrationStatus) bool {
+	return ms.Record != nil && ms.Migration != nil && ms.Migration.DownPath != "" && ms.Record.File == ms.Migration.DownPath
+}
+
 func describeIncomplete(ms MigrationStatus) string {
 	var d string
 	last := ""
 	if ms.LastLine > 0 {
 		last = fmt.Sprintf("; the last statement that completed starts at line %d", ms.LastLine)
+		if downRow(ms) {
+			last += " of " + ms.Record.File
+		}
 	}
 	switch ms.State {
 	case StateRunning:
@@ -403,8 +422,13 @@ func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, l
 			continue
 		}
 		if ms.Migration != nil {
+			// A row left by a down file counts the down file's statements.
+			path := ms.Migration.Path
+			if downRow(*ms) {
+				path = ms.Migration.DownPath
+			}
 			var next string
-			ms.LastLine, ms.NextLine, next = m.statementLines(ms.Migration, ms.StatementsApplied)
+			ms.LastLine, ms.NextLine, next = m.statementLines(path, ms.StatementsApplied)
 			if ms.State == StateInterrupted && next != "" {
 				// Unless it was sent with its own progress update, the
 				// statement in flight may have completed after the run
@@ -417,11 +441,11 @@ func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, l
 	return nil
 }
 
-// statementLines returns the lines of statements n and n+1 of a file, and
-// the text of statement n+1.
-func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int, text string) {
+// statementLines returns the lines of statements n and n+1 of the file at
+// path, and the text of statement n+1.
+func (m *Migrator) statementLines(path string, n int) (last, next int, text string) {
 	i := 0
-	for stmt, err := range m.Statements(mig) {
+	for stmt, err := range m.statements(path, nil, limit{}) {
 		if err != nil {
 			break
 		}

@@ -91,6 +91,9 @@ func configure(db *sql.DB, d dialect.Dialect, opts []Option) (config, error) {
 			return config{}, &ConfigError{Msg: err.Error()}
 		}
 	}
+	if err := dialect.CheckTableName(d, cfg.table); err != nil {
+		return config{}, &ConfigError{Msg: err.Error()}
+	}
 	if cfg.txMode == TxAll && !d.TransactionalDDL() {
 		return config{}, &ConfigError{Msg: fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", d.Name())}
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,14 +30,22 @@ const keepaliveEvery = time.Second
 // database and history table.
 func lockName(ctx context.Context, q dialect.Execer, t dialect.Table) (string, error) {
 	var db sql.NullString
-	if err := q.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&db); err != nil {
+	var lower int
+	if err := q.QueryRowContext(ctx, "SELECT DATABASE(), @@lower_case_table_names").Scan(&db, &lower); err != nil {
 		return "", fmt.Errorf("derive lock name: %w", err)
 	}
 	schema := db.String
 	if t.Schema != "" {
 		schema = t.Schema
 	}
-	sum := sha256.Sum256([]byte(schema + "\x00" + t.Name))
+	name := t.Name
+	if lower != 0 {
+		// The server compares table and database names without case
+		// (lower_case_table_names 1 or 2): Hist and hist are one table,
+		// so they must be one lock.
+		schema, name = strings.ToLower(schema), strings.ToLower(name)
+	}
+	sum := sha256.Sum256([]byte(schema + "\x00" + name))
 	return "strata:" + hex.EncodeToString(sum[:16]), nil
 }
 

@@ -190,14 +190,19 @@ func (Dialect) LockHolder(ctx context.Context, db dialect.Execer, t dialect.Tabl
 var _ dialect.LockProber = Dialect{}
 
 // lockPath is "<database>.strata-lock" for the default history table and
-// "<database>.<table>.strata-lock" for others, so two history tables in one
+// "<database>.<table>.strata-lock" (table in lower case) for others, so two history tables in one
 // database (two tools, or tenants) do not block each other.
 func lockPath(db string, t dialect.Table) string {
-	if t.Name == "strata_schema_history" {
+	// SQLite compares identifiers without ASCII case: STRATA_History and
+	// strata_history are one table, so they must be one lock.
+	if strings.EqualFold(t.Name, "strata_schema_history") {
 		return db + ".strata-lock"
 	}
 	safe := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-':
 			return r
 		}
 		return '_'

@@ -67,78 +67,67 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if p.Status != nil {
 		res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	c, err := m.conn(ctx)
-	if err != nil {
-		return res, err
-	}
-	changed := false
-	defer func() { m.putBack(c, changed) }()
-
-	lock, wait, err := m.lock(ctx, c, cancel)
-	res.LockWait = wait
-	if err != nil {
-		return res, err
-	}
-	defer lock.Release(context.WithoutCancel(ctx))
-
-	if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
-		return res, err
-	}
-	recs, err := m.store.All(ctx, c)
-	if err != nil {
-		return res, err
-	}
-	st := m.status(recs)
-	if err := m.settleRunning(ctx, c, st, true); err != nil {
-		return res, err
-	}
-	res.Current, res.Ahead = st.Current, st.Ahead
-	p2, err := m.plan(st, p.opts, p, p.limit)
-	if err != nil {
-		return res, err
-	}
-	if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
-		return res, err
-	}
-	user, err := m.d.CurrentUser(ctx, c)
-	if err != nil {
-		return res, fmt.Errorf("read current database user: %w", err)
-	}
-	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit, lock: lock, store: m.store.Fenced(lock.fence)}
-	defer func() { c, changed = r.conn, r.changed }()
-	if err := r.armKill(ctx); err != nil {
-		return res, err
-	}
-	defer r.disarmKill()
-	if err := r.markWork(ctx); err != nil {
-		return res, err
-	}
-	defer func() { r.unmarkWork(ctx) }()
-	if p2.TxMode == TxAll {
-		err = r.retry(ctx, p2.Steps, func() error { return r.inTx(ctx, p2.Steps) })
-	} else {
-		_, async := m.d.(dialect.AsyncCommitter)
-		for i, step := range p2.Steps {
-			// Every file but the last may commit without waiting for the
-			// log flush; the last one's commit flushes them all.
-			r.async = async && i < len(p2.Steps)-1
-			if err = r.retry(ctx, []Step{step}, func() error { return r.one(ctx, step) }); err != nil {
-				break
-			}
-			if !r.async {
-				r.unflushed = false // this file's commit flushed every earlier one
-			}
-			if err = r.resetAfter(ctx, step); err != nil {
-				break
+	var err error
+	res.LockWait, err = m.withLock(ctx, func(ctx context.Context, pc *pinned, lock *held) error {
+		c := pc.c
+		if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
+			return err
+		}
+		recs, err := m.store.All(ctx, c)
+		if err != nil {
+			return err
+		}
+		st := m.status(recs)
+		if err := m.settleRunning(ctx, c, st, true); err != nil {
+			return err
+		}
+		res.Current, res.Ahead = st.Current, st.Ahead
+		p2, err := m.plan(st, p.opts, p, p.limit)
+		if err != nil {
+			return err
+		}
+		if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
+			return err
+		}
+		user, err := m.d.CurrentUser(ctx, c)
+		if err != nil {
+			return fmt.Errorf("read current database user: %w", err)
+		}
+		r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit, lock: lock, store: m.store.Fenced(lock.fence)}
+		defer func() { pc.c, pc.changed = r.conn, r.changed }()
+		if err := r.armKill(ctx); err != nil {
+			return err
+		}
+		defer r.disarmKill()
+		if err := r.markWork(ctx); err != nil {
+			return err
+		}
+		defer func() { r.unmarkWork(ctx) }()
+		if p2.TxMode == TxAll {
+			err = r.retry(ctx, p2.Steps, func() error { return r.inTx(ctx, p2.Steps) })
+		} else {
+			_, async := m.d.(dialect.AsyncCommitter)
+			for i, step := range p2.Steps {
+				// Every file but the last may commit without waiting for the
+				// log flush; the last one's commit flushes them all.
+				r.async = async && i < len(p2.Steps)-1
+				if err = r.retry(ctx, []Step{step}, func() error { return r.one(ctx, step) }); err != nil {
+					break
+				}
+				if !r.async {
+					r.unflushed = false // this file's commit flushed every earlier one
+				}
+				if err = r.resetAfter(ctx, step); err != nil {
+					break
+				}
 			}
 		}
-	}
-	if err != nil && r.unflushed {
-		err = r.waitDurable(ctx, err)
-	}
-	return res, lostLock(ctx, err)
+		if err != nil && r.unflushed {
+			err = r.waitDurable(ctx, err)
+		}
+		return lostLock(ctx, err)
+	})
+	return res, err
 }
 
 // one runs one file in the way its step says.

@@ -119,47 +119,37 @@ type session struct {
 	changed   bool    // a file may have left session state on c
 }
 
-// locked runs f on a pinned connection under the migration lock, after
-// creating the history and audit tables if needed and reading the history
-// again. The lock is released with a context that is not cancelled, so
-// Ctrl-C still unlocks.
+// locked runs f on a pinned connection under the migration lock (see
+// withLock), after creating the history and audit tables if needed and
+// reading the history again.
 func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *session) error) (time.Duration, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	c, err := m.conn(ctx)
-	if err != nil {
-		return 0, err
-	}
-	s := &session{c: c}
-	defer func() { m.putBack(s.c, s.changed) }()
-	lock, wait, err := m.lock(ctx, c, cancel)
-	if err != nil {
-		return wait, err
-	}
-	defer lock.Release(context.WithoutCancel(ctx))
-	s.lock = lock
-	if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
-		return wait, err
-	}
-	recs, err := m.store.All(ctx, c)
-	if err != nil {
-		return wait, err
-	}
-	s.st = m.status(recs)
-	s.st.HistoryExists = true
-	if err := m.settleRunning(ctx, c, s.st, true); err != nil {
-		return wait, err
-	}
-	user, err := m.d.CurrentUser(ctx, c)
-	if err != nil {
-		return wait, fmt.Errorf("read current database user: %w", err)
-	}
-	s.appliedBy = m.appliedBy(user)
-	s.who = s.appliedBy
-	if m.osUser != "" && m.osUser != user {
-		s.who = m.osUser + " as " + s.appliedBy
-	}
-	return wait, f(ctx, s)
+	return m.withLock(ctx, func(ctx context.Context, p *pinned, lock *held) error {
+		c := p.c
+		s := &session{c: c, lock: lock}
+		defer func() { p.c, p.changed = s.c, s.changed }()
+		if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
+			return err
+		}
+		recs, err := m.store.All(ctx, c)
+		if err != nil {
+			return err
+		}
+		s.st = m.status(recs)
+		s.st.HistoryExists = true
+		if err := m.settleRunning(ctx, c, s.st, true); err != nil {
+			return err
+		}
+		user, err := m.d.CurrentUser(ctx, c)
+		if err != nil {
+			return fmt.Errorf("read current database user: %w", err)
+		}
+		s.appliedBy = m.appliedBy(user)
+		s.who = s.appliedBy
+		if m.osUser != "" && m.osUser != user {
+			s.who = m.osUser + " as " + s.appliedBy
+		}
+		return f(ctx, s)
+	})
 }
 
 // audit builds an audit entry for s.

@@ -7,7 +7,9 @@ import (
 
 // Lock takes the migration lock and holds it until release is called, for
 // work that must not overlap a migration (and for tests). It waits up to the
-// configured lock timeout; release is safe to call more than once.
+// configured lock timeout; release is safe to call more than once. It gives
+// the lock back within a bounded time even when ctx is cancelled; when that
+// fails the connection is discarded rather than pooled with the lock on it.
 func (m *Migrator) Lock(ctx context.Context) (release func(), err error) {
 	c, err := m.conn(ctx)
 	if err != nil {
@@ -21,8 +23,8 @@ func (m *Migrator) Lock(ctx context.Context) (release func(), err error) {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			_ = l.Release(context.WithoutCancel(ctx))
-			m.putBack(c, false)
+			err := releaseLock(ctx, l)
+			m.putBack(c, err != nil)
 		})
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -244,6 +245,11 @@ func (l *namedLock) Release(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, err := l.conn.ExecContext(ctx, "SELECT RELEASE_LOCK(?)", l.name)
+	if err != nil {
+		// The lock may still be held by this session: close the
+		// connection instead of pooling it, which ends the session.
+		_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
 	if cerr := l.conn.Close(); err == nil {
 		err = cerr
 	}

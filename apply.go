@@ -338,75 +338,53 @@ func (r *run) applied(a Applied) {
 	}
 }
 
-// noTx runs a file outside a transaction: its history row is written as
-// running first, progress after each statement, and the outcome at the end,
-// so a failure leaves a partial row naming the statement.
+// noTx runs an up file outside a transaction (noTxAs): its history row is
+// written as running first, progress after each statement, and the outcome
+// at the end, so a failure leaves a partial row naming the statement.
 func (r *run) noTx(ctx context.Context, step Step) error {
-	m := r.m
-	start := time.Now()
-	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
-	id := step.Migration.ID()
-	defer r.restoreLockTimeout(ctx)
-	if err := r.setLockTimeout(ctx, r.conn, step, false); err != nil {
-		return err
-	}
+	return r.noTxAs(ctx, step, upward{r})
+}
+
+func (u upward) begin(ctx context.Context, step Step, start time.Time) error {
+	r, id := u.r, step.Migration.ID()
 	if step.Rerun {
-		if err := m.store.Delete(ctx, r.conn, id); err != nil {
+		if err := r.m.store.Delete(ctx, r.conn, id); err != nil {
 			return err
 		}
 	}
-	var err error
 	if step.resume {
-		err = r.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
+		err := r.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
 		if err == nil {
-			err = m.store.AddAudit(ctx, r.conn, r.resumeAudit(step))
+			err = r.m.store.AddAudit(ctx, r.conn, r.resumeAudit(step))
 		}
-	} else {
-		err = r.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
-	}
-	if err != nil {
 		return err
 	}
-	r.together = r.progressTogether(id)
-	defer func() { r.together = nil }()
-	n, err := r.exec(ctx, r.conn, step, func(i int, stmt *sqlsplit.Statement) error {
-		return r.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
-	})
-	if err != nil {
-		status := history.Partial
-		if n == 0 {
-			status = history.Failed
-		}
-		rec := r.record(step, status, n, start)
-		rec.Error = err.Error()
-		var se *StatementError
-		if errors.As(err, &se) {
-			se.Outcome = fmt.Sprintf("recorded as %s: %d of %d statements were applied and committed", status, n, step.Statements)
-			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s", se.File, se.Line, se.Index, se.rowText())
-			r.noteInvalidIndexes(ctx, se)
-		}
-		rec.Error = withStopCause(ctx, rec.Error)
-		if ferr := r.finishSomehow(ctx, rec); ferr != nil {
-			if se == nil {
-				err = errors.Join(err, ferr)
-			} else {
-				// Usually the connection died (cut by the server, or
-				// closed by the driver on Ctrl-C): say so instead of
-				// claiming an outcome that was never written.
-				se.Outcome = fmt.Sprintf("stopped after %d of %d statements were applied and committed, but that could not be recorded (%v): "+
-					"its history row still says running, so strata status shows it as interrupted; strata up refuses and prints how to continue", n, step.Statements, ferr)
-			}
-		}
-		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
-		return err
+	return r.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
+}
+
+func (u upward) stopped(ctx context.Context, step Step, n int, start time.Time, err error, se *StatementError) error {
+	r := u.r
+	status := history.Partial
+	if n == 0 {
+		status = history.Failed
 	}
-	if err := r.store.Finish(ctx, r.conn, r.record(step, history.Applied, n, start)); err != nil {
-		return err
+	rec := r.record(step, status, n, start)
+	rec.Error = err.Error()
+	if se != nil {
+		se.Outcome = fmt.Sprintf("recorded as %s: %d of %d statements were applied and committed", status, n, step.Statements)
+		rec.Error = fmt.Sprintf("%s:%d: statement %d: %s", se.File, se.Line, se.Index, se.rowText())
 	}
-	a := Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n}
-	m.emit(Event{Kind: EventMigrationDone, Migration: step.Migration, Duration: a.Duration})
-	r.applied(a)
-	return nil
+	rec.Error = withStopCause(ctx, rec.Error)
+	return r.finishSomehow(ctx, rec)
+}
+
+func (upward) unrecorded(step Step, n int, ferr error) string {
+	return fmt.Sprintf("stopped after %d of %d statements were applied and committed, but that could not be recorded (%v): "+
+		"its history row still says running, so strata status shows it as interrupted; strata up refuses and prints how to continue", n, step.Statements, ferr)
+}
+
+func (u upward) finish(ctx context.Context, step Step, n int, start time.Time) error {
+	return u.r.store.Finish(ctx, u.r.conn, u.r.record(step, history.Applied, n, start))
 }
 
 // finishSomehow records the outcome of a failed file; see recordSomehow.

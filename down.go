@@ -3,7 +3,6 @@ package strata
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
-	"github.com/strata-db/strata/sqlsplit"
 )
 
 // DownOptions choose which applied migrations a down run rolls back,
@@ -232,14 +230,19 @@ type downRun struct {
 
 // steps runs the down files as up files run: each file's lock timeout
 // (WithDDLLockTimeout or the up file's -- strata:lock-timeout), retries of
-// transactional files after a lock timeout or deadlock (WithRetries), and
-// on MySQL the running statement stopped on the server when the run is
-// cancelled.
+// transactional files after a lock timeout or deadlock (WithRetries), on
+// MySQL the running statement stopped on the server when the run is
+// cancelled and the work connection tagged (dialect.WorkMarker), and files
+// outside a transaction through the same executor (noTxAs).
 func (d *downRun) steps(ctx context.Context, steps []Step, mode TxMode) error {
 	if err := d.armKill(ctx); err != nil {
 		return err
 	}
 	defer d.disarmKill()
+	if err := d.markWork(ctx); err != nil {
+		return err
+	}
+	defer func() { d.unmarkWork(ctx) }()
 	if mode == TxAll {
 		return d.retry(ctx, steps, func() error { return d.inTx(ctx, steps) })
 	}
@@ -311,91 +314,68 @@ func (d *downRun) done(a Applied) {
 	}
 }
 
-// noTx runs a down file outside a transaction: the history row is marked
-// running first, progress is recorded after each statement, and the row is
-// removed at the end. A failure after some statements leaves the row
-// partial with an error naming the down file; a failure before any
+// noTx runs a down file outside a transaction (noTxAs): the history row
+// is marked running first, progress is recorded after each statement, and
+// the row is removed at the end. A failure after some statements leaves the
+// row partial with an error naming the down file; a failure before any
 // statement completed restores the row, since the database is unchanged.
 func (d *downRun) noTx(ctx context.Context, step Step) error {
-	m := d.m
-	start := time.Now()
-	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
-	orig := d.record(step)
-	id := orig.ID
-	running := orig
+	return d.noTxAs(ctx, step, d)
+}
+
+// running is step's history row while its down file runs.
+func (d *downRun) running(step Step, start time.Time) history.Record {
+	running := d.record(step)
 	running.Status, running.StatementsApplied, running.StatementsTotal = history.Running, 0, step.Statements
 	// The file column names the down file while it runs and after it stops
 	// half-way, so the row's progress is never taken for the up file's.
 	running.File = step.Migration.DownPath
 	running.StatementChecksums, running.Error = "", "rolling back: running down file "+step.File
 	running.StartedAt, running.FinishedAt, running.AppliedBy = start, sql.NullTime{}, d.appliedBy
-	defer d.restoreLockTimeout(ctx)
-	if err := d.setLockTimeout(ctx, d.conn, step, false); err != nil {
-		return err
-	}
-	if err := m.store.Update(ctx, d.conn, running); err != nil {
-		return err
-	}
-	n, err := d.execDown(ctx, d.conn, step, func(i int, stmt *sqlsplit.Statement) error {
-		return d.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
-	})
-	if err != nil {
-		var se *StatementError
-		isStmt := errors.As(err, &se)
-		var ferr error
-		if n == 0 {
-			ferr = d.recordSomehow(ctx, func(ctx context.Context, _ *history.Store, ex dialect.Execer) error {
-				return m.store.Update(ctx, ex, orig)
-			})
-			if isStmt {
-				se.Outcome = "stopped before any statement of it completed; the migration is still applied and its history row unchanged"
-			}
-		} else {
-			rec := running
-			rec.Status, rec.StatementsApplied = history.Partial, n
-			rec.FinishedAt, rec.ExecutionMS = sql.NullTime{Time: time.Now(), Valid: true}, time.Since(start).Milliseconds()
-			rec.Error = fmt.Sprintf("down file %s failed after %d of %d statements: %v", step.File, n, step.Statements, err)
-			if isStmt {
-				rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s; %d of %d statements of the down file were applied",
-					se.File, se.Line, se.Index, se.rowText(), n, step.Statements)
-				se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, id)
-			}
-			rec.Error = withStopCause(ctx, rec.Error)
-			audit := d.auditDown(step, StatePartial, rec.Error)
-			ferr = d.recordSomehow(ctx, func(ctx context.Context, st *history.Store, ex dialect.Execer) error {
-				if err := st.Finish(ctx, ex, rec); err != nil {
-					return err
-				}
-				return m.store.AddAudit(ctx, ex, audit)
-			})
-		}
-		if ferr != nil {
-			if !isStmt {
-				err = errors.Join(err, ferr)
-			} else {
-				// As for an up file (noTx): say the outcome could not be
-				// written instead of claiming one.
-				se.Outcome = fmt.Sprintf("stopped after %d of %d statements of the down file were applied and committed, but that could not be recorded (%v): "+
-					"its history row still says running, so strata status shows it as interrupted", n, step.Statements, ferr)
-			}
-		}
-		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
-		return err
-	}
-	err = d.s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := m.store.Delete(ctx, tx, id); err != nil {
-			return err
-		}
-		return m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
-	})
-	if err != nil {
-		return err
-	}
-	d.done(Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n})
-	return nil
+	return running
 }
 
-// execDown sends a down file's statements to ex one by one.
-func (d *downRun) execDown(ctx context.Context, ex dialect.Execer, step Step, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
-	return d.execFile(ctx, ex, step, step.Migration.DownPath, step.Migration.DownChecksum, after)
+func (d *downRun) begin(ctx context.Context, step Step, start time.Time) error {
+	return d.m.store.Update(ctx, d.conn, d.running(step, start))
+}
+
+func (d *downRun) stopped(ctx context.Context, step Step, n int, start time.Time, err error, se *StatementError) error {
+	m := d.m
+	if n == 0 {
+		orig := d.record(step)
+		if se != nil {
+			se.Outcome = "stopped before any statement of it completed; the migration is still applied and its history row unchanged"
+		}
+		return d.recordSomehow(ctx, func(ctx context.Context, _ *history.Store, ex dialect.Execer) error {
+			return m.store.Update(ctx, ex, orig)
+		})
+	}
+	rec := d.running(step, start)
+	rec.Status, rec.StatementsApplied = history.Partial, n
+	rec.FinishedAt, rec.ExecutionMS = sql.NullTime{Time: time.Now(), Valid: true}, time.Since(start).Milliseconds()
+	rec.Error = fmt.Sprintf("down file %s failed after %d of %d statements: %v", step.File, n, step.Statements, err)
+	if se != nil {
+		rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s; %d of %d statements of the down file were applied",
+			se.File, se.Line, se.Index, se.rowText(), n, step.Statements)
+		se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, step.Migration.ID())
+	}
+	rec.Error = withStopCause(ctx, rec.Error)
+	audit := d.auditDown(step, StatePartial, rec.Error)
+	return d.recordSomehow(ctx, func(ctx context.Context, st *history.Store, ex dialect.Execer) error {
+		if err := st.Finish(ctx, ex, rec); err != nil {
+			return err
+		}
+		return m.store.AddAudit(ctx, ex, audit)
+	})
+}
+
+func (d *downRun) unrecorded(step Step, n int, ferr error) string {
+	return fmt.Sprintf("stopped after %d of %d statements of the down file were applied and committed, but that could not be recorded (%v): "+
+		"its history row still says running, so strata status shows it as interrupted", n, step.Statements, ferr)
+}
+
+func (d *downRun) finish(ctx context.Context, step Step, n int, _ time.Time) error {
+	return d.s.inTx(ctx, func(tx *sql.Tx) error {
+		return d.recordTx(ctx, tx, step, n, time.Time{})
+	})
 }

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/strata-db/strata/sqlsplit"
 )
 
 // direction is the per-direction bookkeeping of the executor.
@@ -72,5 +74,70 @@ func (r *run) inTxAs(ctx context.Context, steps []Step, dir direction) error {
 	for _, a := range done {
 		dir.done(a)
 	}
+	return nil
+}
+
+// outside is the per-direction bookkeeping of a file run outside a
+// transaction, where the history row is written as running first,
+// progress after each statement, and the outcome at the end.
+type outside interface {
+	direction
+	// begin writes step's history row as running, before any statement.
+	begin(ctx context.Context, step Step, start time.Time) error
+	// stopped records the outcome of step, which stopped with err (se
+	// when a statement failed) after n statements, and sets se.Outcome;
+	// it returns the error that kept the outcome from being written.
+	stopped(ctx context.Context, step Step, n int, start time.Time, err error, se *StatementError) error
+	// unrecorded is se.Outcome when the outcome could not be written.
+	unrecorded(step Step, n int, ferr error) string
+	// finish records step, which ran all n statements.
+	finish(ctx context.Context, step Step, n int, start time.Time) error
+}
+
+// noTxAs runs one file outside a transaction, whatever the direction:
+// the file's lock timeout, the running row, each statement after a check
+// of the lock (with its progress update in the same implicit transaction
+// where the dialect has one, dialect.ImplicitTx, else right after it,
+// fenced), and the outcome, recorded even when the run was cancelled or
+// the connection died (recordSomehow).
+func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
+	m := r.m
+	start := time.Now()
+	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
+	defer r.restoreLockTimeout(ctx)
+	if err := r.setLockTimeout(ctx, r.conn, step, false); err != nil {
+		return err
+	}
+	if err := dir.begin(ctx, step, start); err != nil {
+		return err
+	}
+	id := step.Migration.ID()
+	r.together = r.progressTogether(id)
+	defer func() { r.together = nil }()
+	path, sum := dir.file(step)
+	n, err := r.execFile(ctx, r.conn, step, path, sum, func(i int, stmt *sqlsplit.Statement) error {
+		return r.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
+	})
+	if err != nil {
+		var se *StatementError
+		errors.As(err, &se)
+		r.noteInvalidIndexes(ctx, se)
+		if ferr := dir.stopped(ctx, step, n, start, err, se); ferr != nil {
+			if se == nil {
+				err = errors.Join(err, ferr)
+			} else {
+				// Usually the connection died (cut by the server, or
+				// closed by the driver on Ctrl-C): say so instead of
+				// claiming an outcome that was never written.
+				se.Outcome = dir.unrecorded(step, n, ferr)
+			}
+		}
+		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
+		return err
+	}
+	if err := dir.finish(ctx, step, n, start); err != nil {
+		return err
+	}
+	dir.done(Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n})
 	return nil
 }

@@ -14,6 +14,7 @@ const quickstart = "go build -o strata ./cmd/strata && ./strata up --dir example
 // examples/quickstart, with the binary TestMain built, and checks that the
 // README still shows that command.
 func TestQuickstart(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

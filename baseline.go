@@ -3,6 +3,7 @@ package strata
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -47,6 +48,9 @@ type BaselineResult struct {
 func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*BaselineResult, error) {
 	if opts.Version.IsZero() {
 		return nil, &ConfigError{Msg: "baseline needs a version: the last migration whose changes are already in the database"}
+	}
+	if err := checkReason(opts.Reason, false); err != nil {
+		return nil, fmt.Errorf("cannot baseline: %w", err)
 	}
 	if m.dir.Find(opts.Version) == nil {
 		folder := &Status{}

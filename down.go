@@ -43,6 +43,7 @@ type DownPlan struct {
 	TransactionalDDL bool
 	Status           *Status
 	opts             DownOptions
+	limit            limit
 }
 
 // DownResult is what a down run did. On error, RolledBack lists the files
@@ -72,28 +73,35 @@ func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*DownResult, err
 // database is ahead of it), or when the history has a failed, partial or
 // interrupted row. An empty plan means nothing is applied.
 func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*DownPlan, error) {
+	if err := checkReason(opts.Reason, false); err != nil {
+		return nil, fmt.Errorf("cannot roll back: %w", err)
+	}
 	st, err := m.statusOf(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	return m.planDown(st, opts)
+	lim, err := m.statementLimit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.planDown(st, opts, lim)
 }
 
-func (m *Migrator) planDown(st *Status, opts DownOptions) (*DownPlan, error) {
+func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan, error) {
 	if opts.Steps < 0 {
 		return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: give a positive number", opts.Steps)}
 	}
 	if opts.Steps > 0 && !opts.To.IsZero() {
 		return nil, &ConfigError{Msg: "give either a number of migrations to roll back or --to VERSION, not both"}
 	}
-	p := &DownPlan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts}
+	p := &DownPlan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts, limit: lim}
 	var probs []DownProblem
 	var applied []*MigrationStatus
 	for i := range st.Migrations {
 		ms := &st.Migrations[i]
 		if incomplete(ms) {
 			probs = append(probs, DownProblem{Kind: DownIncomplete, Version: ms.ID, File: ms.File,
-				Detail: describeIncomplete(*ms), Hint: "settle it first: strata resolve " + ms.ID + " --applied or --rolled-back --reason '...'"})
+				Detail: describeIncomplete(*ms), Hint: "settle it first: strata resolve " + ms.ID + " --applied or --rolled-back " + reasonHint})
 			continue
 		}
 		if ms.Kind != string(source.Repeatable) && ms.Record != nil && ms.Record.Status == history.Applied {
@@ -132,13 +140,13 @@ func (m *Migrator) planDown(st *Status, opts DownOptions) (*DownPlan, error) {
 		case ms.State == StateEdited:
 			probs = append(probs, DownProblem{Kind: DownEdited, Version: ms.ID, File: ms.File,
 				Detail: fmt.Sprintf("the up file was edited since it was applied (checksum %s, recorded %s), so its down file may not undo what ran", short(ms.Checksum), short(ms.RecordedChecksum)),
-				Hint:   "restore the up file as it was applied (git checkout), or if the edit is deliberate accept it first: strata resolve " + ms.ID + " --accept-edit --reason '...'"})
+				Hint:   "restore the up file as it was applied (git checkout), or if the edit is deliberate accept it first: strata resolve " + ms.ID + " --accept-edit " + reasonHint})
 		case mig.DownPath == "":
 			probs = append(probs, DownProblem{Kind: DownNoFile, Version: ms.ID, File: ms.File,
 				Detail: "it has no down file", Hint: "write " + m.display(downFileName(mig.Path)) + " that undoes it, or undo it by hand"})
 		default:
 			step := Step{Migration: mig, File: m.display(mig.DownPath)}
-			if err := m.inspectDown(&step); err != nil {
+			if err := m.inspectDown(&step, lim); err != nil {
 				return nil, err
 			}
 			if m.cfg.txMode == TxAll && !step.Transactional {
@@ -160,12 +168,12 @@ func downFileName(p string) string {
 }
 
 // inspectDown scans a down file once, like inspect for up files.
-func (m *Migrator) inspectDown(step *Step) error {
+func (m *Migrator) inspectDown(step *Step, lim limit) error {
 	step.Transactional = true
 	if step.Migration.DownDirectives.NoTransaction {
 		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
 	}
-	for stmt, err := range m.statements(step.Migration.DownPath, nil, limit{}) {
+	for stmt, err := range m.statements(step.Migration.DownPath, nil, lim) {
 		if err != nil {
 			return err
 		}
@@ -194,14 +202,14 @@ func (m *Migrator) ApplyDown(ctx context.Context, p *DownPlan) (*DownResult, err
 	var err error
 	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
 		res.Current = s.st.Current
-		p2, err := m.planDown(s.st, p.opts)
+		p2, err := m.planDown(s.st, p.opts, p.limit)
 		if err != nil {
 			return err
 		}
 		if !sameSteps(p.Steps, p2.Steps) {
 			return fmt.Errorf("roll back: %w", ErrHistoryChanged)
 		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit}
 		defer func() { s.c = r.conn }()
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.opts.Reason)}
 		return d.steps(ctx, p2.Steps, p2.TxMode)

@@ -11,6 +11,7 @@ import (
 	"iter"
 	"strings"
 
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"
 )
@@ -72,10 +73,17 @@ type Plan struct {
 	limit      limit
 }
 
-// limit is the server's largest statement, for the scanner.
+// Backslash is the server's string rule the plan split its files with,
+// read when it was made (sqlsplit.BackslashDefault when nothing was
+// pending or the dialect has no such setting).
+func (p *Plan) Backslash() sqlsplit.Backslash { return p.limit.bs }
+
+// limit is what the server says about splitting: its largest statement,
+// and how it reads a backslash in a string.
 type limit struct {
 	bytes int
 	name  string
+	bs    sqlsplit.Backslash
 }
 
 // Plan reads the history, refuses with a *DriftError when an applied file
@@ -103,7 +111,22 @@ func (m *Migrator) statementLimit(ctx context.Context) (limit, error) {
 	var l limit
 	var err error
 	l.bytes, l.name, err = m.d.StatementLimit(ctx, m.db)
-	return l, err
+	if err != nil {
+		return l, err
+	}
+	if r, ok := m.d.(dialect.StringRules); ok {
+		// On a connection like the one files run on: after the
+		// session SQL, which may change the rule.
+		c, err := m.conn(ctx)
+		if err != nil {
+			return l, err
+		}
+		defer c.Close()
+		if l.bs, err = r.Backslash(ctx, c); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
 }
 
 // plan makes a plan from st. Steps of prev (a plan made moments ago for the
@@ -246,11 +269,19 @@ func (e *ResumeError) Error() string {
 		e.File, e.Line, e.Index, e.Index, e.Applied)
 }
 
-// Statements yields the statements of a migration's up file in order, as
-// they will be sent to the server. A scanning error is yielded as a
-// *FileError naming the file and line, and ends the sequence.
+// Statements yields the statements of a migration's up file in order,
+// split by the dialect's default string rules. A scanning error is yielded
+// as a *FileError naming the file and line, and ends the sequence.
 func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statement, error] {
 	return m.statements(mig.Path, nil, limit{})
+}
+
+// PlanStatements is Statements as p splits the file: with the server's
+// string rules (MySQL's NO_BACKSLASH_ESCAPES, PostgreSQL's
+// standard_conforming_strings) read when p was made, as they will be sent
+// to the server.
+func (m *Migrator) PlanStatements(p *Plan, mig *source.Migration) iter.Seq2[sqlsplit.Statement, error] {
+	return m.statements(mig.Path, nil, p.limit)
 }
 
 func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqlsplit.Statement, error] {
@@ -263,7 +294,14 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 			return
 		}
 		defer rc.Close()
-		sc := sqlsplit.NewScanner(rc, sqlsplit.Options{Dialect: m.d.Scanner(), MaxStatementBytes: lim.bytes, LimitName: lim.name})
+		sc := sqlsplit.NewScanner(rc, sqlsplit.Options{Dialect: m.d.Scanner(), MaxStatementBytes: lim.bytes, LimitName: lim.name, Backslash: lim.bs})
+		// A file's own SET sql_mode or standard_conforming_strings
+		// changes how the server reads the rest of it.
+		var track dialect.BackslashTracker
+		if rules, ok := m.d.(dialect.StringRules); ok {
+			track = rules.TrackBackslash(lim.bs)
+		}
+		bs := lim.bs
 		for {
 			stmt, err := sc.Next()
 			if errors.Is(err, io.EOF) {
@@ -277,6 +315,17 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 				}
 				yield(sqlsplit.Statement{}, fe)
 				return
+			}
+			if track != nil {
+				next, err := track.Next(stmt.Text)
+				if err != nil {
+					yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Line: stmt.Line, Err: err})
+					return
+				}
+				if next != bs {
+					bs = next
+					sc.SetBackslash(bs)
+				}
 			}
 			if !yield(stmt, nil) {
 				return

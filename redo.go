@@ -28,7 +28,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 	}
 	res := &RedoResult{Down: &DownResult{Current: p.Status.Current}, Up: &Result{}}
 	wait, err := m.locked(ctx, func(ctx context.Context, s *session) error {
-		p2, err := m.planDown(s.st, DownOptions{Steps: 1})
+		p2, err := m.planDown(s.st, DownOptions{Steps: 1}, p.limit)
 		if err != nil {
 			return err
 		}
@@ -37,10 +37,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		}
 		mig := p2.Steps[0].Migration
 		up := Step{Migration: mig, File: m.display(mig.Path)}
-		lim, err := m.statementLimit(ctx)
-		if err != nil {
-			return err
-		}
+		lim := p.limit
 		if err := m.inspect(&up, lim, nil); err != nil {
 			return err
 		}

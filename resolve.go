@@ -71,7 +71,8 @@ type ResolveResult struct {
 // applied file. It holds the migration lock, changes the history row and
 // writes an audit entry (old and new state and checksum, reason, who,
 // when) in one transaction. A refusal is a *ResolveError saying what to do
-// instead, an *UnknownVersionError, or ErrReasonRequired; nothing is
+// instead, an *UnknownVersionError, ErrReasonRequired or
+// ErrReasonPlaceholder; nothing is
 // changed then.
 func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveResult, error) {
 	switch opts.Action {
@@ -79,8 +80,8 @@ func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveRe
 	default:
 		return nil, &ConfigError{Msg: fmt.Sprintf("unknown resolve action %q: use applied, rolled-back or accept-edit", opts.Action)}
 	}
-	if strings.TrimSpace(opts.Reason) == "" {
-		return nil, fmt.Errorf("cannot resolve %s %s: %w", opts.Version, opts.Action.flag(), ErrReasonRequired)
+	if err := checkReason(opts.Reason, true); err != nil {
+		return nil, fmt.Errorf("cannot resolve %s %s: %w", opts.Version, opts.Action.flag(), err)
 	}
 	id, err := canonicalID(opts.Version)
 	if err != nil {

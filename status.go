@@ -94,7 +94,7 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 		switch ms.State {
 		case StateEdited:
 			p.Detail = fmt.Sprintf("applied file was edited (checksum %s, recorded %s)", short(ms.Checksum), short(ms.RecordedChecksum))
-			p.Hint = "restore the file as it was applied (git checkout) and put the change in a new migration (strata new); if the edit is deliberate and harmless (comments, formatting), accept it: strata resolve " + ms.ID + " --accept-edit --reason '...'"
+			p.Hint = "restore the file as it was applied (git checkout) and put the change in a new migration (strata new); if the edit is deliberate and harmless (comments, formatting), accept it: strata resolve " + ms.ID + " --accept-edit " + reasonHint
 		case StateMissing:
 			p.Detail = "applied migration " + ms.ID + " is missing from the folder"
 			p.Hint = "restore the file; applied migrations must stay in the folder"
@@ -166,8 +166,8 @@ func recoveryHint(ms MigrationStatus) string {
 		h += fmt.Sprintf(" (line %d)", ms.NextLine)
 	}
 	h += " once its cause is fixed: strata up --resume" +
-		"; or, if you completed the file by hand: strata resolve " + ms.ID + " --applied --reason '...'" +
-		"; or, if you undid what ran by hand: strata resolve " + ms.ID + " --rolled-back --reason '...'"
+		"; or, if you completed the file by hand: strata resolve " + ms.ID + " --applied " + reasonHint +
+		"; or, if you undid what ran by hand: strata resolve " + ms.ID + " --rolled-back " + reasonHint
 	return h
 }
 

@@ -103,8 +103,12 @@ func TestStatusOneQuery(t *testing.T) {
 		if st.HistoryExists || st.Pending != 2 {
 			t.Fatalf("fresh database: history exists %v, pending %d", st.HistoryExists, st.Pending)
 		}
-		if got := n.Load(); got != 1+extra {
-			t.Errorf("status of a fresh database sent %d queries, want %d", got, 1+extra)
+		first := int64(0)
+		if db.DriverName != "sqlite" {
+			first = 1 // the current schema, read once per Migrator for its history table
+		}
+		if got := n.Load(); got != 1+extra+first {
+			t.Errorf("status of a fresh database sent %d queries, want %d", got, 1+extra+first)
 		}
 
 		up(t, newMigrator(t, db, sqlDB, fsys))

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os/user"
 	"path"
+	"sync"
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/history"
@@ -26,12 +27,14 @@ import (
 
 // Migrator applies one migrations folder to one database.
 type Migrator struct {
-	db     *sql.DB
-	d      dialect.Dialect
-	dir    *source.Dir
-	store  *history.Store
-	cfg    config
-	osUser string
+	mu       sync.Mutex // guards resolved, the store's table and cfg.table
+	resolved bool       // the history table's schema was read from the server
+	db       *sql.DB
+	d        dialect.Dialect
+	dir      *source.Dir
+	store    *history.Store
+	cfg      config
+	osUser   string
 }
 
 // New loads the migrations in fsys and returns a Migrator for db. It
@@ -131,7 +134,38 @@ func (m *Migrator) conn(ctx context.Context) (*sql.Conn, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := m.qualify(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// qualify puts the history table (and with it the audit and lock tables)
+// in the schema or database the session is in at connect time, after the
+// session SQL, when WithTable named none. Without it, a migration that
+// runs SET search_path or USE would move the history row it writes into
+// that schema's table. It reads the schema once.
+func (m *Migrator) qualify(ctx context.Context, c *sql.Conn) error {
+	r, ok := m.d.(dialect.SchemaResolver)
+	if !ok {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.resolved || m.cfg.table.Schema != "" {
+		return nil
+	}
+	schema, err := r.CurrentSchema(ctx, c)
+	if err != nil {
+		return fmt.Errorf("read the current schema for the history table: %w", err)
+	}
+	m.resolved = true
+	if schema != "" {
+		m.cfg.table.Schema = schema
+		m.store.Qualify(schema)
+	}
+	return nil
 }
 
 func (m *Migrator) sessionSQL(ctx context.Context, c *sql.Conn) error {

@@ -113,6 +113,41 @@ type Dialect interface {
 	Objects(ctx context.Context, q Execer) ([]string, error)
 }
 
+// SchemaResolver is implemented by dialects whose session has a current
+// schema or database that a migration's own SQL can change (PostgreSQL's
+// SET search_path, MySQL's USE). strata reads it once, on its first
+// connection after the session SQL, and qualifies its history, audit and
+// lock tables with it, so a file that switches schema or database does
+// not move strata's bookkeeping into another schema's tables.
+type SchemaResolver interface {
+	// CurrentSchema returns the session's current schema (PostgreSQL) or
+	// database (MySQL), or "" when there is none.
+	CurrentSchema(ctx context.Context, q Execer) (string, error)
+}
+
+// StringRules is implemented by dialects whose session settings change
+// where a string literal ends: MySQL's sql_mode NO_BACKSLASH_ESCAPES,
+// PostgreSQL's standard_conforming_strings. strata reads the rule on a
+// connection after the session SQL and splits files with it, so that the
+// statements it shows and runs are the ones the server sees.
+type StringRules interface {
+	// Backslash reads the session's rule on q.
+	Backslash(ctx context.Context, q Execer) (sqlsplit.Backslash, error)
+	// TrackBackslash follows one file whose statements may change the
+	// rule themselves, starting from start.
+	TrackBackslash(start sqlsplit.Backslash) BackslashTracker
+}
+
+// BackslashTracker follows the statements of one file, in order.
+type BackslashTracker interface {
+	// Next returns the rule in force after stmt runs. It returns an error
+	// saying why when stmt changes the rule in a way strata cannot read
+	// from its text (an expression, DEFAULT, RESET), since the file's
+	// later statements could then not be split as the server will read
+	// them.
+	Next(stmt string) (sqlsplit.Backslash, error)
+}
+
 // Lock is a held migration lock.
 type Lock interface {
 	// Release releases the lock. Call it with a context that is not

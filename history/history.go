@@ -84,6 +84,16 @@ func New(d dialect.Dialect, t dialect.Table) *Store {
 	return &Store{d: d, table: t, q: d.QuoteTable(t), sel: selectList(d, columns, "started_at", "finished_at")}
 }
 
+// Qualify puts the store's table in schema, when it names none. It must
+// be called before the store is used concurrently.
+func (s *Store) Qualify(schema string) {
+	if s.table.Schema != "" || schema == "" {
+		return
+	}
+	s.table.Schema = schema
+	s.q = s.d.QuoteTable(s.table)
+}
+
 // Table returns the table this store works on.
 func (s *Store) Table() dialect.Table { return s.table }
 

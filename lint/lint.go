@@ -77,6 +77,9 @@ type Options struct {
 	// LockTimeout is set when every file runs with a DDL lock timeout
 	// (strata --lock-timeout-ddl), so files need not set their own.
 	LockTimeout bool
+	// Backslash is the server's string rule, when known (a plan read it
+	// from the server); the dialect's default otherwise.
+	Backslash sqlsplit.Backslash
 }
 
 // Linter checks a set of files, in the order they will run. Tables created
@@ -110,7 +113,7 @@ func New(opts Options) (*Linter, error) {
 // a file the scanner cannot split is a finding.
 func (l *Linter) File(name string, r io.Reader) ([]Finding, error) {
 	f := &fileState{l: l, name: name}
-	sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: l.opts.Dialect})
+	sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: l.opts.Dialect, Backslash: l.opts.Backslash})
 	for {
 		st, err := sc.Next()
 		if errors.Is(err, io.EOF) {

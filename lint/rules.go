@@ -115,7 +115,7 @@ func rules() []Rule {
 			Fix:  "remove it: strata runs each file in a transaction where the database allows; use -- strata:no-transaction for a file that must not run in one"},
 
 		{ID: "create-if-not-exists", Category: Rerun, Severity: Warning, Dialects: mysqlOnly, Summary: "CREATE TABLE or CREATE INDEX without IF NOT EXISTS",
-			Risk: "MySQL commits DDL at once, so after a failure later in the file, running the file again (strata up --resume) fails here",
+			Risk: "MySQL commits DDL at once, so after a failure later in the file the object already exists; strata up --resume skips it (it continues after the last statement that completed), but running the file again from its start (strata resolve --rolled-back, then strata up) fails here",
 			Fix:  "write CREATE TABLE IF NOT EXISTS (and CREATE INDEX IF NOT EXISTS on MariaDB), or put each DDL statement in its own file"},
 		{ID: "drop-if-exists", Category: Rerun, Severity: Warning, Dialects: mysqlOnly, Summary: "DROP without IF EXISTS",
 			Risk: "MySQL commits DDL at once, so after a failure later in the file, running the file again fails here",
@@ -124,7 +124,7 @@ func rules() []Rule {
 			Risk: "MySQL commits DDL at once, so after a failure later in the file, running the file again fails here",
 			Fix:  "write ADD COLUMN IF NOT EXISTS (MariaDB), or put each DDL statement in its own file"},
 
-		{ID: "psql-meta-command", Category: Hygiene, Severity: Warning, Dialects: pgOnly, Summary: "a psql meta-command such as \\set or \\i",
+		{ID: "psql-meta-command", Category: Hygiene, Severity: Error, Dialects: pgOnly, Summary: "a psql meta-command such as \\set or \\i",
 			Risk: "it is a psql client command, not SQL, so strata cannot run the file",
 			Fix:  "write the SQL it stands for"},
 		{ID: "switch-database", Category: Hygiene, Severity: Warning, Dialects: notSQLite, Summary: "USE or \\connect",

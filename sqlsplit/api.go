@@ -44,6 +44,43 @@ type Options struct {
 	// LimitName names the limit in the error for a too-large statement,
 	// such as "MySQL's max_allowed_packet"; "MaxStatementBytes" when empty.
 	LimitName string
+	// Backslash says whether a backslash escapes the next character in
+	// ordinary quoted strings, which changes where a string ends. The
+	// server decides: MySQL's sql_mode NO_BACKSLASH_ESCAPES, PostgreSQL's
+	// standard_conforming_strings. BackslashDefault is the dialect's
+	// default. SQLite ignores it.
+	Backslash Backslash
+}
+
+// Backslash is how a backslash reads inside an ordinary quoted string.
+type Backslash int
+
+// The backslash rules.
+const (
+	// BackslashDefault is the dialect's default: MySQL's '...' and "..."
+	// strings take backslash escapes; PostgreSQL's '...' strings
+	// (standard_conforming_strings=on) and SQLite's do not.
+	BackslashDefault Backslash = iota
+	// BackslashEscapes makes a backslash escape the next character: MySQL
+	// without NO_BACKSLASH_ESCAPES, PostgreSQL with
+	// standard_conforming_strings=off.
+	BackslashEscapes
+	// BackslashLiteral makes a backslash an ordinary character: MySQL
+	// with NO_BACKSLASH_ESCAPES, PostgreSQL with
+	// standard_conforming_strings=on. PostgreSQL's E'...' strings take
+	// escapes whatever this says.
+	BackslashLiteral
+)
+
+// String names the rule for messages.
+func (b Backslash) String() string {
+	switch b {
+	case BackslashEscapes:
+		return "backslash escapes"
+	case BackslashLiteral:
+		return "backslash is literal"
+	}
+	return "dialect default"
 }
 
 // Statement is one SQL statement as found in the input.

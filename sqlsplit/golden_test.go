@@ -14,23 +14,32 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata from the scanner's output")
 
-// goldenDialects maps each testdata folder to its dialect.
+// goldenDialects maps each testdata folder to its dialect, its backslash
+// rule, and the session statement that makes the server read strings
+// that way (for TestGoldenOnServers).
 var goldenDialects = []struct {
-	dir string
-	d   Dialect
+	dir     string
+	d       Dialect
+	bs      Backslash
+	session string
 }{
-	{"postgres", Postgres},
-	{"mysql", MySQL},
-	{"sqlite", SQLite},
+	{"postgres", Postgres, BackslashDefault, ""},
+	{"mysql", MySQL, BackslashDefault, ""},
+	{"sqlite", SQLite, BackslashDefault, ""},
+	{"postgres-backslash", Postgres, BackslashEscapes, "SET standard_conforming_strings = off"},
+	{"mysql-nobackslash", MySQL, BackslashLiteral, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')"},
 }
 
 // goldenInput is one testdata/<dialect>/<case>.sql file.
 type goldenInput struct {
-	name string // dialect/case
-	path string // the .sql file
-	d    Dialect
-	src  []byte
-	exec bool // the first line is "-- exec": every statement must run on the server
+	name    string // dialect/case
+	path    string // the .sql file
+	dir     string // the testdata folder
+	d       Dialect
+	bs      Backslash
+	session string // run first on the server
+	src     []byte
+	exec    bool // the first line is "-- exec": every statement must run on the server
 }
 
 func goldenInputs(t testing.TB) []goldenInput {
@@ -48,7 +57,7 @@ func goldenInputs(t testing.TB) []goldenInput {
 			}
 			out = append(out, goldenInput{
 				name: gd.dir + "/" + strings.TrimSuffix(filepath.Base(p), ".sql"),
-				path: p, d: gd.d, src: src,
+				path: p, dir: gd.dir, d: gd.d, bs: gd.bs, session: gd.session, src: src,
 				exec: bytes.HasPrefix(src, []byte("-- exec\n")) || bytes.HasPrefix(src, []byte("-- exec\r\n")),
 			})
 		}
@@ -100,7 +109,7 @@ func render(sts []Statement, trailing string, err error) string {
 func TestGolden(t *testing.T) {
 	for _, in := range goldenInputs(t) {
 		t.Run(in.name, func(t *testing.T) {
-			sts, trailing, err := scanAll(bytes.NewReader(in.src), Options{Dialect: in.d})
+			sts, trailing, err := scanAll(bytes.NewReader(in.src), Options{Dialect: in.d, Backslash: in.bs})
 			var serr *Error
 			if err != nil && !errors.As(err, &serr) {
 				t.Fatalf("error is %T, want *Error: %v", err, err)

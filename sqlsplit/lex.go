@@ -326,17 +326,18 @@ func (s *Scanner) token(i int, c byte) error {
 	case cDigit:
 		s.pos = s.identEnd(i + 1)
 	case cSQuote:
-		bs := d == MySQL || d == Postgres && s.eString(i)
+		bs := d == MySQL && s.opts.Backslash != BackslashLiteral ||
+			d == Postgres && (s.opts.Backslash == BackslashEscapes || s.eString(i))
 		end, ok := s.quoteEnd(i, '\'', bs)
 		if !ok {
-			if bs && d == Postgres {
+			if bs && d == Postgres && s.eString(i) {
 				return s.errAt(i, "unterminated escape string E' opened here; close it with ' (a backslash escapes the next character)")
 			}
 			return s.errAt(i, "unterminated string ' opened here; close it with '")
 		}
 		s.pos, s.lastTokEnd = end, end
 	case cDQuote:
-		end, ok := s.quoteEnd(i, '"', d == MySQL)
+		end, ok := s.quoteEnd(i, '"', d == MySQL && s.opts.Backslash != BackslashLiteral)
 		if !ok {
 			if d == MySQL {
 				return s.errAt(i, "unterminated string \" opened here; close it with \"")

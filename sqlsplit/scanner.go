@@ -63,6 +63,12 @@ type Scanner struct {
 	blk         block
 }
 
+// SetBackslash changes the backslash rule for the statements after the
+// one Next returned last: a file's own SET sql_mode or SET
+// standard_conforming_strings changes how the server reads the rest of
+// the file.
+func (s *Scanner) SetBackslash(b Backslash) { s.opts.Backslash = b }
+
 // NewScanner returns a scanner reading r with the given options.
 func NewScanner(r io.Reader, opts Options) *Scanner {
 	s := &Scanner{

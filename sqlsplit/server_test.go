@@ -16,19 +16,19 @@ import (
 // that the scanner's statements are what the servers accept, which a
 // golden file alone cannot show. Creating a database is slow on a busy
 // PostgreSQL server (about 3 s each on a loaded 2-core machine), so each
-// server dialect gets one database, and each input a clean namespace in
+// folder of server inputs gets one database, and each input a clean namespace in
 // it (see isolate); SQLite files cost nothing and stay one per input.
 func TestGoldenOnServers(t *testing.T) {
-	byDialect := map[Dialect][]goldenInput{}
+	byDir := map[string][]goldenInput{}
 	for _, in := range goldenInputs(t) {
 		if in.exec {
-			byDialect[in.d] = append(byDialect[in.d], in)
+			byDir[in.dir] = append(byDir[in.dir], in)
 		}
 	}
 	for _, gd := range goldenDialects {
 		t.Run(gd.dir, func(t *testing.T) {
 			t.Parallel()
-			if len(byDialect[gd.d]) == 0 {
+			if len(byDir[gd.dir]) == 0 {
 				t.Fatalf("no executable golden inputs for %s", gd.dir)
 			}
 			var shared testdb.DB
@@ -38,7 +38,7 @@ func TestGoldenOnServers(t *testing.T) {
 			case MySQL:
 				shared = testdb.MySQL(t)
 			}
-			for i, in := range byDialect[gd.d] {
+			for i, in := range byDir[gd.dir] {
 				t.Run(in.name[len(gd.dir)+1:], func(t *testing.T) {
 					db := shared
 					if gd.d == SQLite {
@@ -56,7 +56,7 @@ func TestGoldenOnServers(t *testing.T) {
 // the input left) in a namespace of its own (isolate). i numbers the input.
 func execAll(t *testing.T, db testdb.DB, in goldenInput, i int) {
 	t.Helper()
-	sts, _, err := scanAll(bytes.NewReader(in.src), Options{Dialect: in.d})
+	sts, _, err := scanAll(bytes.NewReader(in.src), Options{Dialect: in.d, Backslash: in.bs})
 	if err != nil {
 		t.Fatalf("%s: %v", in.path, err)
 	}
@@ -68,6 +68,11 @@ func execAll(t *testing.T, db testdb.DB, in goldenInput, i int) {
 	}
 	defer conn.Close()
 	isolate(ctx, t, conn, in.d, i)
+	if in.session != "" {
+		if _, err := conn.ExecContext(ctx, in.session); err != nil {
+			t.Fatalf("%s: %v", in.session, err)
+		}
+	}
 	for i, st := range sts {
 		if _, err := conn.ExecContext(ctx, st.Text); err != nil {
 			t.Fatalf("%s:%d:%d: statement %d failed on the server: %v\n%s", in.path, st.Line, st.Col, i+1, err, st.Text)

@@ -14,7 +14,7 @@ import (
 func TestOneByteReaderMatchesSplit(t *testing.T) {
 	for _, in := range goldenInputs(t) {
 		t.Run(in.name, func(t *testing.T) {
-			opts := Options{Dialect: in.d}
+			opts := Options{Dialect: in.d, Backslash: in.bs}
 			want, werr := Split(string(in.src), opts)
 			got, _, gerr := scanAll(iotest.OneByteReader(bytes.NewReader(in.src)), opts)
 			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gerr, werr) {

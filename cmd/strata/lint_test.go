@@ -73,3 +73,27 @@ func TestLintPendingAndPlan(t *testing.T) {
 	r = f.run(db.URL, "plan")
 	want(t, r, 0, "0002_wipe.sql", "lint (strata lint", "[delete-without-where]")
 }
+
+// TestLintPsqlMetaCommandIsError: a psql meta-command makes up refuse the
+// file, so lint reports it as an error (exit 1), not a warning.
+func TestLintPsqlMetaCommandIsError(t *testing.T) {
+	t.Parallel()
+	db := testdb.Postgres(t)
+	f := newFolder(t)
+	f.write("0001_include.sql", "CREATE TABLE included (id int);\n\\i other.sql\n")
+	r := strata(t, f.wd, "lint", "--dialect", "postgres", "migrations/0001_include.sql")
+	want(t, r, 1, "migrations/0001_include.sql:2: error:", "[psql-meta-command]")
+	r = strata(t, f.wd, "lint", "--all", "--dir", "migrations", "--url", db.URL)
+	want(t, r, 1, "migrations/0001_include.sql:2: error:", "[psql-meta-command]")
+
+	r = f.run(db.URL, "up")
+	if r.code == 0 {
+		t.Fatalf("up ran a file with a psql meta-command:\n%s", r)
+	}
+	if !strings.Contains(r.stdout+r.stderr, "0001_include.sql:2") {
+		t.Errorf("up's error does not name the file and line:\n%s", r)
+	}
+	if tableExists(db.Open(t), "included") {
+		t.Error("up applied part of a file it refused")
+	}
+}

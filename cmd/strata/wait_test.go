@@ -152,10 +152,58 @@ func TestWaitWrongPassword(t *testing.T) {
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("wait took %v on a wrong password, want an immediate failure", el)
 	}
-	want(t, r, 6, "1045", "will not go away by waiting", user+":xxxxx@")
+	want(t, r, 6, "1045", user+":xxxxx@")
+	wantLoginAdvice(t, r)
 	noSecret(t, r)
 	if strings.Contains(r.stderr, "waiting for the database") {
 		t.Errorf("a wrong password was retried:\n%s", r)
+	}
+	// Without --wait, the same advice.
+	f.write("0001_create_users.sql", createUsers)
+	r = f.run(u.String(), "up")
+	want(t, r, 6, "1045")
+	wantLoginAdvice(t, r)
+	noSecret(t, r)
+}
+
+// TestWaitUnknownRole: PostgreSQL refuses a user that does not exist; the
+// message says to check the login, with or without --wait.
+func TestWaitUnknownRole(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t, "postgres")
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User("strata_no_such_role_" + randomHex(4))
+	f := newFolder(t)
+	f.write("0001_create_users.sql", createUsers)
+	for _, args := range [][]string{{"up"}, {"up", "--wait", "30s"}, {"wait", "--timeout", "30s"}} {
+		start := time.Now()
+		r := f.run(u.String(), args...)
+		want(t, r, 6, "28000")
+		wantLoginAdvice(t, r)
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("strata %v took %v on an unknown user, want an immediate failure", args, el)
+		}
+	}
+}
+
+// wantLoginAdvice checks that a refused login is explained as one: check
+// the user and password, waiting will not help, and nothing about the
+// database not running.
+func wantLoginAdvice(t *testing.T, r result) {
+	t.Helper()
+	out := r.stdout + r.stderr
+	for _, s := range []string{"the server refused the login", "check the user name in the URL, the password", "waiting will not help"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("the error does not say %q:\n%s", s, r)
+		}
+	}
+	for _, s := range []string{"check that the database is running", "will not go away by waiting"} {
+		if strings.Contains(out, s) {
+			t.Errorf("the error about a refused login says %q:\n%s", s, r)
+		}
 	}
 }
 

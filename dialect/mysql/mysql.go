@@ -142,6 +142,13 @@ func (Dialect) TableExists(ctx context.Context, q dialect.Execer, t dialect.Tabl
 	return n > 0, err
 }
 
+// CurrentSchema returns DATABASE(), the database the connection uses.
+func (Dialect) CurrentSchema(ctx context.Context, q dialect.Execer) (string, error) {
+	var s sql.NullString
+	err := q.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&s)
+	return s.String, err
+}
+
 // StatementLimit reads max_allowed_packet, less room for the packet
 // header, so a statement the server would reject is caught before it is
 // sent.

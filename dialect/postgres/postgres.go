@@ -166,6 +166,14 @@ func (d Dialect) TableExists(ctx context.Context, q dialect.Execer, t dialect.Ta
 	return ok, err
 }
 
+// CurrentSchema returns current_schema(): the first schema of the
+// search_path that exists.
+func (Dialect) CurrentSchema(ctx context.Context, q dialect.Execer) (string, error) {
+	var s sql.NullString
+	err := q.QueryRowContext(ctx, "SELECT current_schema()").Scan(&s)
+	return s.String, err
+}
+
 // StatementLimit is 0: PostgreSQL accepts statements up to 1 GB.
 func (Dialect) StatementLimit(context.Context, dialect.Execer) (int, string, error) {
 	return 0, "", nil

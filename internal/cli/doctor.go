@@ -20,8 +20,9 @@ func (a *app) doctorCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor [--app-url URL]",
 		Short: "Check the database, the history table, the lock and the users' rights",
-		Long: `Check that strata can work on the database, one line per check (ok, warn or
-fail): connectivity, the server's version, the history table (exists, layout
+		Long: `Check that strata can work on the database, one line per check (ok, note, warn
+or fail): TLS (anything below a verified certificate is a warning, a note for a
+loopback host), connectivity, the server's version, the history table (exists, layout
 version, files that failed, stopped half-way or are running), the migration
 lock (free, or held by whom), and that the migration user can create, alter
 and drop tables in the target schema (tried in a transaction that is rolled
@@ -33,7 +34,7 @@ warn when it can change the schema, naming the grants that allow it: the
 application should not be able to drop its own tables.
 
 Exits 1 when a check fails (6 when the database cannot be reached), 0 when
-every check is ok or warn. --json prints {"ok", "checks": [{"name", "status",
+every check is ok, note or warn. --json prints {"ok", "checks": [{"name", "status",
 "detail", "hint"}]}.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
@@ -63,6 +64,9 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 		return err
 	}
 	defer db.Close()
+	if c, ok := tlsCheck(t); ok {
+		checks = append(checks, c)
+	}
 	if err := a.connect(ctx, t, db); err != nil {
 		checks = append(checks, doctor.Check{Name: "connect", Status: doctor.Fail, Detail: a.scrub(err.Error())})
 		a.renderChecks(checks)
@@ -108,6 +112,27 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 		return &exitStatus{code: ExitFailure, err: fmt.Errorf("%d doctor checks failed", failed), printed: true}
 	}
 	return nil
+}
+
+// tlsCheck reports how the target's connections are protected: ok for
+// verified TLS, a warning for anything less to another host, a note for
+// anything less to a loopback host or Unix socket. ok is false for SQLite.
+func tlsCheck(t *config.Target) (doctor.Check, bool) {
+	s, ok := t.TLS()
+	if !ok {
+		return doctor.Check{}, false
+	}
+	c := doctor.Check{Name: "tls", Status: doctor.OK, Detail: s.Mode + ": the server's certificate is verified"}
+	if s.Verified {
+		return c, true
+	}
+	c.Status, c.Detail = doctor.Warn, s.Mode+": "+s.Missing
+	c.Hint = "add " + s.Fix + " to the URL; --require-verified-tls refuses unverified connections"
+	if s.Local {
+		c.Status = doctor.Note
+		c.Detail += " (a loopback host or socket, so this matters only if the host is shared)"
+	}
+	return c, true
 }
 
 // appUserCheck connects with the application's URL and checks its rights.

@@ -131,6 +131,11 @@ func (a *app) targetsQuery(ctx context.Context, q string, b *fleetBuild) ([]flee
 // the password redacted. The password flags, when given, apply to every
 // target.
 func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuild) ([]fleet.Target, error) {
+	if a.set.passwordCommand != "" {
+		if err := a.commandTrusted(); err != nil {
+			return nil, usage(err)
+		}
+	}
 	pw, havePW, err := a.passwordInput().Password(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -143,6 +148,9 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuil
 	for i, raw := range raws {
 		t, err := config.Parse(raw)
 		if err != nil {
+			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
+		}
+		if err := a.checkTLS(t); err != nil {
 			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
 		}
 		if havePW {

@@ -152,6 +152,7 @@ func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {
 		if err != nil {
 			return err
 		}
+		opts.Backslash = p.Backslash() // as the server reads strings
 		files = len(p.Steps)
 		if findings, err = lintPlan(s.m, p, opts); err != nil {
 			return err
@@ -296,7 +297,7 @@ func ghProp(s string) string {
 // severities, for strata plan. A file that cannot be read gives none: plan
 // reports that itself.
 func (a *app) planFindings(m *strata.Migrator, p *strata.Plan) []lint.Finding {
-	fs, err := lintPlan(m, p, lint.Options{Dialect: m.Dialect().Scanner(), LockTimeout: a.safe.ddlLockTimeout > 0})
+	fs, err := lintPlan(m, p, lint.Options{Dialect: m.Dialect().Scanner(), LockTimeout: a.safe.ddlLockTimeout > 0, Backslash: p.Backslash()})
 	if err != nil || fs == nil {
 		return []lint.Finding{}
 	}

@@ -190,7 +190,7 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom, Rerun: st.Rerun}
 		if withSQL {
-			for stmt, err := range m.Statements(st.Migration) {
+			for stmt, err := range m.PlanStatements(p, st.Migration) {
 				if err != nil {
 					return err
 				}
@@ -231,7 +231,7 @@ func (a *app) planSQL(m *strata.Migrator, p *strata.Plan) error {
 			fmt.Fprintf(w, "-- %s has no statements; it is recorded as applied\n", st.File)
 		}
 		i := 0
-		for stmt, err := range m.Statements(st.Migration) {
+		for stmt, err := range m.PlanStatements(p, st.Migration) {
 			if err != nil {
 				return err
 			}

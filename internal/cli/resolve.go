@@ -74,5 +74,5 @@ func (a *app) resolve(ctx context.Context, opts strata.ResolveOptions) error {
 // resolveUsage reports errors of resolve that are mistakes in the request.
 func resolveUsage(err error) bool {
 	var uv *strata.UnknownVersionError
-	return errors.Is(err, strata.ErrReasonRequired) || errors.As(err, &uv)
+	return errors.Is(err, strata.ErrReasonRequired) || errors.Is(err, strata.ErrReasonPlaceholder) || errors.As(err, &uv)
 }

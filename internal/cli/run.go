@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/launch"
 	"github.com/strata-db/strata/source"
 )
@@ -34,10 +35,20 @@ func (a *app) start(c *launch.Command) error {
 		return err
 	}
 	a.logger().Info("starting the application", "command", c.Path)
-	if a.rt.exec != nil {
-		return a.rt.exec(c, a.rt.environ)
+	env := a.rt.environ
+	if !a.rt.keepCredentials {
+		env = config.WithoutCredentials(env)
 	}
-	return c.Exec(a.rt.environ)
+	if a.rt.exec != nil {
+		return a.rt.exec(c, env)
+	}
+	return c.Exec(env)
+}
+
+// keepCredentialsFlag registers --keep-credentials-env on a command that
+// starts an application.
+func (a *app) keepCredentialsFlag(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&a.rt.keepCredentials, "keep-credentials-env", false, "pass strata's own credential variables (STRATA_DATABASE_URL, STRATA_DB_PASSWORD, STRATA_PASSWORD_FILE, ...) on to COMMAND; by default they are removed from its environment")
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -51,7 +62,11 @@ func (a *app) runCommand() *cobra.Command {
 		Long: `Entrypoint mode: wait for the database (with --wait), take the migration lock,
 apply pending migrations, release the lock, then replace strata with COMMAND
 (found on PATH), which keeps strata's PID and environment and so receives the
-container's signals itself. When nothing is pending the command starts at once,
+container's signals itself. strata's own credential variables
+(STRATA_DATABASE_URL[_FILE], STRATA_DB_PASSWORD, STRATA_PASSWORD_FILE,
+STRATA_PASSWORD_COMMAND) are removed from COMMAND's environment unless
+--keep-credentials-env is given; DATABASE_URL, usually the application's own,
+is passed on. When nothing is pending the command starts at once,
 without taking the lock. When migrating fails strata exits with its exit code
 and the command is never started.`,
 		Args: cobra.ArbitraryArgs,
@@ -72,6 +87,7 @@ and the command is never started.`,
 	}
 	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
+	a.keepCredentialsFlag(cmd)
 	return cmd
 }
 
@@ -120,6 +136,7 @@ migrated it) has reached every version in it. Waits for the database itself too.
 	cmd.Flags().StringVar(&version, "version", "", "the version to wait for (default: the newest in --dir)")
 	cmd.Flags().DurationVar(&timeout, "timeout", DefaultAwaitTimeout, "give up after this long (exit 7)")
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often to read the history")
+	a.keepCredentialsFlag(cmd)
 	return cmd
 }
 

@@ -28,12 +28,13 @@ type runOpts struct {
 	logFormat        string        // --log-format text|json
 	progressInterval time.Duration // --progress-interval (hidden)
 
-	environ []string                                    // the environment for an exec'd application
-	exec    func(c *launch.Command, env []string) error // launch.Command.Exec; replaced in tests
-	log     *slog.Logger
-	watch   *stmtWatch
-	doc     any  // the JSON document of the command's result or error, for --report
-	written bool // the report was written (before an exec)
+	environ         []string                                    // the environment for an exec'd application
+	keepCredentials bool                                        // --keep-credentials-env: do not remove strata's credential variables from it
+	exec            func(c *launch.Command, env []string) error // launch.Command.Exec; replaced in tests
+	log             *slog.Logger
+	watch           *stmtWatch
+	doc             any  // the JSON document of the command's result or error, for --report
+	written         bool // the report was written (before an exec)
 }
 
 // DefaultProgressInterval is how long a statement runs before strata logs

@@ -17,6 +17,7 @@ type settings struct {
 	configPath      string // --config
 	passwordFile    string // --password-file
 	passwordCommand string // --password-command
+	requireTLS      bool   // --require-verified-tls
 
 	file      *config.File   // the configuration file read, or nil
 	sources   config.Sources // where each flag's value came from
@@ -29,6 +30,7 @@ func (s *settings) flags(f *pflag.FlagSet) {
 	f.StringVar(&s.configPath, "config", "", "configuration file (default: "+config.DefaultFile+" in the working folder, when there is one)")
 	f.StringVar(&s.passwordFile, "password-file", "", "file holding the database password, used instead of one in the URL")
 	f.StringVar(&s.passwordCommand, "password-command", "", "command (run with sh -c) that prints the database password, used instead of one in the URL")
+	f.BoolVar(&s.requireTLS, "require-verified-tls", false, "refuse, before connecting, a server URL whose TLS does not verify the server's certificate (PostgreSQL sslmode other than verify-full/verify-ca, MySQL tls other than true/verify-full/verify-ca)")
 }
 
 // loadSettings resolves every flag the command line did not give: from
@@ -61,7 +63,7 @@ func (a *app) loadSettings(cmd *cobra.Command) error {
 // belong in a file (--app-url). Other command flags, which choose an
 // action (--to, --force, --applied), belong on the command line.
 func fileKeys(root *cobra.Command) []string {
-	keys := []string{"app-url", "severity"}
+	keys := []string{"app-url", "keep-credentials-env", "severity"}
 	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
 		if f.Name != "help" && f.Name != "config" && !f.Hidden {
 			keys = append(keys, f.Name)
@@ -92,17 +94,76 @@ func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
 		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
 	}
 	a.target = t
-	pw, ok, err := a.passwordInput().Password(ctx)
+	if err := a.checkTLS(t); err != nil {
+		return nil, err
+	}
+	if err := a.password(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// checkTLS refuses, with --require-verified-tls, a target whose
+// connections would not verify the server's certificate.
+func (a *app) checkTLS(t *config.Target) error {
+	if !a.set.requireTLS {
+		return nil
+	}
+	return usage(t.RequireVerifiedTLS())
+}
+
+// password puts the password from --password-file, --password-command or
+// STRATA_DB_PASSWORD into t. The command runs only when a password is
+// needed to connect: never for SQLite (a password-command from the
+// configuration file is then ignored), never when the URL has a password,
+// and never from a strata.toml found in the working folder unless the
+// user trusts it (commandTrusted).
+func (a *app) password(ctx context.Context, t *config.Target) error {
+	in := a.passwordInput()
+	if _, err := in.PasswordSource(); err != nil {
+		return usage(err)
+	}
+	if in.Command != "" {
+		switch {
+		case !t.TakesPassword() && a.set.sources["password-command"].Kind == config.FromFile:
+			return nil
+		case !t.TakesPassword():
+			return usage(t.SetPassword("")) // the error: SQLite has no passwords
+		case t.HasPassword():
+			return nil
+		}
+		if err := a.commandTrusted(); err != nil {
+			return usage(err)
+		}
+	}
+	pw, ok, err := in.Password(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, err
+			return err
 		}
-		return nil, usage(err)
+		return usage(err)
 	}
 	if ok {
 		if err := t.SetPassword(pw); err != nil {
-			return nil, usage(err)
+			return usage(err)
 		}
 	}
-	return t, nil
+	return nil
+}
+
+// commandTrusted refuses a password-command that comes from a strata.toml
+// strata found in the working folder by itself: a cloned repository must
+// not run commands on `strata status`. A file named by --config or
+// STRATA_CONFIG is trusted, and so is any file when
+// STRATA_TRUST_CONFIG_COMMANDS=1.
+func (a *app) commandTrusted() error {
+	src := a.set.sources["password-command"]
+	if src.Kind != config.FromFile || a.set.configPath != "" {
+		return nil
+	}
+	if v, _ := a.env.Lookup(config.TrustEnv); v == "1" {
+		return nil
+	}
+	return fmt.Errorf("%s sets password-command, but strata does not run commands from a %s it found in the working folder by itself (a cloned repository could run anything): if you trust the file, pass --config %s (or set STRATA_CONFIG=%s), or set %s=1",
+		src.Name, config.DefaultFile, config.DefaultFile, config.DefaultFile, config.TrustEnv)
 }

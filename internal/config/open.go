@@ -30,12 +30,19 @@ func (e *ConnectError) Error() string {
 		return fmt.Sprintf("cannot connect to %s: %v", e.URL, e.Err)
 	}
 	if e.TLS() {
-		return fmt.Sprintf("cannot connect to %s: TLS certificate verification failed: %v; check that sslrootcert (PostgreSQL) or tls-ca (MySQL) names the CA that signed the server's certificate and that the URL's host name is in that certificate", e.URL, e.Err)
+		return fmt.Sprintf("cannot connect to %s: TLS certificate verification failed: %v; check that sslrootcert (PostgreSQL) or tls-ca (MySQL) names the CA that signed the server's certificate and that the URL's host name is in that certificate; waiting will not help", e.URL, e.Err)
+	}
+	if e.Auth() {
+		return fmt.Sprintf("cannot connect to %s: the server refused the login: %v; check the user name in the URL, the password (the URL's, --password-file, --password-command or STRATA_DB_PASSWORD, or the secret behind them) and that the user may connect to this database; waiting will not help", e.URL, e.Err)
 	}
 	return fmt.Sprintf("cannot connect to %s: %v; check that the database is running and the URL (--url, STRATA_DATABASE_URL or DATABASE_URL) is right", e.URL, e.Err)
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Auth reports whether the server refused the login (wrong password,
+// unknown user, no access to the database): retrying will not help.
+func (e *ConnectError) Auth() bool { return authError(e.Err) }
 
 // TLS reports whether the connection failed because the server's (or the
 // client's) certificate was rejected: retrying will not help.

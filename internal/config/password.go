@@ -120,6 +120,26 @@ func (e Env) List() []string {
 	return out
 }
 
+// HasPassword reports whether the target already has a password (in its
+// URL, or from SetPassword).
+func (t *Target) HasPassword() bool {
+	switch {
+	case t.pg != nil:
+		return t.pg.Password != ""
+	case t.my != nil:
+		return t.my.Passwd != ""
+	}
+	return false
+}
+
+// TakesPassword reports whether the target's database has passwords at
+// all (a server, not SQLite).
+func (t *Target) TakesPassword() bool { return t.pg != nil || t.my != nil }
+
+// TrustEnv is the environment variable that, set to 1, lets strata run a
+// password-command from a strata.toml it found in the working folder.
+const TrustEnv = "STRATA_TRUST_CONFIG_COMMANDS"
+
 // SetPassword makes the target connect with password pw, replacing any
 // password in the URL, and adds it to the secrets scrubbed from messages.
 // SQLite has no passwords: it is an error there.

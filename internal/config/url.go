@@ -56,6 +56,8 @@ type Target struct {
 	secrets []string
 	pg      *pgx.ConnConfig // for PostgreSQL, opened through a connector
 	my      *mysql.Config   // for MySQL, opened through a connector
+	sslmode string          // PostgreSQL: the URL's sslmode, "" when not given
+	tlsMode string          // MySQL: the URL's tls, "" when not given
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;
@@ -109,6 +111,7 @@ func (t *Target) postgres(raw string) error {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
 	}
 	t.Driver, t.DSN, t.Dialect, t.pg = "pgx", raw, pgdialect.New(), cfg
+	t.sslmode = u.Query().Get("sslmode")
 	return nil
 }
 
@@ -178,6 +181,10 @@ func (t *Target) mysql(raw string) error {
 		cfg.TLSConfig = tlsParams.mode
 	}
 	t.Driver, t.DSN, t.Dialect, t.my = "mysql", cfg.FormatDSN(), mydialect.New(), cfg
+	t.tlsMode = tlsParams.mode
+	if t.tlsMode == "true" && tlsParams.ca != "" {
+		t.tlsMode = "verify-full"
+	}
 	return nil
 }
 

@@ -35,23 +35,20 @@ func Classify(err error) dbwait.Verdict {
 	if MissingDatabase(err) {
 		return dbwait.Up
 	}
+	if authError(err) || certError(err) {
+		return dbwait.Fatal
+	}
+	return dbwait.Retry
+}
+
+// authError reports whether the server refused the login: a wrong
+// password, an unknown user, or a user that may not use the database.
+func authError(err error) bool {
 	var (
 		pg *pgconn.PgError
 		my *mysql.MySQLError
 	)
-	switch {
-	case errors.As(err, &pg):
-		if pgFatal[pg.Code] {
-			return dbwait.Fatal
-		}
-	case errors.As(err, &my):
-		if mysqlFatal[my.Number] {
-			return dbwait.Fatal
-		}
-	case certError(err):
-		return dbwait.Fatal
-	}
-	return dbwait.Retry
+	return errors.As(err, &pg) && pgFatal[pg.Code] || errors.As(err, &my) && mysqlFatal[my.Number]
 }
 
 // MissingDatabase reports whether err says the server is up but the
@@ -105,6 +102,12 @@ func (t *Target) Wait(ctx context.Context, db *sql.DB, opts dbwait.Options) (dbw
 		return res, nil
 	case ctx.Err() != nil:
 		return res, t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
+	}
+	// A login or certificate the server refused: the ConnectError says
+	// what to fix and that waiting will not help, in one voice.
+	var fatal *dbwait.FatalError
+	if errors.As(err, &fatal) {
+		err = fatal.Err
 	}
 	return res, &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
 }

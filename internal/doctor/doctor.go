@@ -26,6 +26,7 @@ type Status string
 // The outcomes, from good to bad.
 const (
 	OK   Status = "ok"
+	Note Status = "note" // worth knowing, not a problem here (unverified TLS to a loopback host)
 	Warn Status = "warn"
 	Fail Status = "fail"
 )

@@ -1,0 +1,45 @@
+package strata
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// ErrReasonPlaceholder is returned (wrapped) by Resolve, Down and Baseline
+// when the reason is a placeholder copied from a hint ("...",
+// "<what you checked>") rather than a reason: the audit trail would keep
+// it for good. Nothing is changed then.
+var ErrReasonPlaceholder = errors.New("the reason is a placeholder, not a reason: say in your own words what you checked or did, for example --reason 'finished the index by hand after a timeout'")
+
+// reasonHint is how hints show the --reason flag: a placeholder that
+// checkReason refuses, so pasting a hint unchanged records nothing.
+const reasonHint = `--reason "<what you checked>"`
+
+// placeholderReasons are reasons refused as they are (compared in lower
+// case), besides text without a letter or digit and text in angle brackets.
+var placeholderReasons = map[string]bool{
+	"reason": true, "why": true, "todo": true, "tbd": true, "fixme": true, "xxx": true,
+	"text": true, "placeholder": true, "what you checked": true, "describe what you checked": true,
+}
+
+// checkReason checks a reason for the audit trail: empty is refused with
+// ErrReasonRequired when required, and a placeholder with
+// ErrReasonPlaceholder always.
+func checkReason(reason string, required bool) error {
+	r := strings.TrimSpace(reason)
+	if r == "" {
+		if required {
+			return ErrReasonRequired
+		}
+		return nil
+	}
+	bare := strings.TrimSpace(strings.Trim(r, `'"`))
+	if strings.HasPrefix(bare, "<") && strings.HasSuffix(bare, ">") ||
+		placeholderReasons[strings.ToLower(bare)] ||
+		!strings.ContainsFunc(bare, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) {
+		return fmt.Errorf("--reason %q: %w", r, ErrReasonPlaceholder)
+	}
+	return nil
+}

@@ -1,0 +1,2 @@
+SELECT 'C:\';
+SELECT 2;

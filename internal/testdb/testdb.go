@@ -29,6 +29,12 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
 
+// adminTimeout bounds creating and dropping a test database. PostgreSQL's
+// DROP DATABASE waits for a checkpoint; with the whole suite running in
+// parallel on a busy machine that took more than 30 s, failing tests that
+// had passed.
+const adminTimeout = 2 * time.Minute
+
 // DB is a fresh database created for one test.
 type DB struct {
 	// URL is the strata URL of the database (postgres://, mysql://, sqlite:).
@@ -78,7 +84,7 @@ func env(key, def string) string {
 func Postgres(t testing.TB) DB {
 	t.Helper()
 	admin := env("STRATA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
@@ -93,7 +99,7 @@ func Postgres(t testing.TB) DB {
 		t.Fatalf("testdb: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 		defer cancel()
 		db, err := sql.Open("pgx", admin)
 		if err != nil {
@@ -121,7 +127,7 @@ func MySQL(t testing.TB) DB {
 	if err != nil {
 		t.Fatalf("testdb: STRATA_TEST_MYSQL_URL: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
 	db, err := sql.Open("mysql", adminDSN)
 	if err != nil {
@@ -136,7 +142,7 @@ func MySQL(t testing.TB) DB {
 		t.Fatalf("testdb: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 		defer cancel()
 		db, err := sql.Open("mysql", adminDSN)
 		if err != nil {

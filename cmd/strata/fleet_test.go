@@ -103,16 +103,18 @@ func historyVersions(t *testing.T, db *sql.DB, table string) []string {
 func TestFleet(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
-		t.Run(kind, func(t *testing.T) { testFleet(t, kind, 50) })
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			testFleet(t, kind, 50)
+		})
 	}
 }
 
 func testFleet(t *testing.T, kind string, n int) {
-	dbs := make([]testdb.DB, n)
+	dbs := testdb.Many(t, kind, n)
 	urls := make([]string, n)
 	names := map[string]int{} // target name (redacted URL) -> index
 	for i := range dbs {
-		dbs[i] = testdb.New(t, kind)
 		urls[i] = dbs[i].URL
 		names[config.Redact(dbs[i].URL)] = i
 	}

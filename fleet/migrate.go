@@ -64,16 +64,11 @@ func open(ctx context.Context, t Target) (*strata.Migrator, io.Closer, error) {
 // or databases (MySQL, MariaDB) whose name matches the LIKE pattern, in
 // name order.
 func Schemas(ctx context.Context, db *sql.DB, d dialect.Dialect, pattern string) ([]string, error) {
-	var q string
-	switch d.Name() {
-	case "postgres":
-		q = "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname"
-	case "mysql":
-		q = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY SCHEMA_NAME"
-	default:
+	sc, ok := d.(dialect.Schemas)
+	if !ok {
 		return nil, fmt.Errorf("a schema per tenant needs PostgreSQL (schemas) or MySQL/MariaDB (databases), not %s: list the databases in a targets file instead", d.Name())
 	}
-	names, err := Query(ctx, db, q, pattern)
+	names, err := sc.ListSchemas(ctx, db, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("list the schemas like %q: %w", pattern, err)
 	}
@@ -121,13 +116,9 @@ func SchemaSettings(d dialect.Dialect, schema, table string) (qualified, session
 	if strings.Contains(schema, ".") {
 		return "", "", fmt.Errorf("schema %q has a dot in its name, which strata cannot qualify a history table with: rename it or list it in a targets file", schema)
 	}
-	switch d.Name() {
-	case "postgres":
-		sessionSQL = "SET search_path TO " + d.QuoteIdent(schema)
-	case "mysql":
-		sessionSQL = "USE " + d.QuoteIdent(schema)
-	default:
+	sc, ok := d.(dialect.Schemas)
+	if !ok {
 		return "", "", fmt.Errorf("a schema per tenant needs PostgreSQL or MySQL/MariaDB, not %s", d.Name())
 	}
-	return schema + "." + table, sessionSQL, nil
+	return schema + "." + table, sc.UseSchema(schema), nil
 }

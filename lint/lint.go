@@ -182,7 +182,7 @@ func (f *fileState) statement(st sqlsplit.Statement) {
 			f.lockTimeout = true
 		}
 	}
-	s := &stmt{toks: tokenize(st.Text, f.l.opts.Dialect), text: st.Text, line: st.Line}
+	s := &stmt{toks: tokenize(st.Text, sqlsplit.Options{Dialect: f.l.opts.Dialect, Backslash: f.l.opts.Backslash}), text: st.Text, line: st.Line}
 	f.cur = s
 	if len(s.toks) == 0 {
 		return

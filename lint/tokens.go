@@ -26,158 +26,45 @@ type token struct {
 	off  int    // byte offset in the statement's text
 }
 
-// tokenize splits a statement's text into tokens, skipping comments and the
-// insides of strings and quoted identifiers, with the quoting rules of the
-// dialect.
-func tokenize(s string, d sqlsplit.Dialect) []token {
-	var out []token
-	i := 0
-	for i < len(s) {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			i++
-		case c == '-' && strings.HasPrefix(s[i:], "--"), c == '#' && d == sqlsplit.MySQL:
-			j := strings.IndexByte(s[i:], '\n')
-			if j < 0 {
-				return out
-			}
-			i += j + 1
-		case c == '/' && strings.HasPrefix(s[i:], "/*"):
-			i = skipBlock(s, i, d == sqlsplit.Postgres)
-		case c == '\'':
-			j := skipQuoted(s, i, '\'', d == sqlsplit.MySQL)
-			out = append(out, token{kind: str, off: i})
-			i = j
-		case (c == 'E' || c == 'e') && d == sqlsplit.Postgres && i+1 < len(s) && s[i+1] == '\'':
-			j := skipQuoted(s, i+1, '\'', true)
-			out = append(out, token{kind: str, off: i})
-			i = j
-		case c == '"' && d == sqlsplit.MySQL:
-			j := skipQuoted(s, i, '"', true)
-			out = append(out, token{kind: str, off: i})
-			i = j
-		case c == '"' || c == '`' || (c == '[' && d == sqlsplit.SQLite):
-			end := c
-			if c == '[' {
-				end = ']'
-			}
-			j := skipQuoted(s, i, end, false)
-			inner := s[i+1 : max(i+1, j-1)]
-			inner = strings.ReplaceAll(inner, string([]byte{end, end}), string(end))
-			out = append(out, token{kind: ident, val: inner, off: i})
-			i = j
-		case c == '$' && d == sqlsplit.Postgres:
-			if j, ok := skipDollar(s, i); ok {
-				out = append(out, token{kind: str, off: i})
-				i = j
-				continue
-			}
-			j := i + 1
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			out = append(out, token{kind: punct, up: "$", val: s[i:j], off: i})
-			i = j
-		case isWordStart(c):
-			j := i + 1
-			for j < len(s) && isWordPart(s[j]) {
-				j++
-			}
-			w := s[i:j]
-			out = append(out, token{kind: word, up: strings.ToUpper(w), val: strings.ToLower(w), off: i})
-			i = j
-		case isDigit(c):
-			j := i + 1
-			for j < len(s) && (isWordPart(s[j]) || s[j] == '.') {
-				j++
-			}
-			out = append(out, token{kind: number, val: s[i:j], off: i})
-			i = j
-		case c == ':' && strings.HasPrefix(s[i:], "::"):
-			out = append(out, token{kind: punct, up: "::", val: "::", off: i})
-			i += 2
+// tokenize splits a statement's text into tokens with the statement
+// scanner's lexical rules for its options (sqlsplit.Tokens), so lint reads
+// what strata sends: comments dropped, the insides of MySQL executable
+// comments kept as code.
+func tokenize(s string, opts sqlsplit.Options) []token {
+	toks := sqlsplit.Tokens(s, opts)
+	out := make([]token, 0, len(toks))
+	for _, t := range toks {
+		tk := token{off: t.Offset}
+		switch t.Kind {
+		case sqlsplit.Word:
+			tk.kind, tk.up, tk.val = word, strings.ToUpper(t.Text), strings.ToLower(t.Text)
+		case sqlsplit.QuotedIdent:
+			tk.kind, tk.val = ident, unquote(t.Text)
+		case sqlsplit.String:
+			tk.kind = str
+		case sqlsplit.Number:
+			tk.kind, tk.val = number, t.Text
 		default:
-			out = append(out, token{kind: punct, up: string(c), val: string(c), off: i})
-			i++
+			tk.kind, tk.up, tk.val = punct, t.Text, t.Text
 		}
+		out = append(out, tk)
 	}
 	return out
 }
 
-// skipBlock skips a /* */ comment starting at i, nested when nest is set
-// (PostgreSQL), and returns the offset after it.
-func skipBlock(s string, i int, nest bool) int {
-	depth := 0
-	for i < len(s) {
-		switch {
-		case strings.HasPrefix(s[i:], "/*"):
-			depth++
-			i += 2
-			if !nest && depth > 1 {
-				depth = 1
-			}
-		case strings.HasPrefix(s[i:], "*/"):
-			depth--
-			i += 2
-			if depth == 0 {
-				return i
-			}
-		default:
-			i++
-		}
+// unquote returns the name inside a quoted identifier ("x", `x`, [x]),
+// with a doubled closing quote read as one.
+func unquote(q string) string {
+	end := q[0]
+	if end == '[' {
+		end = ']'
 	}
-	return i
+	inner := q[1:]
+	if len(inner) > 0 && inner[len(inner)-1] == end {
+		inner = inner[:len(inner)-1]
+	}
+	return strings.ReplaceAll(inner, string([]byte{end, end}), string(end))
 }
-
-// skipQuoted skips a literal opened by q at i, where a doubled q stands for
-// one, and a backslash escapes the next byte when backslash is set. It
-// returns the offset after the closing quote.
-func skipQuoted(s string, i int, q byte, backslash bool) int {
-	i++
-	for i < len(s) {
-		switch {
-		case backslash && s[i] == '\\':
-			i += 2
-		case s[i] == q:
-			if i+1 < len(s) && s[i+1] == q {
-				i += 2
-				continue
-			}
-			return i + 1
-		default:
-			i++
-		}
-	}
-	return len(s)
-}
-
-// skipDollar skips a PostgreSQL dollar-quoted string ($$...$$ or
-// $tag$...$tag$) at i.
-func skipDollar(s string, i int) (int, bool) {
-	j := i + 1
-	for j < len(s) && s[j] != '$' {
-		if !isWordPart(s[j]) || isDigit(s[j]) && j == i+1 {
-			return 0, false
-		}
-		j++
-	}
-	if j >= len(s) {
-		return 0, false
-	}
-	tag := s[i : j+1]
-	k := strings.Index(s[j+1:], tag)
-	if k < 0 {
-		return len(s), true
-	}
-	return j + 1 + k + len(tag), true
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-func isWordStart(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-func isWordPart(c byte) bool { return isWordStart(c) || isDigit(c) || c == '$' }
 
 // stmt is one statement being checked: its tokens and where it is.
 type stmt struct {

@@ -326,8 +326,7 @@ func (s *Scanner) token(i int, c byte) error {
 	case cDigit:
 		s.pos = s.identEnd(i + 1)
 	case cSQuote:
-		bs := d == MySQL && s.opts.Backslash != BackslashLiteral ||
-			d == Postgres && (s.opts.Backslash == BackslashEscapes || s.eString(i))
+		bs := s.sQuoteBackslash(i)
 		end, ok := s.quoteEnd(i, '\'', bs)
 		if !ok {
 			if bs && d == Postgres && s.eString(i) {
@@ -337,7 +336,7 @@ func (s *Scanner) token(i int, c byte) error {
 		}
 		s.pos, s.lastTokEnd = end, end
 	case cDQuote:
-		end, ok := s.quoteEnd(i, '"', d == MySQL && s.opts.Backslash != BackslashLiteral)
+		end, ok := s.quoteEnd(i, '"', s.dQuoteBackslash())
 		if !ok {
 			if d == MySQL {
 				return s.errAt(i, "unterminated string \" opened here; close it with \"")
@@ -413,6 +412,20 @@ func (s *Scanner) token(i int, c byte) error {
 		s.blk.punct(c, i)
 	}
 	return nil
+}
+
+// sQuoteBackslash reports whether a backslash escapes in the '...' string
+// opened at buf[i].
+func (s *Scanner) sQuoteBackslash(i int) bool {
+	d := s.opts.Dialect
+	return d == MySQL && s.opts.Backslash != BackslashLiteral ||
+		d == Postgres && (s.opts.Backslash == BackslashEscapes || s.eString(i))
+}
+
+// dQuoteBackslash reports whether a backslash escapes in a "..." string
+// (MySQL; elsewhere "..." is an identifier).
+func (s *Scanner) dQuoteBackslash() bool {
+	return s.opts.Dialect == MySQL && s.opts.Backslash != BackslashLiteral
 }
 
 // identEnd returns the end of the identifier or number continuing at buf[j].

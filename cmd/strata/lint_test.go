@@ -74,6 +74,49 @@ func TestLintPendingAndPlan(t *testing.T) {
 	want(t, r, 0, "0002_wipe.sql", "lint (strata lint", "[delete-without-where]")
 }
 
+// TestLintMySQLComments: lint reads a MySQL file as the splitter sends it
+// and the server runs it. The inside of an executable comment
+// (/*!40000 ... */) is code, so DROP TABLE there is found; "--x" (no space
+// after the dashes) is not a comment in MySQL, so the WHERE after it
+// counts. Applying the same files on MariaDB shows the server agrees.
+func TestLintMySQLComments(t *testing.T) {
+	t.Parallel()
+	db := testdb.MySQL(t)
+	f := newFolder(t)
+	f.write("0001_accounts.sql", "CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL);\nCREATE TABLE users (id int PRIMARY KEY);\nINSERT INTO accounts VALUES (1, 10), (7, 10);\n")
+	f.write("0002_credit.sql", "UPDATE accounts SET balance = balance --1 WHERE id = 7;\n")
+	f.write("0003_drop.sql", "/*!40000 DROP TABLE users */;\n")
+
+	r := strata(t, f.wd, "lint", "--dialect", "mysql", "migrations/0002_credit.sql")
+	want(t, r, 0)
+	if strings.Contains(r.stdout, "update-without-where") {
+		t.Errorf("--1 in MySQL is minus minus one, not a comment: the UPDATE has a WHERE\n%s", r)
+	}
+	r = strata(t, f.wd, "lint", "--dialect", "mysql", "migrations/0003_drop.sql")
+	want(t, r, 1, "migrations/0003_drop.sql:1: error:", "[drop-table]")
+
+	// The same text is a comment in PostgreSQL: the UPDATE has no WHERE there.
+	r = strata(t, f.wd, "lint", "--dialect", "postgres", "migrations/0002_credit.sql")
+	want(t, r, 1, "[update-without-where]")
+
+	want(t, f.run(db.URL, "up"), 0)
+	conn := db.Open(t)
+	var one, seven int
+	if err := conn.QueryRow("SELECT (SELECT balance FROM accounts WHERE id = 1), (SELECT balance FROM accounts WHERE id = 7)").Scan(&one, &seven); err != nil {
+		t.Fatal(err)
+	}
+	if one != 10 || seven != 11 {
+		t.Errorf("balances after up: id 1 = %d (want 10), id 7 = %d (want 11): the server reads --1 as minus minus one", one, seven)
+	}
+	var n int
+	if err := conn.QueryRow("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'users'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("the executable comment's DROP TABLE did not run on the server")
+	}
+}
+
 // TestLintPsqlMetaCommandIsError: a psql meta-command makes up refuse the
 // file, so lint reports it as an error (exit 1), not a warning.
 func TestLintPsqlMetaCommandIsError(t *testing.T) {

@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 	}
 	cacheHome = filepath.Join(dir, "cache")
 	code := m.Run()
+	stopSharedServers()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

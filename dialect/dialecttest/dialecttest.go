@@ -2,8 +2,9 @@
 // run against a real database: quoting of awkward identifiers, the history
 // table DDL (idempotent, schema-qualified), table existence, the lock
 // (exclusive, timing out with a holder, released), error reading and the
-// no-transaction rules. Each dialect's tests call Run with a fresh
-// database.
+// no-transaction rules, and the optional interfaces it implements (server
+// version, schemas, databases, grants, connection errors). Each dialect's
+// tests call Run with a fresh database.
 package dialecttest
 
 import (
@@ -203,4 +204,6 @@ func Run(t *testing.T, env Env) {
 			t.Errorf("an INSERT cannot run in a transaction: %s", r)
 		}
 	})
+
+	runOptional(t, env)
 }

@@ -188,3 +188,12 @@ func lockPath(db string, t dialect.Table) string {
 type noLock struct{}
 
 func (noLock) Release(context.Context) error { return nil }
+
+var _ dialect.Versioner = Dialect{}
+
+// ServerVersion returns "SQLite " and the library's version.
+func (Dialect) ServerVersion(ctx context.Context, q dialect.Execer) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT 'SQLite ' || sqlite_version()").Scan(&v)
+	return v, err
+}

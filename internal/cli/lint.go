@@ -80,8 +80,7 @@ func (a *app) lintOptions(lf lintFlags, d sqlsplit.Dialect) (lint.Options, error
 
 // lintDialect is --dialect, else the dialect of the URL's scheme.
 func (a *app) lintDialect(lf lintFlags) (sqlsplit.Dialect, error) {
-	name := lf.dialect
-	if name == "" {
+	if lf.dialect == "" {
 		url, _, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, nil)
 		if err != nil {
 			return 0, usage(err)
@@ -91,17 +90,12 @@ func (a *app) lintDialect(lf lintFlags) (sqlsplit.Dialect, error) {
 			return 0, usage(err)
 		}
 		a.target = t
-		name = t.Dialect.Name()
+		return t.Dialect.Scanner(), nil
 	}
-	switch name {
-	case "postgres", "postgresql":
-		return sqlsplit.Postgres, nil
-	case "mysql", "mariadb":
-		return sqlsplit.MySQL, nil
-	case "sqlite":
-		return sqlsplit.SQLite, nil
+	if d, ok := config.DialectNamed(lf.dialect); ok {
+		return d.Scanner(), nil
 	}
-	return 0, usage(fmt.Errorf("--dialect %q: give postgres, mysql or sqlite", name))
+	return 0, usage(fmt.Errorf("--dialect %q: give postgres, mysql or sqlite", lf.dialect))
 }
 
 func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {

@@ -22,6 +22,8 @@ type ConnectError struct {
 	// URL is the redacted URL.
 	URL string
 	Err error
+
+	auth bool // the server refused the login (see Auth)
 }
 
 func (e *ConnectError) Error() string {
@@ -42,7 +44,7 @@ func (e *ConnectError) Unwrap() error { return e.Err }
 
 // Auth reports whether the server refused the login (wrong password,
 // unknown user, no access to the database): retrying will not help.
-func (e *ConnectError) Auth() bool { return authError(e.Err) }
+func (e *ConnectError) Auth() bool { return e.auth }
 
 // TLS reports whether the connection failed because the server's (or the
 // client's) certificate was rejected: retrying will not help.
@@ -125,8 +127,8 @@ func (t *Target) Ping(ctx context.Context, db *sql.DB) error {
 	case ctx.Err() != nil:
 		return t.ScrubError(fmt.Errorf("connect to %s: %w", t.Redacted, err))
 	}
-	if MissingDatabase(err) {
+	if t.missingDatabase(err) {
 		err = &MissingDatabaseError{Name: t.DatabaseName(), Err: err}
 	}
-	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+	return t.connectError(err)
 }

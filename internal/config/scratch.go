@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/strata-db/strata/dialect"
 )
 
 // ScratchPrefix starts the name of every database strata verify creates:
@@ -75,9 +77,12 @@ func NewScratch(ctx context.Context, server *Target) (*Scratch, error) {
 	}
 	st.Redacted = server.Redacted + " (scratch database " + name + ")"
 	s.Target = &st
+	dbs, ok := server.Dialect.(dialect.Databases)
+	if !ok {
+		return nil, fmt.Errorf("create scratch database %s on %s: the %s dialect cannot create databases", name, server.Redacted, server.Dialect.Name())
+	}
 	if err := server.admin(ctx, func(db *sql.DB) error {
-		_, err := db.ExecContext(ctx, "CREATE DATABASE "+server.Dialect.QuoteIdent(name))
-		return err
+		return dbs.CreateDatabase(ctx, db, name)
 	}); err != nil {
 		return nil, fmt.Errorf("create scratch database %s on %s: %w", name, server.Redacted, err)
 	}
@@ -95,26 +100,12 @@ func (s *Scratch) Drop(ctx context.Context) error {
 // that were killed before they could clean up. It returns their names.
 func DropStale(ctx context.Context, t *Target, age time.Duration) ([]string, error) {
 	var names []string
-	switch {
-	case t.pg != nil, t.my != nil:
-		q := "SELECT datname FROM pg_database WHERE datname LIKE 'strata\\_verify\\_%'"
-		if t.my != nil {
-			q = "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'strata\\_verify\\_%'"
-		}
+	switch dbs, ok := t.Dialect.(dialect.Databases); {
+	case ok:
 		err := t.admin(ctx, func(db *sql.DB) error {
-			rows, err := db.QueryContext(ctx, q)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var n string
-				if err := rows.Scan(&n); err != nil {
-					return err
-				}
-				names = append(names, n)
-			}
-			return rows.Err()
+			var err error
+			names, err = dbs.ListDatabases(ctx, db, `strata\_verify\_%`)
+			return err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("list scratch databases on %s: %w", t.Redacted, err)
@@ -141,7 +132,8 @@ func DropStale(ctx context.Context, t *Target, age time.Duration) ([]string, err
 
 // dropScratch drops one scratch database by name.
 func (t *Target) dropScratch(ctx context.Context, name string) error {
-	if t.pg == nil && t.my == nil {
+	dbs, ok := t.Dialect.(dialect.Databases)
+	if !ok {
 		var errs []error
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 			if err := os.Remove(name + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -155,12 +147,7 @@ func (t *Target) dropScratch(ctx context.Context, name string) error {
 		return errors.Join(errs...)
 	}
 	return t.admin(ctx, func(db *sql.DB) error {
-		if t.pg != nil {
-			if _, err := db.ExecContext(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name); err != nil {
-				return fmt.Errorf("disconnect from scratch database %s: %w", name, err)
-			}
-		}
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+t.Dialect.QuoteIdent(name)); err != nil {
+		if err := dbs.DropDatabase(ctx, db, name); err != nil {
 			return fmt.Errorf("drop scratch database %s: %w", name, err)
 		}
 		return nil
@@ -177,7 +164,7 @@ func (t *Target) admin(ctx context.Context, f func(db *sql.DB) error) error {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	err = db.PingContext(ctx)
-	if err != nil && (t.pg != nil || t.my != nil) && MissingDatabase(err) {
+	if err != nil && (t.pg != nil || t.my != nil) && t.missingDatabase(err) {
 		db.Close()
 		at := *t
 		if t.pg != nil {
@@ -194,7 +181,7 @@ func (t *Target) admin(ctx context.Context, f func(db *sql.DB) error) error {
 		err = db.PingContext(ctx)
 	}
 	if err != nil {
-		return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+		return t.connectError(err)
 	}
 	return t.ScrubError(f(db))
 }

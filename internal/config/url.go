@@ -67,26 +67,40 @@ func Parse(raw string) (*Target, error) {
 		raw = DefaultURL
 	}
 	t := &Target{Redacted: Redact(raw), secrets: secrets(raw)}
-	scheme, _, ok := strings.Cut(raw, ":")
+	name, _, ok := strings.Cut(raw, ":")
 	if !ok {
 		// Not quoted: it may be a key=value DSN holding a password.
 		return nil, fmt.Errorf("the database URL has no scheme: use one of %s", Supported)
 	}
-	var err error
-	switch strings.ToLower(scheme) {
-	case "postgres", "postgresql":
-		err = t.postgres(raw)
-	case "mysql", "mariadb":
-		err = t.mysql(raw)
-	case "sqlite", "sqlite3":
-		err = t.sqlite(raw)
-	default:
-		return nil, fmt.Errorf("unsupported database URL scheme %q: use one of %s", scheme, Supported)
+	_, parse, ok := scheme(name)
+	if !ok {
+		return nil, fmt.Errorf("unsupported database URL scheme %q: use one of %s", name, Supported)
 	}
-	if err != nil {
+	if err := parse(t, raw); err != nil {
 		return nil, t.ScrubError(err)
 	}
 	return t, nil
+}
+
+// DialectNamed returns the dialect a URL scheme or a --dialect flag names
+// (postgres, postgresql, mysql, mariadb, sqlite, sqlite3), or false.
+func DialectNamed(name string) (dialect.Dialect, bool) {
+	d, _, ok := scheme(name)
+	return d, ok
+}
+
+// scheme is the one place a database's name chooses its dialect and how
+// its URL is parsed.
+func scheme(name string) (dialect.Dialect, func(*Target, string) error, bool) {
+	switch strings.ToLower(name) {
+	case "postgres", "postgresql":
+		return pgdialect.New(), (*Target).postgres, true
+	case "mysql", "mariadb":
+		return mydialect.New(), (*Target).mysql, true
+	case "sqlite", "sqlite3":
+		return litedialect.New(), (*Target).sqlite, true
+	}
+	return nil, nil, false
 }
 
 // postgres passes the URL to pgx as it is: pgx understands every libpq

@@ -7,58 +7,44 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/strata-db/strata/dbwait"
+	"github.com/strata-db/strata/dialect"
 )
 
-// Server error codes that decide how a failed connection is treated.
-var (
-	// pgFatal: invalid_password, invalid_authorization_specification.
-	pgFatal = map[string]bool{"28P01": true, "28000": true}
-	// mysqlFatal: access denied for user (1045), to database (1044).
-	mysqlFatal = map[uint16]bool{1045: true, 1044: true}
-)
-
-const (
-	pgNoDatabase    = "3D000" // invalid_catalog_name
-	mysqlNoDatabase = 1049    // ER_BAD_DB_ERROR
-)
-
-// Classify says what a connection error means for waiting: an
-// authentication failure or a certificate that does not verify is
-// dbwait.Fatal; a database that does not exist means the server is
-// dbwait.Up; anything else (refused, reset, timeout, starting up, DNS) is
-// dbwait.Retry.
-func Classify(err error) dbwait.Verdict {
-	if MissingDatabase(err) {
+// Classify says what a connection error means for waiting on a server
+// of dialect d: an authentication failure or a certificate that does not
+// verify is dbwait.Fatal; a database that does not exist means the server
+// is dbwait.Up; anything else (refused, reset, timeout, starting up, DNS)
+// is dbwait.Retry.
+func Classify(d dialect.Dialect, err error) dbwait.Verdict {
+	ce, _ := d.(dialect.ConnectErrors)
+	switch {
+	case ce != nil && ce.MissingDatabase(err):
 		return dbwait.Up
-	}
-	if authError(err) || certError(err) {
+	case ce != nil && ce.AuthFailed(err), certError(err):
 		return dbwait.Fatal
 	}
 	return dbwait.Retry
 }
 
-// authError reports whether the server refused the login: a wrong
-// password, an unknown user, or a user that may not use the database.
-func authError(err error) bool {
-	var (
-		pg *pgconn.PgError
-		my *mysql.MySQLError
-	)
-	return errors.As(err, &pg) && pgFatal[pg.Code] || errors.As(err, &my) && mysqlFatal[my.Number]
+// authFailed reports whether err says the server refused the login: a
+// wrong password, an unknown user, or a user that may not use the
+// database.
+func (t *Target) authFailed(err error) bool {
+	ce, ok := t.Dialect.(dialect.ConnectErrors)
+	return ok && ce.AuthFailed(err)
 }
 
-// MissingDatabase reports whether err says the server is up but the
+// connectError returns the *ConnectError for err, scrubbed of secrets.
+func (t *Target) connectError(err error) *ConnectError {
+	return &ConnectError{URL: t.Redacted, Err: t.ScrubError(err), auth: t.authFailed(err)}
+}
+
+// missingDatabase reports whether err says the server is up but the
 // database named in the URL does not exist.
-func MissingDatabase(err error) bool {
-	var (
-		pg *pgconn.PgError
-		my *mysql.MySQLError
-	)
-	return errors.As(err, &pg) && pg.Code == pgNoDatabase || errors.As(err, &my) && my.Number == mysqlNoDatabase
+func (t *Target) missingDatabase(err error) bool {
+	ce, ok := t.Dialect.(dialect.ConnectErrors)
+	return ok && ce.MissingDatabase(err)
 }
 
 // MissingDatabaseError says the server answered but the database does not
@@ -95,7 +81,8 @@ func (t *Target) Wait(ctx context.Context, db *sql.DB, opts dbwait.Options) (dbw
 	if on := opts.OnAttempt; on != nil {
 		opts.OnAttempt = func(n int, err error, next time.Duration) { on(n, t.ScrubError(err), next) }
 	}
-	res, err := dbwait.Wait(ctx, db.PingContext, Classify, opts)
+	classify := func(err error) dbwait.Verdict { return Classify(t.Dialect, err) }
+	res, err := dbwait.Wait(ctx, db.PingContext, classify, opts)
 	res.Err = t.ScrubError(res.Err)
 	switch {
 	case err == nil:
@@ -109,5 +96,5 @@ func (t *Target) Wait(ctx context.Context, db *sql.DB, opts dbwait.Options) (dbw
 	if errors.As(err, &fatal) {
 		err = fatal.Err
 	}
-	return res, &ConnectError{URL: t.Redacted, Err: t.ScrubError(err)}
+	return res, t.connectError(err)
 }

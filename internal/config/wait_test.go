@@ -14,29 +14,33 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/strata-db/strata/dbwait"
+	"github.com/strata-db/strata/dialect"
+	mydialect "github.com/strata-db/strata/dialect/mysql"
+	pgdialect "github.com/strata-db/strata/dialect/postgres"
 )
 
 func TestClassify(t *testing.T) {
 	wrap := func(err error) error { return fmt.Errorf("connect: %w", err) }
 	for _, tc := range []struct {
 		name string
+		d    dialect.Dialect
 		err  error
 		want dbwait.Verdict
 	}{
-		{"refused", wrap(syscall.ECONNREFUSED), dbwait.Retry},
-		{"pg starting up", wrap(&pgconn.PgError{Code: "57P03"}), dbwait.Retry},
-		{"pg wrong password", wrap(&pgconn.PgError{Code: "28P01"}), dbwait.Fatal},
-		{"pg no such role", wrap(&pgconn.PgError{Code: "28000"}), dbwait.Fatal},
-		{"pg no database", wrap(&pgconn.PgError{Code: "3D000"}), dbwait.Up},
-		{"mysql access denied", wrap(&mysql.MySQLError{Number: 1045}), dbwait.Fatal},
-		{"mysql db access denied", wrap(&mysql.MySQLError{Number: 1044}), dbwait.Fatal},
-		{"mysql no database", wrap(&mysql.MySQLError{Number: 1049}), dbwait.Up},
-		{"mysql too many connections", wrap(&mysql.MySQLError{Number: 1040}), dbwait.Retry},
-		{"x509 unknown authority", wrap(x509.UnknownAuthorityError{}), dbwait.Fatal},
-		{"x509 hostname", wrap(x509.HostnameError{Certificate: &x509.Certificate{}, Host: "db"}), dbwait.Fatal},
-		{"x509 text", errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), dbwait.Fatal},
+		{"refused", pgdialect.New(), wrap(syscall.ECONNREFUSED), dbwait.Retry},
+		{"pg starting up", pgdialect.New(), wrap(&pgconn.PgError{Code: "57P03"}), dbwait.Retry},
+		{"pg wrong password", pgdialect.New(), wrap(&pgconn.PgError{Code: "28P01"}), dbwait.Fatal},
+		{"pg no such role", pgdialect.New(), wrap(&pgconn.PgError{Code: "28000"}), dbwait.Fatal},
+		{"pg no database", pgdialect.New(), wrap(&pgconn.PgError{Code: "3D000"}), dbwait.Up},
+		{"mysql access denied", mydialect.New(), wrap(&mysql.MySQLError{Number: 1045}), dbwait.Fatal},
+		{"mysql db access denied", mydialect.New(), wrap(&mysql.MySQLError{Number: 1044}), dbwait.Fatal},
+		{"mysql no database", mydialect.New(), wrap(&mysql.MySQLError{Number: 1049}), dbwait.Up},
+		{"mysql too many connections", mydialect.New(), wrap(&mysql.MySQLError{Number: 1040}), dbwait.Retry},
+		{"x509 unknown authority", pgdialect.New(), wrap(x509.UnknownAuthorityError{}), dbwait.Fatal},
+		{"x509 hostname", pgdialect.New(), wrap(x509.HostnameError{Certificate: &x509.Certificate{}, Host: "db"}), dbwait.Fatal},
+		{"x509 text", pgdialect.New(), errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), dbwait.Fatal},
 	} {
-		if got := Classify(tc.err); got != tc.want {
+		if got := Classify(tc.d, tc.err); got != tc.want {
 			t.Errorf("%s: Classify = %v, want %v", tc.name, got, tc.want)
 		}
 	}

@@ -62,12 +62,12 @@ func Server(ctx context.Context, t Target) []Check {
 
 func version(ctx context.Context, t Target) Check {
 	c := Check{Name: "server"}
-	q := map[string]string{
-		"postgres": "SELECT 'PostgreSQL ' || current_setting('server_version')",
-		"mysql":    "SELECT CONCAT(IF(VERSION() LIKE '%MariaDB%', 'MariaDB ', 'MySQL '), VERSION())",
-		"sqlite":   "SELECT 'SQLite ' || sqlite_version()",
-	}[t.Dialect.Name()]
-	if err := t.DB.QueryRowContext(ctx, q).Scan(&c.Detail); err != nil {
+	v, ok := t.Dialect.(dialect.Versioner)
+	if !ok {
+		return Check{Name: "server", Status: Fail, Detail: "cannot read the server version: the " + t.Dialect.Name() + " dialect cannot tell it"}
+	}
+	var err error
+	if c.Detail, err = v.ServerVersion(ctx, t.DB); err != nil {
 		return Check{Name: "server", Status: Fail, Detail: "cannot read the server version: " + err.Error()}
 	}
 	c.Status = OK

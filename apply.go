@@ -53,11 +53,19 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 // no other run is applying a file, see Plan.InProgress) it
 // returns at once, without the lock: an up-to-date fleet never queues. Under
 // the lock it reads the history again, so files another runner applied in
-// the meantime are skipped, and new problems are refused.
+// the meantime are skipped, and new problems are refused; a file the plan
+// did not list is never run: Apply refuses with ErrHistoryChanged (see
+// replanned). A nil or zero Plan has nothing to do.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
-	res := &Result{Current: p.Status.Current, Ahead: p.Status.Ahead}
-	if len(p.Steps) == 0 && !p.InProgress {
+	res := &Result{}
+	if p == nil || len(p.Steps) == 0 && !p.InProgress {
+		if p != nil && p.Status != nil {
+			res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
+		}
 		return res, nil
+	}
+	if p.Status != nil {
+		res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -65,7 +73,8 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	defer func() { c.Close() }()
+	changed := false
+	defer func() { m.putBack(c, changed) }()
 
 	lock, wait, err := m.lock(ctx, c, cancel)
 	res.LockWait = wait
@@ -90,16 +99,23 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
+		return res, err
+	}
 	user, err := m.d.CurrentUser(ctx, c)
 	if err != nil {
 		return res, fmt.Errorf("read current database user: %w", err)
 	}
-	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit}
-	defer func() { c = r.conn }()
+	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit, lock: lock, store: m.store.Fenced(lock.fence)}
+	defer func() { c, changed = r.conn, r.changed }()
 	if err := r.armKill(ctx); err != nil {
 		return res, err
 	}
 	defer r.disarmKill()
+	if err := r.markWork(ctx); err != nil {
+		return res, err
+	}
+	defer func() { r.unmarkWork(ctx) }()
 	if p2.TxMode == TxAll {
 		err = r.retry(ctx, p2.Steps, func() error { return r.inTx(ctx, p2.Steps) })
 	} else {
@@ -122,7 +138,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil && r.unflushed {
 		err = r.waitDurable(ctx, err)
 	}
-	return res, err
+	return res, lostLock(ctx, err)
 }
 
 // one runs one file in the way its step says.
@@ -149,7 +165,7 @@ func (m *Migrator) appliedBy(dbUser string) string {
 
 // lock takes the migration lock in the configured mode. In lease mode,
 // losing the lease cancels ctx's work through cancel.
-func (m *Migrator) lock(ctx context.Context, c *sql.Conn, cancel context.CancelCauseFunc) (dialect.Lock, time.Duration, error) {
+func (m *Migrator) lock(ctx context.Context, c *sql.Conn, cancel context.CancelCauseFunc) (*held, time.Duration, error) {
 	start := time.Now()
 	waiting := func(holder string) {
 		m.emit(Event{Kind: EventLockWaiting, Holder: holder, Duration: time.Since(start)})
@@ -164,15 +180,15 @@ func (m *Migrator) lock(ctx context.Context, c *sql.Conn, cancel context.CancelC
 		return nil, wait, err
 	}
 	m.emit(Event{Kind: EventLockAcquired, Duration: wait})
-	return l, wait, nil
+	return hold(l, cancel), wait, nil
 }
 
 // acquire takes the lock in the configured mode, without events.
 func (m *Migrator) acquire(ctx context.Context, c *sql.Conn, timeout time.Duration, waiting func(string), lost func(error)) (dialect.Lock, error) {
 	if m.cfg.lockMode == LockLease {
-		return lease.Acquire(ctx, m.db, m.d, m.cfg.table, lease.Options{TTL: m.cfg.leaseTTL, Timeout: timeout, Waiting: waiting, Lost: lost})
+		return lease.Acquire(ctx, m.db, m.d, m.cfg.table, lease.Options{TTL: m.cfg.leaseTTL, Timeout: timeout, Waiting: waiting, Lost: lost, Exclude: m.excludeSession})
 	}
-	return m.d.Lock(ctx, m.db, c, m.cfg.table, timeout, waiting)
+	return m.acquireSession(ctx, c, timeout, waiting)
 }
 
 // run is the state of one Apply.
@@ -181,13 +197,17 @@ type run struct {
 	conn      *sql.Conn
 	appliedBy string
 	res       *Result
-	changed   bool     // the last file may have changed session state
-	async     bool     // the current file may commit without waiting for the log flush
-	unflushed bool     // a file was committed that way and no flush followed
-	pipe      *bool    // whether the connection can pipeline, once asked
-	lim       limit    // the server's largest statement
-	restore   []string // statements that restore the session's lock timeout after a file
-	unkill    func()   // ends the dialect's kill-on-cancel arrangement for conn
+	changed   bool                            // the last file may have changed session state
+	async     bool                            // the current file may commit without waiting for the log flush
+	unflushed bool                            // a file was committed that way and no flush followed
+	pipe      *bool                           // whether the connection can pipeline, once asked
+	lim       limit                           // the server's largest statement
+	restore   []string                        // statements that restore the session's lock timeout after a file
+	unkill    func()                          // ends the dialect's kill-on-cancel arrangement for conn
+	lock      *held                           // the migration lock the run holds
+	store     *history.Store                  // the history, its writes fenced with lock
+	unmark    func(context.Context) error     // frees the work connection's tag (dialect.WorkMarker)
+	together  func(i int, text string) string // noTx: the statement sent with its own progress update, or ""
 }
 
 // exec sends a migration's up file to ex statement by statement; see
@@ -230,11 +250,20 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 		if m.d.ChangesSession(stmt.Text) {
 			r.changed = true
 		}
+		if err := r.lock.check(ctx); err != nil {
+			return n - 1, err // nothing is sent once the lock is known lost
+		}
 		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, File: step.File, Statement: &stmt, Index: n})
-		if _, err := ex.ExecContext(ctx, stmt.Text); err != nil {
+		text, recorded := stmt.Text, false
+		if r.together != nil {
+			if t := r.together(n, stmt.Text); t != "" {
+				text, recorded = t, true
+			}
+		}
+		if _, err := ex.ExecContext(ctx, text); err != nil {
 			return n - 1, r.statementError(step, n, &stmt, err)
 		}
-		if after != nil {
+		if after != nil && !recorded {
 			if err := after(n, &stmt); err != nil {
 				return n, err
 			}
@@ -251,7 +280,7 @@ func (r *run) statementError(step Step, n int, stmt *sqlsplit.Statement, err err
 	if len(first) > 200 {
 		first = first[:200] + "..."
 	}
-	se := &StatementError{File: step.File, Version: step.Migration.ID(), Line: stmt.Line, Col: stmt.Col, Index: n, Statement: first, Err: err}
+	se := &StatementError{File: step.File, Version: step.Migration.ID(), Line: stmt.Line, Col: stmt.Col, Index: n, Statement: first, Database: r.m.d.Name(), Err: err}
 	se.Code, se.Message, _ = r.m.d.ServerError(err)
 	return se
 }
@@ -265,70 +294,47 @@ func (r *run) record(step Step, status history.Status, n int, start time.Time) h
 	rec := history.Record{
 		ID: mig.ID(), Version: mig.Version.String(), Name: mig.Description, Kind: kind, File: mig.Path,
 		Checksum: mig.Checksum, Status: status, StatementsApplied: n, StatementsTotal: step.Statements,
-		StartedAt: start, AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version,
+		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version,
 	}
 	if status != history.Running {
-		rec.FinishedAt = sql.NullTime{Time: time.Now(), Valid: true}
+		rec.FinishedAt = sql.NullTime{Time: time.Now().Add(r.m.cfg.clockSkew), Valid: true}
 		rec.ExecutionMS = time.Since(start).Milliseconds()
 	}
 	return rec
 }
 
-// inTx runs steps in one transaction, each file's history row written in
-// the same transaction.
+// inTx runs up files in one transaction, each file's history row written
+// in the same transaction.
 func (r *run) inTx(ctx context.Context, steps []Step) error {
-	m := r.m
-	tx, err := r.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer r.restoreLockTimeout(ctx)
-	if len(steps) == 1 {
-		if ac := r.asyncCommit(); ac != "" {
-			if _, err := tx.ExecContext(ctx, ac); err != nil {
-				_ = tx.Rollback()
-				return fmt.Errorf("%s: %w", ac, err)
-			}
-		}
-	}
-	var done []Applied
-	for _, step := range steps {
-		start := time.Now()
-		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
-		n, err := 0, r.setLockTimeout(ctx, tx, step, true)
-		if err == nil {
-			n, err = r.exec(ctx, tx, step, nil)
-		}
-		if err == nil {
-			if step.Rerun {
-				err = m.store.Delete(ctx, tx, step.Migration.ID())
-			}
-			if err == nil {
-				err = m.store.Insert(ctx, tx, r.record(step, history.Applied, n, start))
-			}
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			var se *StatementError
-			if errors.As(err, &se) {
-				se.Outcome = "rolled back; nothing of it was applied or recorded"
-				if len(steps) > 1 {
-					se.Outcome = "rolled back with every other file of this run (--tx=all); nothing was applied or recorded"
-				}
-			}
-			m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
+	return r.inTxAs(ctx, steps, upward{r})
+}
+
+// upward is the bookkeeping of up files.
+type upward struct{ r *run }
+
+func (u upward) file(step Step) (string, string) {
+	return step.Migration.Path, step.Migration.Checksum
+}
+
+func (u upward) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, start time.Time) error {
+	if step.Rerun {
+		if err := u.r.m.store.Delete(ctx, tx, step.Migration.ID()); err != nil {
 			return err
 		}
-		done = append(done, Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n, Transactional: true})
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit %s: %w", steps[len(steps)-1].File, err)
+	return u.r.m.store.Insert(ctx, tx, u.r.record(step, history.Applied, n, start))
+}
+
+func (upward) rolledBack(many bool) string {
+	if many {
+		return "rolled back with every other file of this run (--tx=all); nothing was applied or recorded"
 	}
-	for _, a := range done {
-		m.emit(Event{Kind: EventMigrationDone, Migration: a.Migration, Duration: a.Duration})
-		r.applied(a)
-	}
-	return nil
+	return "rolled back; nothing of it was applied or recorded"
+}
+
+func (u upward) done(a Applied) {
+	u.r.m.emit(Event{Kind: EventMigrationDone, Migration: a.Migration, File: a.File, Duration: a.Duration})
+	u.r.applied(a)
 }
 
 func (r *run) applied(a Applied) {
@@ -362,18 +368,20 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	}
 	var err error
 	if step.resume {
-		err = m.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
+		err = r.store.Restart(ctx, r.conn, r.record(step, history.Running, step.ResumeFrom, start))
 		if err == nil {
 			err = m.store.AddAudit(ctx, r.conn, r.resumeAudit(step))
 		}
 	} else {
-		err = m.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
+		err = r.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
 	}
 	if err != nil {
 		return err
 	}
+	r.together = r.progressTogether(id)
+	defer func() { r.together = nil }()
 	n, err := r.exec(ctx, r.conn, step, func(i int, stmt *sqlsplit.Statement) error {
-		return m.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
+		return r.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
 	})
 	if err != nil {
 		status := history.Partial
@@ -385,9 +393,10 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 		var se *StatementError
 		if errors.As(err, &se) {
 			se.Outcome = fmt.Sprintf("recorded as %s: %d of %d statements were applied and committed", status, n, step.Statements)
-			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s %s", se.File, se.Line, se.Index, se.Code, se.Message)
+			rec.Error = fmt.Sprintf("%s:%d: statement %d: %s", se.File, se.Line, se.Index, se.rowText())
 			r.noteInvalidIndexes(ctx, se)
 		}
+		rec.Error = withStopCause(ctx, rec.Error)
 		if ferr := r.finishSomehow(ctx, rec); ferr != nil {
 			if se == nil {
 				err = errors.Join(err, ferr)
@@ -402,7 +411,7 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, Err: err, Duration: time.Since(start)})
 		return err
 	}
-	if err := m.store.Finish(ctx, r.conn, r.record(step, history.Applied, n, start)); err != nil {
+	if err := r.store.Finish(ctx, r.conn, r.record(step, history.Applied, n, start)); err != nil {
 		return err
 	}
 	a := Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n}
@@ -411,21 +420,11 @@ func (r *run) noTx(ctx context.Context, step Step) error {
 	return nil
 }
 
-// finishSomehow records the outcome of a failed file on the work
-// connection or, when that one died (cut by the server, or closed by the
-// driver on Ctrl-C), on a fresh one, so the row says partial or failed
-// rather than running.
+// finishSomehow records the outcome of a failed file; see recordSomehow.
 func (r *run) finishSomehow(ctx context.Context, rec history.Record) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	err := r.m.store.Finish(ctx, r.conn, rec)
-	if err == nil {
-		return nil
-	}
-	if err2 := r.m.store.Finish(ctx, r.m.db, rec); err2 != nil {
-		return errors.Join(err, err2)
-	}
-	return nil
+	return r.recordSomehow(ctx, func(ctx context.Context, st *history.Store, ex dialect.Execer) error {
+		return st.Finish(ctx, ex, rec)
+	})
 }
 
 // resetAfter undoes session state the last file may have set, so it does
@@ -438,6 +437,9 @@ func (r *run) resetAfter(ctx context.Context, step Step) error {
 	m := r.m
 	err := m.d.ResetSession(ctx, r.conn)
 	if errors.Is(err, dialect.ErrReconnect) {
+		// Free the work tag first: the server drops the old session's
+		// locks only when it gets round to the disconnect.
+		r.unmarkWork(ctx)
 		// Discard the connection instead of returning it to the pool.
 		_ = r.conn.Raw(func(any) error { return driver.ErrBadConn })
 		r.conn.Close()
@@ -449,6 +451,9 @@ func (r *run) resetAfter(ctx context.Context, step Step) error {
 		err = nil
 		r.disarmKill()
 		if err := r.armKill(ctx); err != nil {
+			return err
+		}
+		if err := r.markWork(ctx); err != nil {
 			return err
 		}
 	}

@@ -35,7 +35,7 @@ func (m *Migrator) History(ctx context.Context, version string) (*MigrationHisto
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
+	defer m.putBack(c, false)
 	st, _, err := m.readStatus(ctx, c)
 	if err != nil {
 		return nil, err
@@ -114,7 +114,9 @@ type session struct {
 	c         *sql.Conn
 	st        *Status // read under the lock; running rows settled as interrupted
 	appliedBy string  // database user and host, as up records it
+	lock      *held   // the migration lock, for fencing the command's writes
 	who       string  // operating-system user, database user and host, for the audit
+	changed   bool    // a file may have left session state on c
 }
 
 // locked runs f on a pinned connection under the migration lock, after
@@ -129,12 +131,13 @@ func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *se
 		return 0, err
 	}
 	s := &session{c: c}
-	defer func() { s.c.Close() }()
+	defer func() { m.putBack(s.c, s.changed) }()
 	lock, wait, err := m.lock(ctx, c, cancel)
 	if err != nil {
 		return wait, err
 	}
 	defer lock.Release(context.WithoutCancel(ctx))
+	s.lock = lock
 	if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
 		return wait, err
 	}

@@ -187,38 +187,39 @@ func (m *Migrator) inspectDown(step *Step, lim limit) error {
 	return nil
 }
 
-// ApplyDown runs a down plan under the migration lock. An empty plan
-// returns at once. Under the lock it plans again and refuses with
-// ErrHistoryChanged when the plan no longer matches the history. Each down
+// ApplyDown runs a down plan under the migration lock. An empty (or nil)
+// plan returns at once. Under the lock it plans again: files another run
+// rolled back meanwhile are skipped, and it refuses with ErrHistoryChanged
+// when the history now calls for a file the plan did not list (see
+// replanned). Each down
 // file runs in a transaction with the removal of its history row and an
 // audit entry where the database allows; otherwise (MySQL DDL) statement
 // by statement with progress recorded, so a failure leaves the row partial
 // with an error naming the down file.
 func (m *Migrator) ApplyDown(ctx context.Context, p *DownPlan) (*DownResult, error) {
-	res := &DownResult{Current: p.Status.Current}
-	if len(p.Steps) == 0 {
+	res := &DownResult{}
+	if p == nil || len(p.Steps) == 0 {
+		if p != nil && p.Status != nil {
+			res.Current = p.Status.Current
+		}
 		return res, nil
+	}
+	if p.Status != nil {
+		res.Current = p.Status.Current
 	}
 	var err error
 	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
 		res.Current = s.st.Current
-		p2, err := m.planDown(s.st, p.opts, p.limit)
+		steps, err := m.downAgain(s.st, p)
 		if err != nil {
 			return err
 		}
-		if !sameSteps(p.Steps, p2.Steps) {
-			return fmt.Errorf("roll back: %w", ErrHistoryChanged)
-		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit}
-		defer func() { s.c = r.conn }()
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
+		defer func() { s.c, s.changed = r.conn, r.changed }()
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.opts.Reason)}
-		return d.steps(ctx, p2.Steps, p2.TxMode)
+		return d.steps(ctx, steps, m.cfg.txMode)
 	})
 	return res, err
-}
-
-func sameSteps(a, b []Step) bool {
-	return slices.EqualFunc(a, b, func(x, y Step) bool { return x.Migration.ID() == y.Migration.ID() })
 }
 
 // downRun is the state of one roll-back.
@@ -274,47 +275,25 @@ func (d *downRun) auditDown(step Step, newState State, detail string) history.Au
 // inTx runs down files in one transaction, removing each history row and
 // writing its audit entry in the same transaction.
 func (d *downRun) inTx(ctx context.Context, steps []Step) error {
-	m := d.m
-	tx, err := d.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+	return d.inTxAs(ctx, steps, d)
+}
+
+func (d *downRun) file(step Step) (string, string) {
+	return step.Migration.DownPath, step.Migration.DownChecksum
+}
+
+func (d *downRun) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, _ time.Time) error {
+	if err := d.m.store.Delete(ctx, tx, step.Migration.ID()); err != nil {
+		return err
 	}
-	defer d.restoreLockTimeout(ctx)
-	var done []Applied
-	for _, step := range steps {
-		start := time.Now()
-		m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
-		n, err := 0, d.setLockTimeout(ctx, tx, step, true)
-		if err == nil {
-			n, err = d.execDown(ctx, tx, step, nil)
-		}
-		if err == nil {
-			err = m.store.Delete(ctx, tx, step.Migration.ID())
-		}
-		if err == nil {
-			err = m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			var se *StatementError
-			if errors.As(err, &se) {
-				se.Outcome = "rolled back; the migration is still applied and recorded"
-				if len(steps) > 1 {
-					se.Outcome = "rolled back with every other down file of this run (--tx=all); every migration is still applied and recorded"
-				}
-			}
-			m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
-			return err
-		}
-		done = append(done, Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n, Transactional: true})
+	return d.m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
+}
+
+func (d *downRun) rolledBack(many bool) string {
+	if many {
+		return "rolled back with every other down file of this run (--tx=all); every migration is still applied and recorded"
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit %s: %w", steps[len(steps)-1].File, err)
-	}
-	for _, a := range done {
-		d.done(a)
-	}
-	return nil
+	return "rolled back; the migration is still applied and recorded"
 }
 
 func (d *downRun) done(a Applied) {
@@ -358,15 +337,16 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 		return err
 	}
 	n, err := d.execDown(ctx, d.conn, step, func(i int, stmt *sqlsplit.Statement) error {
-		return m.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
+		return d.store.Advance(ctx, d.conn, id, i, StatementChecksum(stmt.Text)+",")
 	})
 	if err != nil {
-		wctx := context.WithoutCancel(ctx)
 		var se *StatementError
 		isStmt := errors.As(err, &se)
 		var ferr error
 		if n == 0 {
-			ferr = m.store.Update(wctx, d.conn, orig)
+			ferr = d.recordSomehow(ctx, func(ctx context.Context, _ *history.Store, ex dialect.Execer) error {
+				return m.store.Update(ctx, ex, orig)
+			})
 			if isStmt {
 				se.Outcome = "stopped before any statement of it completed; the migration is still applied and its history row unchanged"
 			}
@@ -376,17 +356,28 @@ func (d *downRun) noTx(ctx context.Context, step Step) error {
 			rec.FinishedAt, rec.ExecutionMS = sql.NullTime{Time: time.Now(), Valid: true}, time.Since(start).Milliseconds()
 			rec.Error = fmt.Sprintf("down file %s failed after %d of %d statements: %v", step.File, n, step.Statements, err)
 			if isStmt {
-				rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s %s; %d of %d statements of the down file were applied",
-					se.File, se.Line, se.Index, se.Code, se.Message, n, step.Statements)
+				rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s; %d of %d statements of the down file were applied",
+					se.File, se.Line, se.Index, se.rowText(), n, step.Statements)
 				se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, id)
 			}
-			ferr = m.store.Finish(wctx, d.conn, rec)
-			if ferr == nil {
-				ferr = m.store.AddAudit(wctx, d.conn, d.auditDown(step, StatePartial, rec.Error))
-			}
+			rec.Error = withStopCause(ctx, rec.Error)
+			audit := d.auditDown(step, StatePartial, rec.Error)
+			ferr = d.recordSomehow(ctx, func(ctx context.Context, st *history.Store, ex dialect.Execer) error {
+				if err := st.Finish(ctx, ex, rec); err != nil {
+					return err
+				}
+				return m.store.AddAudit(ctx, ex, audit)
+			})
 		}
 		if ferr != nil {
-			err = errors.Join(err, ferr)
+			if !isStmt {
+				err = errors.Join(err, ferr)
+			} else {
+				// As for an up file (noTx): say the outcome could not be
+				// written instead of claiming one.
+				se.Outcome = fmt.Sprintf("stopped after %d of %d statements of the down file were applied and committed, but that could not be recorded (%v): "+
+					"its history row still says running, so strata status shows it as interrupted", n, step.Statements, ferr)
+			}
 		}
 		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
 		return err

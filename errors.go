@@ -69,6 +69,9 @@ type StatementError struct {
 	Statement string // the statement's first line
 	Code      string // SQLSTATE or MySQL error number, when the server gave one
 	Message   string // the server's message
+	// Database is the dialect's name ("postgres", "mysql", "sqlite"), so
+	// a message says which database rejected the statement.
+	Database string
 	// Outcome says what happened to the file: "rolled back" (nothing of it
 	// remains), "recorded as partial" or "recorded as failed".
 	Outcome string
@@ -82,10 +85,14 @@ type StatementError struct {
 func (e *StatementError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d: statement %d failed: %s", e.File, e.Line, e.Index, e.Statement)
+	db := ""
+	if e.Database != "" {
+		db = e.Database + " "
+	}
 	if e.Code != "" {
-		fmt.Fprintf(&b, "\n  error %s: %s", e.Code, e.Message)
+		fmt.Fprintf(&b, "\n  %serror %s: %s", db, e.Code, e.Message)
 	} else {
-		fmt.Fprintf(&b, "\n  error: %v", e.Err)
+		fmt.Fprintf(&b, "\n  %serror: %v", db, e.Err)
 	}
 	if e.Outcome != "" {
 		fmt.Fprintf(&b, "\n  the file was %s", e.Outcome)

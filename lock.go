@@ -15,14 +15,14 @@ func (m *Migrator) Lock(ctx context.Context) (release func(), err error) {
 	}
 	l, _, err := m.lock(ctx, c, func(error) {})
 	if err != nil {
-		c.Close()
+		m.putBack(c, false)
 		return nil, err
 	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			_ = l.Release(context.WithoutCancel(ctx))
-			c.Close()
+			m.putBack(c, false)
 		})
 	}, nil
 }

@@ -69,6 +69,7 @@ func ParseLockMode(s string) (LockMode, error) {
 type config struct {
 	lockMode        LockMode
 	leaseTTL        time.Duration
+	clockSkew       time.Duration // WithClockSkew
 	table           dialect.Table
 	sessionSQL      []string
 	allowOutOfOrder bool
@@ -115,7 +116,9 @@ func ParseTable(name string) (dialect.Table, error) {
 
 // WithSessionSQL sets statements run on every connection strata works on,
 // after connecting and after every session reset (for example
-// "SET FOREIGN_KEY_CHECKS=0" or "SET search_path TO app").
+// "SET FOREIGN_KEY_CHECKS=0" or "SET search_path TO app"). Connections
+// they ran on are closed when strata is done with them, not returned to
+// the *sql.DB's pool, so the application never gets strata's session.
 func WithSessionSQL(stmts ...string) Option {
 	return func(c *config) error {
 		for _, s := range stmts {
@@ -216,6 +219,15 @@ func WithLeaseTTL(d time.Duration) Option {
 		c.leaseTTL = d
 		return nil
 	}
+}
+
+// WithClockSkew shifts this host's clock, as strata reads it for the times
+// it records (a history row's started_at and finished_at), by d: it makes
+// strata behave as on a host whose clock is off. Lease decisions never use
+// this host's clock (docs/safety.md); the option exists for drills and
+// tests that prove it.
+func WithClockSkew(d time.Duration) Option {
+	return func(c *config) error { c.clockSkew = d; return nil }
 }
 
 // WithObserver sets a function that receives every Event. It is called

@@ -121,7 +121,7 @@ func (m *Migrator) statementLimit(ctx context.Context) (limit, error) {
 		if err != nil {
 			return l, err
 		}
-		defer c.Close()
+		defer m.putBack(c, false)
 		if l.bs, err = r.Backslash(ctx, c); err != nil {
 			return l, err
 		}

@@ -28,14 +28,15 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 	}
 	res := &RedoResult{Down: &DownResult{Current: p.Status.Current}, Up: &Result{}}
 	wait, err := m.locked(ctx, func(ctx context.Context, s *session) error {
-		p2, err := m.planDown(s.st, DownOptions{Steps: 1}, p.limit)
+		steps, err := m.downAgain(s.st, p)
 		if err != nil {
 			return err
 		}
-		if !sameSteps(p.Steps, p2.Steps) {
-			return fmt.Errorf("redo: %w", ErrHistoryChanged)
+		if len(steps) == 0 {
+			// Another run rolled it back meanwhile: nothing is left to redo.
+			return fmt.Errorf("redo %s: %w", p.Steps[0].File, ErrHistoryChanged)
 		}
-		mig := p2.Steps[0].Migration
+		mig := steps[0].Migration
 		up := Step{Migration: mig, File: m.display(mig.Path)}
 		lim := p.limit
 		if err := m.inspect(&up, lim, nil); err != nil {
@@ -44,18 +45,16 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		if m.cfg.txMode == TxAll && !up.Transactional {
 			return &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", up.File, up.Reason)}
 		}
-		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up, lim: lim}
-		defer func() { s.c = r.conn }()
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up, lim: lim, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
+		defer func() { s.c, s.changed = r.conn, r.changed }()
 		d := &downRun{run: r, s: s, res: res.Down, reason: "strata redo"}
-		if err := d.steps(ctx, p2.Steps, TxPerFile); err != nil {
+		if err := d.steps(ctx, steps, TxPerFile); err != nil {
 			return err
 		}
 		res.Up.Current = res.Down.Current
-		if up.Transactional {
-			err = r.inTx(ctx, []Step{up})
-		} else {
-			err = r.noTx(ctx, up)
-		}
+		// The up file runs as Apply runs it: pipelined in one round trip
+		// where the dialect can, else in a transaction, else outside one.
+		err = r.one(ctx, up)
 		if err == nil {
 			err = r.resetAfter(ctx, up)
 		}

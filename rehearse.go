@@ -50,7 +50,10 @@ func (m *Migrator) Rehearse(ctx context.Context) (*RehearseResult, error) {
 	if len(p.Steps) == 0 {
 		return res, nil
 	}
-	err = m.underLock(ctx, p, func(r *run) error {
+	err = m.underLock(ctx, p, func(r *run, steps []Step) error {
+		if len(steps) == 0 {
+			return nil // another run applied them while this one waited for the lock
+		}
 		tx, err := r.conn.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin transaction: %w", err)
@@ -59,11 +62,11 @@ func (m *Migrator) Rehearse(ctx context.Context) (*RehearseResult, error) {
 			_ = tx.Rollback()
 			r.restoreLockTimeout(ctx)
 			if r.changed {
-				_ = r.resetAfter(ctx, p.Steps[len(p.Steps)-1])
+				_ = r.resetAfter(ctx, steps[len(steps)-1])
 			}
 		}()
 		failed := false
-		for _, step := range p.Steps {
+		for _, step := range steps {
 			rf := RehearseFile{File: step.File, Version: step.Migration.ID()}
 			switch {
 			case failed:

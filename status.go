@@ -3,7 +3,6 @@ package strata
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -57,8 +56,15 @@ type MigrationStatus struct {
 	// completed and of the one after it, for failed, partial and
 	// interrupted files (0 when unknown).
 	LastLine, NextLine int
-	Migration          *source.Migration // nil when missing
-	Record             *history.Record   // nil when pending
+	// Executing names the connection on which a running file's statement
+	// is still executing although the run that sent it is gone ("connection
+	// 42"), when the database can tell.
+	Executing string
+	// NextMayHaveRun is set for an interrupted file whose next statement
+	// may have completed on the server after its run died, unrecorded.
+	NextMayHaveRun bool
+	Migration      *source.Migration // nil when missing
+	Record         *history.Record   // nil when pending
 }
 
 // Status is the state of every migration in the folder and the history.
@@ -161,6 +167,16 @@ func (s *Status) AheadProblem() (p Problem, ok bool) {
 // recoveryHint gives the exact commands that continue or settle a file that
 // stopped half-way.
 func recoveryHint(ms MigrationStatus) string {
+	if downRow(ms) {
+		// up --resume refuses such a row (it would continue the up file
+		// from the down file's progress): only resolve settles it.
+		h := "a down file stopped after " + fmt.Sprint(ms.StatementsApplied) + " of its statements"
+		if ms.NextLine > 0 {
+			h += fmt.Sprintf(" (the next is at line %d of %s)", ms.NextLine, ms.Record.File)
+		}
+		return h + "; look at the database, then either finish the rollback by hand and record it: strata resolve " + ms.ID + " --rolled-back --reason '...' (up runs the file again)" +
+			"; or undo what the down file did by hand: strata resolve " + ms.ID + " --applied --reason '...' (the migration stays applied)"
+	}
 	h := "look at the database, then either continue from statement " + fmt.Sprint(ms.StatementsApplied+1)
 	if ms.NextLine > 0 {
 		h += fmt.Sprintf(" (line %d)", ms.NextLine)
@@ -171,17 +187,33 @@ func recoveryHint(ms MigrationStatus) string {
 	return h
 }
 
+// downRow reports whether ms's row was left by its down file stopping
+// half-way (the row names the down file while it runs).
+func downRow(ms MigrationStatus) bool {
+	return ms.Record != nil && ms.Migration != nil && ms.Migration.DownPath != "" && ms.Record.File == ms.Migration.DownPath
+}
+
 func describeIncomplete(ms MigrationStatus) string {
 	var d string
 	last := ""
 	if ms.LastLine > 0 {
 		last = fmt.Sprintf("; the last statement that completed starts at line %d", ms.LastLine)
+		if downRow(ms) {
+			last += " of " + ms.Record.File
+		}
 	}
 	switch ms.State {
 	case StateRunning:
 		d = fmt.Sprintf("a run of this file is in progress (%d of %d statements applied)", ms.StatementsApplied, ms.StatementsTotal)
+		if ms.Executing != "" {
+			d = fmt.Sprintf("statement %d of this file is still executing on %s, although the run that sent it may be gone (%d of %d statements recorded as applied)",
+				ms.StatementsApplied+1, ms.Executing, ms.StatementsApplied, ms.StatementsTotal)
+		}
 	case StateInterrupted:
 		d = fmt.Sprintf("a run of this file was interrupted (the process died or lost its connection) after %d of %d statements%s", ms.StatementsApplied, ms.StatementsTotal, last)
+		if ms.NextMayHaveRun {
+			d += fmt.Sprintf("; statement %d (line %d) may have completed on the server after the run died: check before strata up --resume runs it again", ms.StatementsApplied+1, ms.NextLine)
+		}
 	case StateFailed:
 		d = fmt.Sprintf("this file failed before any statement completed (%d of %d applied)", ms.StatementsApplied, ms.StatementsTotal)
 	default:
@@ -214,7 +246,7 @@ func (m *Migrator) statusOf(ctx context.Context, withIndexes bool) (*Status, err
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
+	defer m.putBack(c, false)
 	st, recs, err := m.readStatus(ctx, c)
 	if err != nil {
 		return nil, err
@@ -355,40 +387,65 @@ func fillRecord(ms *MigrationStatus, r *history.Record) {
 // dead run. It also finds the lines of the statements around the point
 // where incomplete files stopped.
 func (m *Migrator) settleRunning(ctx context.Context, c *sql.Conn, st *Status, locked bool) error {
-	free := locked
-	checked := locked
+	checked, live, executing := false, false, ""
 	for i := range st.Migrations {
 		ms := &st.Migrations[i]
 		switch ms.State {
 		case StateRunning:
 			if !checked {
-				l, err := m.acquire(ctx, c, time.Nanosecond, nil, nil)
-				if err == nil {
-					free = true
-					_ = l.Release(context.WithoutCancel(ctx))
-				} else if !errors.As(err, new(*dialect.LockTimeoutError)) {
+				// A run is live while either lock mode's lock is held or
+				// its statement still executes (fence.go); under the
+				// lock only the latter can be.
+				var err error
+				if locked {
+					executing, err = m.executing(ctx, c)
+				} else {
+					live, executing, err = m.liveRun(ctx, c)
+				}
+				if err != nil {
 					return err
 				}
 				checked = true
 			}
-			if free {
+			if locked && executing != "" {
+				wm, _ := m.d.(dialect.WorkMarker)
+				_, kill, _ := wm.Executing(ctx, c, m.cfg.table)
+				return &StillExecutingError{Version: ms.ID, File: ms.File, Conn: executing, Kill: kill}
+			}
+			if locked || !live {
 				ms.State = StateInterrupted
+			} else {
+				ms.Executing = executing
 			}
 		case StatePartial, StateFailed:
 		default:
 			continue
 		}
 		if ms.Migration != nil {
-			ms.LastLine, ms.NextLine = m.statementLines(ms.Migration, ms.StatementsApplied)
+			// A row left by a down file counts the down file's statements.
+			path := ms.Migration.Path
+			if downRow(*ms) {
+				path = ms.Migration.DownPath
+			}
+			var next string
+			ms.LastLine, ms.NextLine, next = m.statementLines(path, ms.StatementsApplied)
+			if ms.State == StateInterrupted && next != "" {
+				// Unless it was sent with its own progress update, the
+				// statement in flight may have completed after the run
+				// died, without being recorded.
+				it, ok := m.d.(dialect.ImplicitTx)
+				ms.NextMayHaveRun = !ok || !it.Together(next)
+			}
 		}
 	}
 	return nil
 }
 
-// statementLines returns the lines of statements n and n+1 of a file.
-func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int) {
+// statementLines returns the lines of statements n and n+1 of the file at
+// path, and the text of statement n+1.
+func (m *Migrator) statementLines(path string, n int) (last, next int, text string) {
 	i := 0
-	for stmt, err := range m.Statements(mig) {
+	for stmt, err := range m.statements(path, nil, limit{}) {
 		if err != nil {
 			break
 		}
@@ -397,9 +454,9 @@ func (m *Migrator) statementLines(mig *source.Migration, n int) (last, next int)
 			last = stmt.Line
 		}
 		if i == n+1 {
-			next = stmt.Line
+			next, text = stmt.Line, stmt.Text
 			break
 		}
 	}
-	return last, next
+	return last, next, text
 }

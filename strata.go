@@ -14,6 +14,7 @@ package strata
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"io/fs"
 	"os/user"
@@ -90,6 +91,9 @@ func configure(db *sql.DB, d dialect.Dialect, opts []Option) (config, error) {
 			return config{}, &ConfigError{Msg: err.Error()}
 		}
 	}
+	if err := dialect.CheckTableName(d, cfg.table); err != nil {
+		return config{}, &ConfigError{Msg: err.Error()}
+	}
 	if cfg.txMode == TxAll && !d.TransactionalDDL() {
 		return config{}, &ConfigError{Msg: fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", d.Name())}
 	}
@@ -131,14 +135,27 @@ func (m *Migrator) conn(ctx context.Context) (*sql.Conn, error) {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	if err := m.sessionSQL(ctx, c); err != nil {
-		c.Close()
+		m.putBack(c, true)
 		return nil, err
 	}
 	if err := m.qualify(ctx, c); err != nil {
-		c.Close()
+		m.putBack(c, true)
 		return nil, err
 	}
 	return c, nil
+}
+
+// putBack returns a connection taken with conn to the pool, or discards it
+// when strata left session state on it (WithSessionSQL, or a file's SET
+// that was not reset, changed), so the application's next connection from
+// its *sql.DB never inherits strata's session.
+func (m *Migrator) putBack(c *sql.Conn, changed bool) {
+	if changed || len(m.cfg.sessionSQL) > 0 {
+		// An error wrapping driver.ErrBadConn from Raw makes database/sql
+		// close the driver connection instead of pooling it.
+		_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	_ = c.Close()
 }
 
 // qualify puts the history table (and with it the audit and lock tables)

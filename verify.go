@@ -72,8 +72,8 @@ func (m *Migrator) Verify(ctx context.Context, opts VerifyOptions) (*VerifyResul
 		return nil, err
 	}
 	var beforeRepeatables []string
-	err = m.underLock(ctx, p, func(r *run) error {
-		for _, step := range p.Steps {
+	err = m.underLock(ctx, p, func(r *run, steps []Step) error {
+		for _, step := range steps {
 			if step.Migration.Kind == source.Repeatable && beforeRepeatables == nil {
 				if beforeRepeatables, err = m.objectsOn(ctx, r.conn); err != nil {
 					return err
@@ -164,30 +164,29 @@ func (m *Migrator) verifyFailure(res *VerifyResult, phase string, err error) err
 }
 
 // underLock runs f with a run on a pinned connection holding the lock,
-// with the history table in place.
-func (m *Migrator) underLock(ctx context.Context, p *Plan, f func(r *run) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	c, err := m.conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { c.Close() }()
-	lock, _, err := m.lock(ctx, c, cancel)
-	if err != nil {
-		return err
-	}
-	defer lock.Release(context.WithoutCancel(ctx))
-	if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
-		return err
-	}
-	user, err := m.d.CurrentUser(ctx, c)
-	if err != nil {
-		return fmt.Errorf("read current database user: %w", err)
-	}
-	r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: &Result{}, lim: p.limit}
-	defer func() { c = r.conn }()
-	return f(r)
+// with the history table in place, the kill-on-cancel of the dialect armed
+// (dialect.QueryKiller), and the steps of p made again from the history
+// read under the lock (see replanned): files another run applied
+// meanwhile are not run a second time.
+func (m *Migrator) underLock(ctx context.Context, p *Plan, f func(r *run, steps []Step) error) error {
+	_, err := m.locked(ctx, func(ctx context.Context, s *session) error {
+		p2, err := m.plan(s.st, p.opts, p, p.limit)
+		if err != nil {
+			return err
+		}
+		steps, err := replanned(p.Steps, p2.Steps)
+		if err != nil {
+			return err
+		}
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
+		defer func() { s.c, s.changed = r.conn, r.changed }()
+		if err := r.armKill(ctx); err != nil {
+			return err
+		}
+		defer r.disarmKill()
+		return f(r, steps)
+	})
+	return err
 }
 
 // again runs a file's statements a second time, outside the history: in a
@@ -225,7 +224,7 @@ func (m *Migrator) objects(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
+	defer m.putBack(c, false)
 	return m.objectsOn(ctx, c)
 }
 

@@ -27,3 +27,14 @@ type InvalidIndexer interface {
 	// schemas, as schema.name.
 	InvalidIndexes(ctx context.Context, q Execer) ([]string, error)
 }
+
+// FilterSchemas returns names without those system reports true for.
+func FilterSchemas(names []string, system func(string) bool) []string {
+	out := names[:0]
+	for _, n := range names {
+		if !system(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -11,8 +11,13 @@ import "context"
 // switch between: a fleet with a schema per tenant.
 type Schemas interface {
 	// ListSchemas returns the names of the schemas whose name is LIKE
-	// pattern, in name order.
+	// pattern, in name order, leaving out the server's own schemas
+	// (SystemSchema) whatever the pattern: a pattern such as % never
+	// reaches a system catalog.
 	ListSchemas(ctx context.Context, q Execer, pattern string) ([]string, error)
+	// SystemSchema reports whether name is one of the server's own
+	// schemas, which strata never migrates.
+	SystemSchema(name string) bool
 	// UseSchema returns the session statement that makes unqualified
 	// names resolve in schema.
 	UseSchema(schema string) string

@@ -62,7 +62,8 @@ func open(ctx context.Context, t Target) (*strata.Migrator, io.Closer, error) {
 
 // Schemas lists, on the database db speaks to, the schemas (PostgreSQL)
 // or databases (MySQL, MariaDB) whose name matches the LIKE pattern, in
-// name order.
+// name order, never the server's own schemas (pg_catalog,
+// information_schema, mysql, ...), whatever the pattern.
 func Schemas(ctx context.Context, db *sql.DB, d dialect.Dialect, pattern string) ([]string, error) {
 	sc, ok := d.(dialect.Schemas)
 	if !ok {

@@ -72,6 +72,44 @@ type Store struct {
 	q     string // quoted table name
 	sel   string // columns as All selects them
 	rows  int    // how many rows All expects (ExpectRows)
+	fence string // a SQL condition every UPDATE must also meet (Fenced)
+}
+
+// ErrFenced is returned by a write that the lock's fence refused: the run
+// no longer holds the migration lock, so it must not touch the history.
+var ErrFenced = errors.New("the history write was refused: this run no longer holds the migration lock")
+
+// Fenced returns a copy of s whose updates (Advance, Restart, Finish) only
+// change a row while cond, a SQL boolean expression without parameters
+// (dialect.Fenced), is true, and fail with ErrFenced when it is not. An
+// empty cond returns s.
+func (s *Store) Fenced(cond string) *Store {
+	if cond == "" {
+		return s
+	}
+	c := *s
+	c.fence = cond
+	return &c
+}
+
+// where is the end of an update's WHERE clause: the row, and the fence.
+func (s *Store) where(idParam string) string {
+	if s.fence == "" {
+		return " WHERE id = " + idParam
+	}
+	return " WHERE id = " + idParam + " AND (" + s.fence + ")"
+}
+
+// fenced turns an update that changed no row into ErrFenced when s has a
+// fence (the updates strata makes always change the row they find).
+func (s *Store) fenced(res sql.Result, err error) error {
+	if err != nil || s.fence == "" {
+		return err
+	}
+	if n, rerr := res.RowsAffected(); rerr == nil && n == 0 {
+		return ErrFenced
+	}
+	return nil
 }
 
 // ExpectRows tells the store about how many rows the table has, such as
@@ -250,12 +288,21 @@ func (s *Store) Insert(ctx context.Context, q dialect.Execer, r Record) error {
 // completed, appending its short checksum sum to the row's list.
 func (s *Store) Advance(ctx context.Context, q dialect.Execer, id string, applied int, sum string) error {
 	p := s.d.Placeholder
-	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET statements_applied = "+p(1)+
-		", statement_checksums = CONCAT(COALESCE(statement_checksums, ''), "+s.d.TextPlaceholder(2)+") WHERE id = "+p(3), applied, sum, id)
+	err := s.fenced(q.ExecContext(ctx, "UPDATE "+s.q+" SET statements_applied = "+p(1)+
+		", statement_checksums = CONCAT(COALESCE(statement_checksums, ''), "+s.d.TextPlaceholder(2)+")"+s.where(p(3)), applied, sum, id))
 	if err != nil {
 		return fmt.Errorf("record progress of %s in history table %s: %w", id, s.table, err)
 	}
 	return nil
+}
+
+// AdvanceSQL is Advance as one statement without parameters, to send in
+// the same query as the statement it records (dialect.ImplicitTx), so
+// both commit together or not at all.
+func (s *Store) AdvanceSQL(id string, applied int, sum string) string {
+	lit := func(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }
+	return "UPDATE " + s.q + fmt.Sprintf(" SET statements_applied = %d", applied) +
+		", statement_checksums = CONCAT(COALESCE(statement_checksums, ''), " + lit(sum) + ")" + s.where(lit(id))
 }
 
 // Restart marks row r.ID as running again for a resumed run: the new
@@ -263,9 +310,10 @@ func (s *Store) Advance(ctx context.Context, q dialect.Execer, id string, applie
 // ran), start time, runner and total; completed statements are kept.
 func (s *Store) Restart(ctx context.Context, q dialect.Execer, r Record) error {
 	p := s.d.Placeholder
-	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", checksum = "+p(2)+", statements_total = "+p(3)+
-		", started_at = "+p(4)+", finished_at = NULL, error = NULL, applied_by = "+p(5)+", strata_version = "+p(6)+", file = "+p(7)+" WHERE id = "+p(8),
+	res, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", checksum = "+p(2)+", statements_total = "+p(3)+
+		", started_at = "+p(4)+", finished_at = NULL, error = NULL, applied_by = "+p(5)+", strata_version = "+p(6)+", file = "+p(7)+s.where(p(8)),
 		string(r.Status), r.Checksum, r.StatementsTotal, s.timeArg(r.StartedAt), r.AppliedBy, r.StrataVersion, r.File, r.ID)
+	err = s.fenced(res, err)
 	if err != nil {
 		return fmt.Errorf("restart %s in history table %s: %w", r.ID, s.table, err)
 	}
@@ -275,9 +323,9 @@ func (s *Store) Restart(ctx context.Context, q dialect.Execer, r Record) error {
 // Finish sets the final status, progress, duration and error of row r.ID.
 func (s *Store) Finish(ctx context.Context, q dialect.Execer, r Record) error {
 	p := s.d.Placeholder
-	_, err := q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", statements_applied = "+p(2)+
-		", statements_total = "+p(3)+", finished_at = "+p(4)+", execution_ms = "+p(5)+", error = "+p(6)+" WHERE id = "+p(7),
-		string(r.Status), r.StatementsApplied, r.StatementsTotal, s.nullTimeArg(r.FinishedAt), r.ExecutionMS, nullString(r.Error), r.ID)
+	err := s.fenced(q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", statements_applied = "+p(2)+
+		", statements_total = "+p(3)+", finished_at = "+p(4)+", execution_ms = "+p(5)+", error = "+p(6)+s.where(p(7)),
+		string(r.Status), r.StatementsApplied, r.StatementsTotal, s.nullTimeArg(r.FinishedAt), r.ExecutionMS, nullString(r.Error), r.ID))
 	if err != nil {
 		return fmt.Errorf("record outcome of %s in history table %s: %w", r.ID, s.table, err)
 	}

@@ -3,6 +3,7 @@ package source
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // FileError is a problem with one or more files of a migrations directory.
@@ -30,7 +31,7 @@ func (e *FileError) Error() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(f)
+		b.WriteString(quoteName(f))
 		if i == 0 && e.Line > 0 {
 			b.WriteString(":")
 			b.WriteString(strconv.Itoa(e.Line))
@@ -45,3 +46,19 @@ func (e *FileError) Error() string {
 
 // Unwrap returns the underlying error, if any.
 func (e *FileError) Unwrap() error { return e.Err }
+
+// quoteName returns a file name as it is safe to print: unchanged when it
+// is valid UTF-8 and every character is printable, otherwise quoted with
+// Go escapes, so a newline or an escape sequence in a name cannot forge
+// output lines or drive the terminal.
+func quoteName(name string) string {
+	if !utf8.ValidString(name) || badName(name) != "" {
+		return strconv.Quote(name)
+	}
+	for _, r := range name {
+		if !strconv.IsPrint(r) && r != ' ' {
+			return strconv.Quote(name)
+		}
+	}
+	return name
+}

@@ -195,7 +195,17 @@ func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 	downs := make([]entry, 0, nDown)
 	for _, de := range des {
 		name := de.Name()
-		if ignored(name) || isDir(fsys, de) {
+		if ignored(name) {
+			continue
+		}
+		if msg := badName(name); msg != "" {
+			errs = append(errs, &FileError{Files: []string{name}, Msg: msg})
+			continue
+		}
+		if skip, fe := notRegular(fsys, de); skip || fe != nil {
+			if fe != nil {
+				errs = append(errs, fe)
+			}
 			continue
 		}
 		fn, err := parseName(name)
@@ -342,17 +352,49 @@ func downName(m *Migration) string {
 	return n + ".down.sql"
 }
 
-// isDir reports whether a directory entry is a directory, following a
-// symbolic link.
-func isDir(fsys fs.FS, de fs.DirEntry) bool {
-	if de.IsDir() {
-		return true
+// notRegular reports whether a directory entry named like a migration is
+// to be skipped (a directory, or a symbolic link to one) or refused: only
+// regular files, directly or through a symbolic link, are read. Opening a
+// named pipe would block until a writer appears, and a device or socket
+// is no migration, so those are refused with what they are, as are
+// symbolic links that lead nowhere.
+func notRegular(fsys fs.FS, de fs.DirEntry) (skip bool, fe *FileError) {
+	mode := de.Type()
+	if mode&fs.ModeSymlink != 0 {
+		fi, err := fs.Stat(fsys, de.Name())
+		if err != nil {
+			return false, &FileError{Files: []string{de.Name()}, Err: err, Msg: fmt.Sprintf(
+				"is a symbolic link that cannot be followed (%v): point it at a migration file or delete it", unwrapPath(err))}
+		}
+		mode = fi.Mode().Type()
 	}
-	if de.Type()&fs.ModeSymlink == 0 {
-		return false
+	switch {
+	case mode.IsDir():
+		return true, nil
+	case mode.IsRegular():
+		return false, nil
 	}
-	fi, err := fs.Stat(fsys, de.Name())
-	return err == nil && fi.IsDir()
+	what := "not a regular file"
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return false, &FileError{Files: []string{de.Name()}, Msg: fmt.Sprintf(
+		"is %s, not a regular file: strata does not read it; remove it from the migrations folder or rename it so it does not end in .sql", what)}
+}
+
+// unwrapPath is err without the *fs.PathError wrapper, whose path the
+// FileError already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Open opens the file at path within d.FS for reading, with CR LF

@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -295,5 +296,43 @@ func TestFindHead(t *testing.T) {
 	}
 	if _, err := Load(nil); err == nil {
 		t.Error("Load(nil) succeeded")
+	}
+}
+
+// TestLoadRefusesHostileNames: names the history table or a terminal could
+// not take whole are refused, quoted when they are not printable.
+func TestLoadRefusesHostileNames(t *testing.T) {
+	cases := map[string]string{
+		"R__" + strings.Repeat("d", 300) + ".sql":   "307 bytes long",
+		"0001_" + strings.Repeat("é", 126) + ".sql": "261 bytes long",
+		"0002_a\nb.sql":         `"0002_a\nb.sql": the file name contains the control character U+000A`,
+		"0003_\x1b[2Jclear.sql": `"0003_\x1b[2Jclear.sql": the file name contains the control character U+001B`,
+		"0004_\u202egnp.sql":    "U+202E",
+		"0005_\xff.sql":         `"0005_\xff.sql": the file name is not valid UTF-8`,
+	}
+	for name, msg := range cases {
+		_, err := Load(mapFS(map[string]string{name: "SELECT 1;", "0009_ok.sql": "SELECT 1;"}))
+		var fe *FileError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), msg) {
+			t.Errorf("Load(%q) = %v, want a FileError with %q", name, err, msg)
+		}
+	}
+	long := "0001_" + strings.Repeat("d", MaxNameBytes-9) + ".sql"
+	if _, err := Load(mapFS(map[string]string{long: "SELECT 1;"})); err != nil {
+		t.Errorf("a %d-byte name: %v", len(long), err)
+	}
+}
+
+// TestLoadRefusesNUL: a NUL byte in a file is refused with its line, also
+// past the first read buffer.
+func TestLoadRefusesNUL(t *testing.T) {
+	for content, line := range map[string]string{
+		"SELECT 1;\nSELECT 'a\x00b';\n":                         "0001_nul.sql:2: a NUL byte (0x00 at byte offset 19)",
+		strings.Repeat("-- x\n", 3*bufSize/5) + "SELECT 0;\x00": fmt.Sprintf("0001_nul.sql:%d: a NUL byte", 3*bufSize/5+1),
+	} {
+		_, err := Load(mapFS(map[string]string{"0001_nul.sql": content}))
+		if err == nil || !strings.Contains(err.Error(), line) {
+			t.Errorf("Load = %v, want %q", err, line)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package source
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // namePattern is the hint shown for a .sql file whose name does not parse.
@@ -71,4 +73,31 @@ func parseName(name string) (fileName, error) {
 	}
 	f.version = v
 	return f, nil
+}
+
+// MaxNameBytes is the longest migration file name Load accepts, in bytes:
+// what Linux, macOS and Windows file systems allow, and what the history
+// table stores whole (its id column holds R__ and 297 characters, its
+// name and file columns 1024), so a file system that allows longer names
+// (an fs.FS in memory) cannot make a file run and then fail at its history
+// row.
+const MaxNameBytes = 255
+
+// badName says what is wrong with a file name that no migration may have,
+// or "" when there is nothing: names that are not valid UTF-8 cannot be
+// stored in a history table or printed faithfully, and control characters
+// (newlines, escape sequences) would corrupt terminal output and logs.
+func badName(name string) string {
+	if len(name) > MaxNameBytes {
+		return fmt.Sprintf("the file name is %d bytes long, more than the %d a migration's name may have (the longest most file systems allow, which the history table's columns hold): shorten its description", len(name), MaxNameBytes)
+	}
+	if !utf8.ValidString(name) {
+		return "the file name is not valid UTF-8: rename it using UTF-8 characters only"
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+			return fmt.Sprintf("the file name contains the control character %U: rename it without control characters", r)
+		}
+	}
+	return ""
 }

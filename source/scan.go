@@ -162,8 +162,12 @@ func (s *scanner) read(f io.Reader, path string) (scanResult, []*FileError) {
 		n, rerr := f.Read(s.buf)
 		if n > 0 {
 			p := s.buf[:n]
+			startLines, startOff := u.lines, u.offset
 			if line, off, b, ok := u.feed(p); !ok {
 				return scanResult{}, []*FileError{badUTF8(path, line, off, b)}
+			}
+			if i := bytes.IndexByte(p, 0); i >= 0 {
+				return scanResult{}, []*FileError{nulByte(path, startLines+bytes.Count(p[:i], []byte{'\n'})+1, startOff+int64(i))}
 			}
 			s.hdr.feed(p)
 			s.mk.feed(p)
@@ -206,5 +210,16 @@ func badUTF8(path string, line int, off int64, b byte) *FileError {
 		Files: []string{path},
 		Line:  line,
 		Msg:   fmt.Sprintf("invalid UTF-8 (byte 0x%02x at byte offset %d): save the file as UTF-8", b, off),
+	}
+}
+
+// nulByte reports a NUL byte: PostgreSQL refuses it in text and SQLite
+// ends a statement's text at it, so the rest of the statement would be
+// dropped without a word.
+func nulByte(path string, line int, off int64) *FileError {
+	return &FileError{
+		Files: []string{path},
+		Line:  line,
+		Msg:   fmt.Sprintf("a NUL byte (0x00 at byte offset %d) is not SQL text: remove it, or write it as an escape the database reads (X'00', CHAR(0))", off),
 	}
 }

@@ -14,21 +14,9 @@ import (
 // sleeping a fixed time, so they are as fast as the machine allows and do
 // not fail when it is slow.
 
-// pollTimeout bounds every wait; reaching it fails the test.
+// pollTimeout bounds the waits here (eventually, in fencing_test.go);
+// reaching it fails the test.
 const pollTimeout = 30 * time.Second
-
-// eventually polls cond every 20 ms until it is true, and fails the test
-// saying what it waited for if that takes longer than pollTimeout.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(pollTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", pollTimeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // runningStatements counts the statements containing needle that are
 // running on the server in database dbName (driver "pgx" or "mysql"),
@@ -55,7 +43,7 @@ func runningStatements(t *testing.T, conn *sql.DB, driver, dbName, needle string
 // server in database dbName.
 func waitRunning(t *testing.T, conn *sql.DB, driver, dbName, needle string) {
 	t.Helper()
-	eventually(t, "a statement containing "+needle+" to run in "+dbName, func() bool {
+	eventually(t, pollTimeout, "a statement containing "+needle+" to run in "+dbName, func() bool {
 		return runningStatements(t, conn, driver, dbName, needle) > 0
 	})
 }
@@ -64,7 +52,7 @@ func waitRunning(t *testing.T, conn *sql.DB, driver, dbName, needle string) {
 // server in database dbName.
 func waitNotRunning(t *testing.T, conn *sql.DB, driver, dbName, needle string) {
 	t.Helper()
-	eventually(t, "the statement containing "+needle+" in "+dbName+" to end", func() bool {
+	eventually(t, pollTimeout, "the statement containing "+needle+" in "+dbName+" to end", func() bool {
 		return runningStatements(t, conn, driver, dbName, needle) == 0
 	})
 }
@@ -91,5 +79,5 @@ func (b *syncBuffer) String() string {
 // waitOutput waits until out holds s.
 func waitOutput(t *testing.T, out *syncBuffer, s string) {
 	t.Helper()
-	eventually(t, "output "+s, func() bool { return strings.Contains(out.String(), s) })
+	eventually(t, pollTimeout, "output "+s, func() bool { return strings.Contains(out.String(), s) })
 }

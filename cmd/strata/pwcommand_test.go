@@ -43,9 +43,10 @@ func TestPasswordCommandTrust(t *testing.T) {
 		out  []string
 	}{
 		{"lint all", nil, []string{"lint", "--all", "--dialect", "postgres"}, 0, false, nil},
-		{"lint pending on sqlite", nil, []string{"lint", "--url", "sqlite:lint.db"}, 0, false, nil},
-		{"status on sqlite", nil, []string{"status", "--url", "sqlite:app.db"}, 0, false, nil},
+		// up first: read-only commands never create a SQLite file.
 		{"up on sqlite", nil, []string{"up", "--url", "sqlite:app.db"}, 0, false, nil},
+		{"lint pending on sqlite", nil, []string{"lint", "--url", "sqlite:app.db"}, 0, false, nil},
+		{"status on sqlite", nil, []string{"status", "--url", "sqlite:app.db"}, 0, false, nil},
 		{"status on postgres, implicit file", nil, []string{"status", "--url", pg.URL}, 2, false,
 			[]string{"strata.toml:1 sets password-command", "--config strata.toml", "STRATA_TRUST_CONFIG_COMMANDS=1"}},
 		{"lint pending on postgres, implicit file", nil, []string{"lint", "--url", pg.URL}, 2, false, []string{"--config strata.toml"}},

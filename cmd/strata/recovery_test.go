@@ -233,3 +233,40 @@ func TestResolveHalfRunFile(t *testing.T) {
 		want(t, f.run(db.URL, "history", "2"), 0, "resolve_applied  partial -> applied", "reason: created half_b by hand")
 	})
 }
+
+// TestDownHalfRunHint: a down file that stops half-way leaves a row that
+// up --resume cannot continue. status and up must say so with the commands
+// that do settle it, with lines counted in the down file, and following
+// the hint must end in a clean state on every database.
+func TestDownHalfRunHint(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		f := newFolder(t)
+		f.write("0001_ab.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n")
+		f.write("0001_ab.down.sql", "-- strata:no-transaction\nDROP TABLE b;\nDROP TABLE no_such_table;\nDROP TABLE a;\n")
+		want(t, f.run(db.URL, "up"), 0)
+		want(t, f.run(db.URL, "down"), 4, "0001_ab.down.sql:3: statement 2 failed")
+
+		hint := "strata resolve 1 --rolled-back --reason"
+		for _, cmd := range []string{"status", "up"} {
+			r := f.run(db.URL, cmd)
+			want(t, r, map[string]int{"status": 0, "up": 3}[cmd], hint, "no_such_table", "line 3 of 0001_ab.down.sql")
+			if strings.Contains(r.stdout+r.stderr, "strata up --resume") {
+				t.Fatalf("%s offers up --resume, which refuses a down file's row:\n%s", cmd, r)
+			}
+		}
+		st := f.status(db.URL)
+		if m := st.Migrations[0]; m.State != "partial" || m.LastLine != 2 || m.NextLine != 3 {
+			t.Fatalf("status --json: %+v, want partial with last_line 2 and next_line 3 (the down file's)", m)
+		}
+		// Follow the hint: finish the rollback by hand, then resolve.
+		if _, err := db.Open(t).Exec("DROP TABLE a"); err != nil {
+			t.Fatal(err)
+		}
+		want(t, f.run(db.URL, "resolve", "1", "--rolled-back", "--reason", "dropped a by hand"), 0, "resolved 1: partial -> pending")
+		want(t, f.run(db.URL, "up"), 0, "applied migrations/0001_ab.sql")
+		if st := f.status(db.URL); st.state("1") != "applied" || st.Pending != 0 {
+			t.Fatalf("after following the hint: %+v", st)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,6 +71,10 @@ func TestDoctorTLS(t *testing.T) {
 	// The text output has the line; SQLite has none; the setting also
 	// comes from the environment.
 	want(t, f.run(pg.URL, "doctor"), 0, "note  tls ", "sslmode=disable")
+	// doctor never creates a SQLite file: give it one.
+	if err := os.WriteFile(filepath.Join(f.wd, "app.db"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if r := f.run("sqlite:app.db", "doctor"); r.code != 0 || strings.Contains(r.stdout, "tls") {
 		t.Errorf("doctor on SQLite:\n%s", r)
 	}

@@ -6,15 +6,12 @@ package mysql
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -178,71 +175,4 @@ func (Dialect) ServerError(err error) (code, message string, ok bool) {
 		code += " (SQLSTATE " + string(me.SQLState[:]) + ")"
 	}
 	return code, me.Message, true
-}
-
-// lockName derives a GET_LOCK name (at most 64 characters) from the
-// database and history table.
-func lockName(ctx context.Context, conn *sql.Conn, t dialect.Table) (string, error) {
-	var db sql.NullString
-	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&db); err != nil {
-		return "", fmt.Errorf("derive lock name: %w", err)
-	}
-	schema := db.String
-	if t.Schema != "" {
-		schema = t.Schema
-	}
-	sum := sha256.Sum256([]byte(schema + "\x00" + t.Name))
-	return "strata:" + hex.EncodeToString(sum[:16]), nil
-}
-
-// Lock takes GET_LOCK on a connection of its own, polling with a zero
-// timeout so ctx can cancel the wait. The lock connection is separate from
-// the work connection because resetting a MySQL session means replacing
-// the work connection.
-func (Dialect) Lock(ctx context.Context, db *sql.DB, _ *sql.Conn, t dialect.Table, timeout time.Duration, waiting func(string)) (dialect.Lock, error) {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("open lock connection: %w", err)
-	}
-	name, err := lockName(ctx, conn, t)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	try := func(ctx context.Context) (bool, error) {
-		var got sql.NullInt64
-		err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got)
-		return got.Valid && got.Int64 == 1, err
-	}
-	holder := func(ctx context.Context) string {
-		var id sql.NullInt64
-		var host, user, since sql.NullString
-		err := db.QueryRowContext(ctx, `SELECT p.ID, p.HOST, p.USER, p.TIME FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)`, name).Scan(&id, &host, &user, &since)
-		if err != nil {
-			var only sql.NullInt64
-			if db.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", name).Scan(&only) == nil && only.Valid {
-				return fmt.Sprintf("connection id %d", only.Int64)
-			}
-			return ""
-		}
-		return fmt.Sprintf("connection id %d, user %s, host %s, connected for %ss", id.Int64, user.String, host.String, since.String)
-	}
-	if err := dialect.PollLock(ctx, timeout, try, holder, waiting); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return namedLock{conn: conn, name: name}, nil
-}
-
-type namedLock struct {
-	conn *sql.Conn
-	name string
-}
-
-func (l namedLock) Release(ctx context.Context) error {
-	_, err := l.conn.ExecContext(ctx, "SELECT RELEASE_LOCK(?)", l.name)
-	if cerr := l.conn.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -18,9 +18,16 @@ var (
 )
 
 // ListSchemas returns the databases whose name is LIKE pattern, in name
-// order: a MySQL schema is a database.
-func (Dialect) ListSchemas(ctx context.Context, q dialect.Execer, pattern string) ([]string, error) {
-	return dialect.QueryStrings(ctx, q, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY SCHEMA_NAME", pattern)
+// order: a MySQL schema is a database. The system databases
+// (SystemSchema) are never listed.
+func (d Dialect) ListSchemas(ctx context.Context, q dialect.Execer, pattern string) ([]string, error) {
+	names, err := dialect.QueryStrings(ctx, q, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA
+ WHERE SCHEMA_NAME LIKE ? AND LOWER(SCHEMA_NAME) NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
+ ORDER BY SCHEMA_NAME`, pattern)
+	if err != nil {
+		return nil, err
+	}
+	return dialect.FilterSchemas(names, d.SystemSchema), nil
 }
 
 // UseSchema returns USE the database.

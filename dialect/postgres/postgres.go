@@ -205,7 +205,7 @@ func (Dialect) ServerError(err error) (code, message string, ok bool) {
 // lockKey derives the advisory lock key from the database, schema and
 // history table, so two tools or two history tables in one database do not
 // block each other.
-func lockKey(ctx context.Context, conn *sql.Conn, t dialect.Table) (int64, error) {
+func lockKey(ctx context.Context, conn dialect.Execer, t dialect.Table) (int64, error) {
 	var db, schema string
 	if err := conn.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&db, &schema); err != nil {
 		return 0, fmt.Errorf("derive lock key: %w", err)
@@ -232,37 +232,24 @@ func (Dialect) Lock(ctx context.Context, db *sql.DB, conn *sql.Conn, t dialect.T
 		return ok, err
 	}
 	holder := func(ctx context.Context) string {
-		var pid int
-		var app, addr, since sql.NullString
-		err := db.QueryRowContext(ctx, `SELECT a.pid, a.application_name, host(a.client_addr), a.backend_start::text
-			FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-			WHERE l.locktype = 'advisory' AND l.granted
-			  AND l.classid::text = $1 AND l.objid::text = $2 AND l.objsubid = 1
-			LIMIT 1`, strconv.FormatUint(uint64(key)>>32, 10), strconv.FormatUint(uint64(key)&0xffffffff, 10)).Scan(&pid, &app, &addr, &since)
-		if err != nil {
-			return ""
-		}
-		s := fmt.Sprintf("pid %d", pid)
-		if app.String != "" {
-			s += ", application " + app.String
-		}
-		if addr.String != "" {
-			s += ", client " + addr.String
-		}
-		if since.String != "" {
-			s += ", connected since " + since.String
-		}
-		return s
+		h, _ := describeHolder(ctx, db, key)
+		return h
 	}
 	if err := dialect.PollLock(ctx, timeout, try, holder, waiting); err != nil {
 		return nil, err
 	}
-	return advisoryLock{conn: conn, key: key}, nil
+	var pid int64
+	if err := conn.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+		return nil, fmt.Errorf("read backend pid: %w", err)
+	}
+	return advisoryLock{conn: conn, key: key, pid: pid}, nil
 }
 
 type advisoryLock struct {
 	conn *sql.Conn
 	key  int64
+	pid  int64 // the backend holding it
 }
 
 func (l advisoryLock) Release(ctx context.Context) error {

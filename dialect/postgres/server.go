@@ -19,9 +19,16 @@ var (
 	_ dialect.Versioner     = Dialect{}
 )
 
-// ListSchemas returns the schemas whose name is LIKE pattern, in name order.
-func (Dialect) ListSchemas(ctx context.Context, q dialect.Execer, pattern string) ([]string, error) {
-	return dialect.QueryStrings(ctx, q, "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", pattern)
+// ListSchemas returns the schemas whose name is LIKE pattern, in name
+// order, without the system ones (SystemSchema).
+func (d Dialect) ListSchemas(ctx context.Context, q dialect.Execer, pattern string) ([]string, error) {
+	names, err := dialect.QueryStrings(ctx, q, `SELECT nspname FROM pg_catalog.pg_namespace
+ WHERE nspname LIKE $1 AND nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
+ ORDER BY nspname`, pattern)
+	if err != nil {
+		return nil, err
+	}
+	return dialect.FilterSchemas(names, d.SystemSchema), nil
 }
 
 // UseSchema returns SET search_path TO the schema.

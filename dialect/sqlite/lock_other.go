@@ -44,3 +44,15 @@ func (l exclLock) Release(context.Context) error {
 	l.f.Close()
 	return os.Remove(l.path)
 }
+
+// fileHolder describes the holder named in lock file path, when it exists.
+func fileHolder(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read lock file: %w", err)
+	}
+	return string(b) + " (lock file " + path + ")", nil
+}

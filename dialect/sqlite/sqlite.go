@@ -169,15 +169,40 @@ func (Dialect) Lock(ctx context.Context, _ *sql.DB, conn *sql.Conn, t dialect.Ta
 	return lockFile(ctx, lockPath(path, t), timeout, waiting)
 }
 
+// LockHolder describes the holder of the session-mode lock file of
+// history table t, or "" when it is free. It holds nothing afterwards.
+func (Dialect) LockHolder(ctx context.Context, db dialect.Execer, t dialect.Table) (string, error) {
+	schema := "main"
+	if t.Schema != "" {
+		schema = t.Schema
+	}
+	var path string
+	err := db.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = ?1", schema).Scan(&path)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("find database file: %w", err)
+	}
+	if path == "" {
+		return "", nil
+	}
+	return fileHolder(lockPath(path, t))
+}
+
+var _ dialect.LockProber = Dialect{}
+
 // lockPath is "<database>.strata-lock" for the default history table and
-// "<database>.<table>.strata-lock" for others, so two history tables in one
+// "<database>.<table>.strata-lock" (table in lower case) for others, so two history tables in one
 // database (two tools, or tenants) do not block each other.
 func lockPath(db string, t dialect.Table) string {
-	if t.Name == "strata_schema_history" {
+	// SQLite compares identifiers without ASCII case: STRATA_History and
+	// strata_history are one table, so they must be one lock.
+	if strings.EqualFold(t.Name, "strata_schema_history") {
 		return db + ".strata-lock"
 	}
 	safe := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-':
 			return r
 		}
 		return '_'
@@ -188,6 +213,12 @@ func lockPath(db string, t dialect.Table) string {
 type noLock struct{}
 
 func (noLock) Release(context.Context) error { return nil }
+
+// NowMS is the clock of the host the database file is on, in
+// milliseconds.
+func (Dialect) NowMS() string {
+	return "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+}
 
 var _ dialect.Versioner = Dialect{}
 

@@ -27,6 +27,7 @@ as when an older release runs after a newer one migrated) exits 0 with a note;
 with --fail-if-ahead it exits 12, as an applied file missing from the folder.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
+			a.set.requireURL = true // a pipeline command: no implicit local database
 			return a.check(cmd.Context())
 		}),
 	}
@@ -76,6 +77,7 @@ type jsonCheck struct {
 }
 
 func (a *app) check(ctx context.Context) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	s, err := a.open(ctx, nil)
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ type app struct {
 	lockTimeout time.Duration
 	lockMode    string
 	leaseTTL    time.Duration
+	clockSkew   time.Duration // hidden --test-clock-skew
 	tx          string
 	sumCache    string // --checksum-cache
 	allowEmpty  bool   // --allow-empty
@@ -97,7 +98,8 @@ checksum. It refuses to go on when an applied file was edited or removed.
 
 The database comes from --url, else STRATA_DATABASE_URL (or the file named by
 STRATA_DATABASE_URL_FILE), else DATABASE_URL (or DATABASE_URL_FILE), else the
-url key of strata.toml, else ` + config.DefaultURL + `. Every other flag can also be
+url key of strata.toml, else ` + config.DefaultURL + ` for local use (run, check,
+await, wait and fleets reading --url refuse it). Every other flag can also be
 set with STRATA_<FLAG>, such as STRATA_DIR or STRATA_LOCK_TIMEOUT, or with its
 name as a key in strata.toml (or the --config file): a flag beats the
 environment, which beats the file. The password can come from --password-file,
@@ -137,6 +139,8 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.DurationVar(&a.lockTimeout, "lock-timeout", strata.DefaultLockTimeout, "how long to wait for another run's migration lock (0: wait forever)")
 	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockSession), "how runs exclude each other: session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)")
 	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
+	f.DurationVar(&a.clockSkew, "test-clock-skew", 0, "shift this host's clock as strata reads it (drills and tests: lease decisions use the database's clock)")
+	_ = f.MarkHidden("test-clock-skew")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")

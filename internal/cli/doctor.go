@@ -59,6 +59,11 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 		return usage(fmt.Errorf("--lock-mode: %w", err))
 	}
 	var checks []doctor.Check
+	if err := t.FileExists(); err != nil { // doctor does not create a mistyped SQLite file
+		checks = append(checks, doctor.Check{Name: "connect", Status: doctor.Fail, Detail: err.Error()})
+		a.renderChecks(checks)
+		return &exitStatus{code: ExitUsage, err: err, printed: true}
+	}
 	db, err := t.DB()
 	if err != nil {
 		return err

@@ -165,6 +165,7 @@ func jsonFiles(files []strata.Applied) []jsonApplied {
 // planDown prints which down files a down run would run (down --dry-run,
 // plan --down), changing nothing.
 func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	s, err := a.open(ctx, nil)
 	if err != nil {
 		return err

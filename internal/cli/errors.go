@@ -88,6 +88,9 @@ func (a *app) printError(err error, code int) {
 }
 
 func writeJSON(w io.Writer, v any) {
+	if t, ok := v.(targeted); ok {
+		w, v = &targetWriter{w: w, target: t.target}, t.doc
+	}
 	if s, ok := v.(jsonStreamer); ok {
 		writeStream(w, s)
 		return

@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/source"
 )
@@ -96,6 +97,11 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitUsage
 	case errors.Is(err, strata.ErrLockTimeout):
 		return ExitLockTimeout
+	case errors.As(err, new(*dialect.LockLostError)):
+		// Whatever failed after the lock was lost failed because of it.
+		return ExitFailure
+	case errors.As(err, new(*strata.StillExecutingError)):
+		return ExitDrift
 	case errors.As(err, &drift), errors.As(err, &res), errors.As(err, &rsv),
 		errors.As(err, &down), errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):
 		return ExitDrift

@@ -109,6 +109,8 @@ func (fl *fleetFlags) check(a *app) error {
 // fleet runs cmd (up, status or check) on every target of the fleet.
 func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 	ctx := cmd.Context()
+	a.set.fleet = true
+	a.set.requireURL = true // --targets-query and --targets-schemas read --url
 	if err := fl.check(a); err != nil {
 		return usage(err)
 	}
@@ -148,6 +150,7 @@ func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 	if err != nil {
 		return err
 	}
+	a.set.readOnly = cmd.Name() != "up" || mode == reportDryRun // status, check, up --dry-run
 	b := &fleetBuild{reg: targetRegistry{}, dir: dir, extra: extra}
 	all, err := a.fleetTargets(ctx, fl, b)
 	if err != nil {

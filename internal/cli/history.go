@@ -62,6 +62,7 @@ type jsonHistory struct {
 }
 
 func (a *app) history(ctx context.Context, version string) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	s, err := a.open(ctx, nil)
 	if err != nil {
 		return err

@@ -133,6 +133,7 @@ func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {
 			return err
 		}
 	default:
+		a.set.readOnly = true
 		s, err := a.open(ctx, nil)
 		if err != nil {
 			return err

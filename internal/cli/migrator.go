@@ -64,6 +64,14 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 	if a.leaseTTL < time.Second {
 		return nil, usage(fmt.Errorf("--lease-ttl %s is too short: give at least 1s (the lease is renewed every third of it)", a.leaseTTL))
 	}
+	if a.set.readOnly {
+		// The implicit default (announced as such) may not exist yet: it
+		// reads as empty. A URL that was given must name a file.
+		implicit := t == a.target && a.set.urlSource.Kind == config.FromDefault
+		if err := t.ReadOnly(implicit); err != nil {
+			return nil, usage(err)
+		}
+	}
 	db, err := t.DB()
 	if err != nil {
 		return nil, err
@@ -75,6 +83,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithLockTimeout(a.lockTimeout),
 		strata.WithLockMode(lockMode),
 		strata.WithLeaseTTL(a.leaseTTL),
+		strata.WithClockSkew(a.clockSkew),
 		strata.WithSourceName(a.dir),
 		strata.WithVersion(buildVersion().Version),
 		strata.WithFailIfAhead(a.failIfAhead),

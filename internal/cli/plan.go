@@ -86,6 +86,7 @@ type jsonStatement struct {
 }
 
 func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfOrder bool) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	s, err := a.open(ctx, nil, strata.WithAllowOutOfOrder(outOfOrder))
 	if err != nil {
 		return err

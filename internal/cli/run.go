@@ -71,6 +71,7 @@ without taking the lock. When migrating fails strata exits with its exit code
 and the command is never started.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
+			a.set.requireURL = true // a pipeline command: no implicit local database
 			c, err := command(cmd, args, true)
 			if err != nil {
 				return err
@@ -111,6 +112,7 @@ migrated it) has reached every version in it. Waits for the database itself too.
 --timeout passes first.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
+			a.set.requireURL = true // a pipeline command: no implicit local database
 			c, err := command(cmd, args, false)
 			if err != nil {
 				return err
@@ -164,6 +166,7 @@ func reached(st *strata.Status, want source.Version) bool {
 }
 
 func (a *app) await(ctx context.Context, want source.Version, timeout, interval time.Duration) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	start := time.Now()
 	if a.rt.wait == 0 {
 		a.rt.wait = timeout // the database may not be up yet either

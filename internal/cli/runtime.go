@@ -173,6 +173,9 @@ func (a *app) wantJSON() bool { return a.json || a.rt.report != "" }
 // result records v as the command's JSON document for --report and, with
 // --json, prints it on stdout.
 func (a *app) result(v any) {
+	if a.target != nil && !a.set.fleet {
+		v = targeted{target: a.target.Redacted, doc: v}
+	}
 	a.rt.doc = v
 	if a.json {
 		writeJSON(a.stdout, v)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -22,6 +23,30 @@ type settings struct {
 	file      *config.File   // the configuration file read, or nil
 	sources   config.Sources // where each flag's value came from
 	urlSource config.Source  // where the database URL came from, once resolved
+
+	// requireURL: the command refuses the implicit default database
+	// (run, check, await, wait and fleets query --url: pipelines, where a
+	// missing secret must not pass green against a local SQLite file).
+	requireURL bool
+	// readOnly: the command changes nothing on the database (status,
+	// check, plan, history, lint, await, dry runs); SQLite is opened
+	// read-only and a missing file is an error rather than created.
+	readOnly bool
+	// fleet: the command runs on many targets, each named in its JSON.
+	fleet bool
+}
+
+// noURL is the message of a command that needs an explicit database.
+const noURL = "no database given: pass --url, or set STRATA_DATABASE_URL (or STRATA_DATABASE_URL_FILE), DATABASE_URL (or DATABASE_URL_FILE), or url in strata.toml; this command does not fall back to the local default " + config.DefaultURL
+
+// announceTarget names the database a command runs against on stderr,
+// with the password redacted, and warns when it is the implicit default.
+func (a *app) announceTarget(t *config.Target, from config.Source) {
+	if !from.Explicit() {
+		a.logger().Warn("no database given (--url, STRATA_DATABASE_URL, DATABASE_URL, url in strata.toml): using the local default " + t.Redacted)
+		return
+	}
+	a.logger().Info("database", "target", t.Redacted, "from", from.String())
 }
 
 // settingsFlags registers the global flags of the configuration file and
@@ -89,11 +114,15 @@ func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
 		return nil, usage(err)
 	}
 	a.set.urlSource = from
+	if a.set.requireURL && !from.Explicit() {
+		return nil, usage(errors.New(noURL))
+	}
 	t, err := config.Parse(url)
 	if err != nil {
 		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
 	}
 	a.target = t
+	a.announceTarget(t, from)
 	if err := a.checkTLS(t); err != nil {
 		return nil, err
 	}

@@ -47,9 +47,13 @@ type jsonMigration struct {
 	StatementsTotal   int `json:"statements_total"`
 	LastLine          int `json:"last_line,omitempty"`
 	NextLine          int `json:"next_line,omitempty"`
+	// Executing names the connection a running file's statement still
+	// executes on although its run may be gone (docs/safety.md).
+	Executing string `json:"executing,omitempty"`
 }
 
 func (a *app) status(ctx context.Context) error {
+	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	s, err := a.open(ctx, nil)
 	if err != nil {
 		return err
@@ -87,6 +91,9 @@ func (a *app) status(ctx context.Context) error {
 		switch ms.State {
 		case strata.StatePartial, strata.StateFailed, strata.StateRunning, strata.StateInterrupted:
 			state += fmt.Sprintf(" (%d/%d statements)", ms.StatementsApplied, ms.StatementsTotal)
+			if ms.Executing != "" {
+				state += fmt.Sprintf(" (statement still executing on %s)", ms.Executing)
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ms.ID, ms.File, state, at, dur)
 	}

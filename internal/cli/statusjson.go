@@ -31,7 +31,7 @@ type statusJSON struct {
 func (s statusJSON) migration(ms *strata.MigrationStatus) jsonMigration {
 	jm := jsonMigration{Version: ms.ID, Name: ms.Name, File: ms.File, State: string(ms.State),
 		Checksum: ms.Checksum, DurationMS: ms.Duration.Milliseconds(),
-		StatementsApplied: ms.StatementsApplied, StatementsTotal: ms.StatementsTotal, LastLine: ms.LastLine, NextLine: ms.NextLine}
+		StatementsApplied: ms.StatementsApplied, StatementsTotal: ms.StatementsTotal, LastLine: ms.LastLine, NextLine: ms.NextLine, Executing: ms.Executing}
 	if ms.Record != nil {
 		at := ms.AppliedAt.UTC().Format(time.RFC3339)
 		jm.AppliedAt = &at
@@ -117,6 +117,9 @@ func (s statusJSON) appendMigration(b []byte, ms *strata.MigrationStatus) []byte
 	}
 	if jm.NextLine != 0 {
 		b = strconv.AppendInt(key(b, false, "next_line"), int64(jm.NextLine), 10)
+	}
+	if jm.Executing != "" {
+		b = appendJSONString(key(b, false, "executing"), jm.Executing)
 	}
 	return append(b, "\n    }"...)
 }

@@ -26,6 +26,7 @@ answered); strata up then says that it does not exist. Exit 0 when up, 6 when
 the server did not answer in time or refused for good.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
+			a.set.requireURL = true // a pipeline command: no implicit local database
 			d := timeout
 			if !cmd.Flags().Changed("timeout") && a.rt.wait > 0 {
 				d = a.rt.wait

@@ -54,6 +54,8 @@ type Target struct {
 	Memory bool
 
 	secrets []string
+	file    string          // for SQLite, the database file ("" in memory)
+	ro      bool            // ReadOnly was applied
 	pg      *pgx.ConnConfig // for PostgreSQL, opened through a connector
 	my      *mysql.Config   // for MySQL, opened through a connector
 	sslmode string          // PostgreSQL: the URL's sslmode, "" when not given
@@ -325,6 +327,8 @@ func (t *Target) sqlite(raw string) error {
 	dsn := "file:" + path + "?" + sqlitePragmas
 	if path == ":memory:" {
 		t.Memory = true
+	} else {
+		t.file = path
 	}
 	if query != "" {
 		dsn += "&" + query

@@ -29,12 +29,6 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
 
-// adminTimeout bounds creating and dropping a test database. PostgreSQL's
-// DROP DATABASE waits for a checkpoint; with the whole suite running in
-// parallel on a busy machine that took more than 30 s, failing tests that
-// had passed.
-const adminTimeout = 2 * time.Minute
-
 // DB is a fresh database created for one test.
 type DB struct {
 	// URL is the strata URL of the database (postgres://, mysql://, sqlite:).
@@ -84,7 +78,7 @@ func env(key, def string) string {
 func Postgres(t testing.TB) DB {
 	t.Helper()
 	admin := env("STRATA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
@@ -99,7 +93,7 @@ func Postgres(t testing.TB) DB {
 		t.Fatalf("testdb: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 		defer cancel()
 		db, err := sql.Open("pgx", admin)
 		if err != nil {
@@ -119,6 +113,12 @@ func Postgres(t testing.TB) DB {
 	return DB{URL: u.String(), DriverName: "pgx", DSN: u.String(), Name: name}
 }
 
+// dropTimeout bounds dropping a test's database. PostgreSQL's DROP
+// DATABASE waits for a checkpoint, and when many parallel tests drop
+// theirs at once on a busy 2-core machine the checkpoints queue: 30
+// seconds was seen to run out, failing a test that had passed.
+const dropTimeout = 3 * time.Minute
+
 // MySQL creates a fresh database on the local MySQL/MariaDB server.
 func MySQL(t testing.TB) DB {
 	t.Helper()
@@ -127,7 +127,7 @@ func MySQL(t testing.TB) DB {
 	if err != nil {
 		t.Fatalf("testdb: STRATA_TEST_MYSQL_URL: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db, err := sql.Open("mysql", adminDSN)
 	if err != nil {
@@ -142,7 +142,7 @@ func MySQL(t testing.TB) DB {
 		t.Fatalf("testdb: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 		defer cancel()
 		db, err := sql.Open("mysql", adminDSN)
 		if err != nil {
@@ -174,6 +174,12 @@ func MySQL(t testing.TB) DB {
 func SQLite(t testing.TB) DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), randomName()+".db")
+	// An empty file is an empty SQLite database. It exists, as a server's
+	// fresh database does, so read-only commands (which never create a
+	// file) can run on it first.
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatalf("testdb: create %s: %v", path, err)
+	}
 	return DB{URL: "sqlite:" + path, DriverName: "sqlite", DSN: "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)", Name: path}
 }
 

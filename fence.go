@@ -119,7 +119,9 @@ func (m *Migrator) acquireSession(ctx context.Context, c *sql.Conn, timeout time
 		}
 		h, err := lease.Live(ctx, c, m.d, m.cfg.table)
 		if err != nil || h != "" {
-			_ = l.Release(context.WithoutCancel(ctx))
+			if rerr := releaseLock(ctx, l); rerr != nil {
+				return false, errors.Join(err, rerr)
+			}
 			who = h + " (a --lock-mode=lease run)"
 			return false, err
 		}
@@ -168,7 +170,9 @@ func (m *Migrator) liveRun(ctx context.Context, c *sql.Conn) (live bool, executi
 		if err != nil {
 			return false, "", err
 		}
-		_ = l.Release(context.WithoutCancel(ctx))
+		if err := releaseLock(ctx, l); err != nil {
+			return false, "", err
+		}
 	}
 	conn, err := m.executing(ctx, c)
 	return conn != "", conn, err

@@ -38,13 +38,15 @@ func (m *Migrator) withLock(ctx context.Context, f func(ctx context.Context, p *
 		return 0, err
 	}
 	p := &pinned{c: c}
-	unsure := false // the lock may still be held on a connection of p
+	unsure := true // the lock may still be held on a connection of p
 	defer func() { m.putBack(p.c, p.changed || unsure) }()
 	lock, wait, err := m.lock(ctx, c, cancel)
 	if err != nil {
+		// A try that failed half-way (acquireSession) may have left
+		// the lock on c; a plain timeout did not.
+		unsure = !errors.Is(err, ErrLockTimeout)
 		return wait, err
 	}
-	unsure = true
 	defer func() {
 		if rerr := releaseLock(ctx, lock); rerr != nil {
 			err = errors.Join(err, rerr)

@@ -68,41 +68,22 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
 	}
 	var err error
-	res.LockWait, err = m.withLock(ctx, func(ctx context.Context, pc *pinned, lock *held) error {
-		c := pc.c
-		if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
-			return err
-		}
-		recs, err := m.store.All(ctx, c)
-		if err != nil {
-			return err
-		}
-		st := m.status(recs)
-		if err := m.settleRunning(ctx, c, st, true); err != nil {
-			return err
-		}
-		res.Current, res.Ahead = st.Current, st.Ahead
-		p2, err := m.plan(st, p.opts, p, p.limit)
+	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
+		res.Current, res.Ahead = s.st.Current, s.st.Ahead
+		p2, err := m.plan(s.st, p.opts, p, p.limit)
 		if err != nil {
 			return err
 		}
 		if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
 			return err
 		}
-		user, err := m.d.CurrentUser(ctx, c)
+		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
+		defer func() { s.c, s.changed = r.conn, r.changed }()
+		disarm, err := r.arm(ctx)
+		defer disarm()
 		if err != nil {
-			return fmt.Errorf("read current database user: %w", err)
-		}
-		r := &run{m: m, conn: c, appliedBy: m.appliedBy(user), res: res, lim: p.limit, lock: lock, store: m.store.Fenced(lock.fence)}
-		defer func() { pc.c, pc.changed = r.conn, r.changed }()
-		if err := r.armKill(ctx); err != nil {
 			return err
 		}
-		defer r.disarmKill()
-		if err := r.markWork(ctx); err != nil {
-			return err
-		}
-		defer func() { r.unmarkWork(ctx) }()
 		if p2.TxMode == TxAll {
 			err = r.retry(ctx, p2.Steps, func() error { return r.inTx(ctx, p2.Steps) })
 		} else {

@@ -235,14 +235,11 @@ type downRun struct {
 // cancelled and the work connection tagged (dialect.WorkMarker), and files
 // outside a transaction through the same executor (noTxAs).
 func (d *downRun) steps(ctx context.Context, steps []Step, mode TxMode) error {
-	if err := d.armKill(ctx); err != nil {
+	disarm, err := d.arm(ctx)
+	defer disarm()
+	if err != nil {
 		return err
 	}
-	defer d.disarmKill()
-	if err := d.markWork(ctx); err != nil {
-		return err
-	}
-	defer func() { d.unmarkWork(ctx) }()
 	if mode == TxAll {
 		return d.retry(ctx, steps, func() error { return d.inTx(ctx, steps) })
 	}

@@ -141,3 +141,19 @@ func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 	dir.done(Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n})
 	return nil
 }
+
+// arm readies the work connection for a run of files: on MySQL the
+// running statement stopped on the server when the run is cancelled
+// (armKill), and the connection tagged so a dead run's statement is seen
+// still executing (markWork). The returned function undoes both; call it
+// even when arm fails.
+func (r *run) arm(ctx context.Context) (func(), error) {
+	undo := func() {
+		r.unmarkWork(ctx)
+		r.disarmKill()
+	}
+	if err := r.armKill(ctx); err != nil {
+		return undo, err
+	}
+	return undo, r.markWork(ctx)
+}

@@ -138,7 +138,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err != nil && r.unflushed {
 		err = r.waitDurable(ctx, err)
 	}
-	return res, lostLock(ctx, err)
+	return res, lostLock(ctx, r.lock, err)
 }
 
 // one runs one file in the way its step says.

@@ -25,7 +25,22 @@ type Problem struct {
 	Version string // the migration's version (or ID for repeatables)
 	File    string // display name of the file, or the recorded file when it is gone
 	Detail  string // what was found
-	Hint    string // what to do
+	// Hint says what to do, in terms of this package's API; front ends
+	// phrase their own hint from Remedy and the fields below.
+	Hint string
+	// Remedy is the kind of fix Hint describes.
+	Remedy Remedy
+	// Current is the highest applied version, for StateOutOfOrder.
+	Current string
+	// Applied is how many statements completed, and Line the line of the
+	// next one (0 when unknown), for a file that stopped half-way.
+	Applied, Line int
+	// RecordedFile is the file the history row names: the down file when
+	// a down run stopped half-way (RemedyResolveDownRow).
+	RecordedFile string
+	// ResumeRefused is set when resuming was asked for but cannot continue
+	// this row (a down file stopped half-way: RemedyResolveDownRow).
+	ResumeRefused bool
 }
 
 // DriftError reports every Problem found before anything ran. Nothing was

@@ -8,7 +8,7 @@ import (
 
 // ErrReasonRequired is returned (wrapped) by Resolve when the reason is
 // empty: every resolve is recorded in the audit trail with why.
-var ErrReasonRequired = errors.New("a reason is required: say why, for example --reason 'finished the index by hand after a timeout'")
+var ErrReasonRequired = errors.New("a reason is required: say why, for example 'finished the index by hand after a timeout'")
 
 // UnknownVersionError reports a version that is neither a file in the
 // migrations folder nor a row in the history table. Nothing was changed.
@@ -20,11 +20,18 @@ type UnknownVersionError struct {
 
 // Error names the version and the nearest known ones.
 func (e *UnknownVersionError) Error() string {
+	return e.Found() + "; Status lists the versions"
+}
+
+// Found says what was found: the version is unknown, and the nearest
+// known ones. It is Error without the hint, for front ends that phrase
+// their own.
+func (e *UnknownVersionError) Found() string {
 	msg := fmt.Sprintf("unknown version %s: no migration file or history row has it", e.Version)
 	if len(e.Nearest) > 0 {
 		msg += "; nearest: " + strings.Join(e.Nearest, ", ")
 	}
-	return msg + "; run strata status to list the versions"
+	return msg
 }
 
 // DownProblemKind says why a file cannot be rolled back.
@@ -45,7 +52,14 @@ type DownProblem struct {
 	Version string
 	File    string // display name of the file concerned
 	Detail  string // what was found
-	Hint    string // what to do
+	// Hint says what to do, in terms of this package's API; front ends
+	// phrase their own hint from Remedy and DownFile.
+	Hint string
+	// Remedy is the kind of fix Hint describes.
+	Remedy Remedy
+	// DownFile is the display name of the down file to write, for
+	// RemedyWriteDownFile.
+	DownFile string
 }
 
 // DownRefusedError reports every reason a down run was refused, found
@@ -110,5 +124,5 @@ type BaselineRefusedError struct {
 // Error says why the baseline was refused and how to force it.
 func (e *BaselineRefusedError) Error() string {
 	return fmt.Sprintf("refusing to baseline: the history already has %d migration rows, so this database is managed by strata; "+
-		"run strata status to see them, or pass --force to record only the versions that have no row", e.Rows)
+		"see them with Status, or set BaselineOptions.Force to record only the versions that have no row", e.Rows)
 }

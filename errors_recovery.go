@@ -106,14 +106,35 @@ type ResolveError struct {
 	Action  ResolveAction
 	// State is the migration's state that made the action impossible.
 	State State
+	// File is the migration's display name (the recorded file when it is
+	// not in the folder).
+	File string
+	// Refusal is why the action was refused, for callers that phrase
+	// their own message.
+	Refusal ResolveRefusal
 	// Msg says what was found and what to do instead.
 	Msg string
 }
 
 // Error says which resolve was refused, why and what to do instead.
 func (e *ResolveError) Error() string {
-	return fmt.Sprintf("cannot resolve %s %s: %s", e.Version, e.Action.flag(), e.Msg)
+	return fmt.Sprintf("cannot resolve %s as %s: %s", e.Version, e.Action, e.Msg)
 }
+
+// ResolveRefusal says why [Migrator.Resolve] refused an action.
+type ResolveRefusal string
+
+// The reasons a [ResolveError] gives.
+const (
+	RefusedNotApplied ResolveRefusal = "not_applied" // ResolveAcceptEdit on a failed, partial, running or interrupted row: settle it first
+	RefusedRerun      ResolveRefusal = "rerun"       // a repeatable whose file changed: it runs again on the next [Migrator.Up]
+	RefusedPending    ResolveRefusal = "pending"     // it never ran: apply it with [Migrator.Up] or record it with [Migrator.Baseline]
+	RefusedMissing    ResolveRefusal = "missing"     // its file is missing from the folder
+	RefusedAhead      ResolveRefusal = "ahead"       // the database is ahead of the folder: resolve from the newer release
+	RefusedNotEdited  ResolveRefusal = "not_edited"  // ResolveAcceptEdit on a file whose checksum matches
+	RefusedEdited     ResolveRefusal = "edited"      // applied but edited: only [ResolveAcceptEdit] applies
+	RefusedApplied    ResolveRefusal = "applied"     // applied and unchanged: nothing to resolve
+)
 
 // BaselineRefusedError reports that the history table already has rows, so
 // a baseline could hide files that never ran. Nothing was changed.

@@ -269,7 +269,7 @@ type ResumeError struct {
 }
 
 func (e *ResumeError) Error() string {
-	return fmt.Sprintf("%s:%d: cannot resume: statement %d already ran, but the file's statement %d is not the one that ran (%d statements had completed); restore those statements as they were, or settle the file by hand with strata resolve --applied or --rolled-back",
+	return fmt.Sprintf("%s:%d: cannot resume: statement %d already ran, but the file's statement %d is not the one that ran (%d statements had completed); restore those statements as they were, or settle the file by hand with Resolve and ResolveApplied or ResolveRolledBack",
 		e.File, e.Line, e.Index, e.Index, e.Applied)
 }
 

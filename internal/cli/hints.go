@@ -110,7 +110,16 @@ func cliErrorText(err error) string {
 		uv    *strata.UnknownVersionError
 		base  *strata.BaselineRefusedError
 		rsn   *strata.ReasonError
+		res   *strata.ResolveError
+		rsm   *strata.ResumeError
 	)
+	if errors.As(err, &res) {
+		swap(res.Error(), resolveText(res))
+	}
+	if errors.As(err, &rsm) {
+		swap(rsm.Error(), fmt.Sprintf("%s:%d: cannot resume: statement %d already ran, but the file's statement %d is not the one that ran (%d statements had completed); restore those statements as they were, or settle the file by hand with strata resolve --applied or --rolled-back",
+			rsm.File, rsm.Line, rsm.Index, rsm.Index, rsm.Applied))
+	}
 	if errors.As(err, &drift) {
 		swap(drift.Error(), driftText(drift))
 	}
@@ -134,4 +143,22 @@ func cliErrorText(err error) string {
 		swap(strata.ErrReasonPlaceholder.Error(), "the reason is a placeholder, not a reason: say in your own words what you checked or did, for example --reason 'finished the index by hand after a timeout'")
 	}
 	return msg
+}
+
+// resolveText is a ResolveError as the CLI says it, naming the flags.
+func resolveText(e *strata.ResolveError) string {
+	msg := e.Msg
+	switch e.Refusal {
+	case strata.RefusedNotApplied:
+		msg = fmt.Sprintf("it is %s, not applied, so there is no edit to accept: settle it first with --applied (you completed it by hand) or --rolled-back (you undid it)", e.State)
+	case strata.RefusedRerun:
+		msg = "it is a repeatable migration whose file changed; it runs again on the next strata up, so there is nothing to resolve"
+	case strata.RefusedPending:
+		msg = "it is pending: it never ran, so there is nothing to resolve; run strata up to apply it, or strata baseline if its changes are already in the database"
+	case strata.RefusedAhead:
+		msg = "its file " + e.File + " is not in this folder: the database is ahead of it; run strata resolve from the release that has the file"
+	case strata.RefusedEdited:
+		msg = "it is already applied, but its file was edited since; if the edit is deliberate, use --accept-edit"
+	}
+	return fmt.Sprintf("cannot resolve %s --%s: %s", e.Version, e.Action, msg)
 }

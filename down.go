@@ -92,7 +92,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: give a positive number", opts.Steps)}
 	}
 	if opts.Steps > 0 && !opts.To.IsZero() {
-		return nil, &ConfigError{Msg: "give either a number of migrations to roll back or --to VERSION, not both"}
+		return nil, &ConfigError{Kind: ConfigDownStepsAndTo, Msg: "give either a number of migrations to roll back (Steps) or a version to roll back to (To), not both"}
 	}
 	p := &DownPlan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts, limit: lim}
 	var probs []DownProblem
@@ -123,7 +123,8 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 	default:
 		n := max(opts.Steps, 1)
 		if len(applied) > 0 && n > len(applied) {
-			return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: only %d are applied; use strata down %d, or strata down --to 0 to roll back every one", n, len(applied), len(applied))}
+			return nil, &ConfigError{Kind: ConfigDownTooMany, Count: n, Applied: len(applied),
+				Msg: fmt.Sprintf("cannot roll back %d migrations: only %d are applied; roll back %d, or to version 0 to roll back every one", n, len(applied), len(applied))}
 		}
 		targets = applied[:min(n, len(applied))]
 	}
@@ -151,7 +152,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 				return nil, err
 			}
 			if m.cfg.txMode == TxAll && !step.Transactional {
-				return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", step.File, step.Reason)}
+				return nil, txAllFile(step)
 			}
 			p.Steps = append(p.Steps, step)
 		}

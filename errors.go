@@ -138,7 +138,17 @@ func (e *FileError) Error() string {
 func (e *FileError) Unwrap() error { return e.Err }
 
 // ConfigError is a combination of options or arguments that cannot work,
-// such as --tx=all on MySQL. Nothing was run.
-type ConfigError struct{ Msg string }
+// such as [TxAll] on MySQL. Nothing was run.
+type ConfigError struct {
+	Msg string
+	// Kind says which combination was refused ("" when Msg says it all);
+	// the fields below give its particulars.
+	Kind     ConfigErrorKind
+	Database string // the dialect's name, for ConfigTxAllNotPossible and ConfigRehearseNotPossible
+	File     string // the file, for ConfigTxAllFile
+	Reason   string // why File cannot run in a transaction, for ConfigTxAllFile
+	Count    int    // the steps asked for, for ConfigDownTooMany
+	Applied  int    // the migrations applied, for ConfigDownTooMany
+}
 
 func (e *ConfigError) Error() string { return e.Msg }

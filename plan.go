@@ -205,7 +205,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			}
 		}
 		if m.cfg.txMode == TxAll && !step.Transactional {
-			return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", step.File, step.Reason)}
+			return nil, txAllFile(step)
 		}
 		p.Steps = append(p.Steps, step)
 	}

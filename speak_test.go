@@ -1,10 +1,12 @@
 package strata
 
 import (
+	"context"
 	"errors"
 	"regexp"
 	"testing"
 
+	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/dialect/sqlite"
 	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
@@ -98,6 +100,18 @@ func TestErrorsSpeakGo(t *testing.T) {
 		ErrHistoryChanged,
 	}
 	errs = append(errs, downErrs...)
+	// Options and arguments that cannot work together.
+	for _, o := range []DownOptions{{Steps: 2, To: v("1")}, {Steps: 9}, {Steps: -1}} {
+		_, err := m.planDown(st, o, limit{})
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("down %+v: %v, want a ConfigError", o, err)
+		}
+		errs = append(errs, err)
+	}
+	_, err := configure(nil, mysql.New(), []Option{WithTxMode(TxAll)})
+	_, rerr := (&Migrator{d: mysql.New()}).Rehearse(context.Background())
+	errs = append(errs, err, rerr, txAllFile(Step{File: "4_m.sql", Reason: "the file says -- strata:no-transaction"}))
 	for i := range st.Migrations {
 		for _, a := range []ResolveAction{ResolveApplied, ResolveRolledBack, ResolveAcceptEdit} {
 			if err := checkResolvable(&st.Migrations[i], a); err != nil {

@@ -112,7 +112,11 @@ func cliErrorText(err error) string {
 		rsn   *strata.ReasonError
 		res   *strata.ResolveError
 		rsm   *strata.ResumeError
+		cfg   *strata.ConfigError
 	)
+	if errors.As(err, &cfg) {
+		swap(cfg.Error(), configText(cfg))
+	}
 	if errors.As(err, &res) {
 		swap(res.Error(), resolveText(res))
 	}
@@ -161,4 +165,25 @@ func resolveText(e *strata.ResolveError) string {
 		msg = "it is already applied, but its file was edited since; if the edit is deliberate, use --accept-edit"
 	}
 	return fmt.Sprintf("cannot resolve %s --%s: %s", e.Version, e.Action, msg)
+}
+
+// configText is a ConfigError as the CLI says it, naming the flags.
+func configText(e *strata.ConfigError) string {
+	switch e.Kind {
+	case strata.ConfigTxAllNotPossible:
+		return fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", e.Database)
+	case strata.ConfigTxAllFile:
+		return fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", e.File, e.Reason)
+	case strata.ConfigLeaseOneConn:
+		return "--lock-mode=lease needs a second database connection to renew the lease while files run, but the pool allows one (SetMaxOpenConns(1)); use the default session lock"
+	case strata.ConfigDownStepsAndTo:
+		return "give either a number of migrations to roll back or --to VERSION, not both"
+	case strata.ConfigDownTooMany:
+		return fmt.Sprintf("cannot roll back %d migrations: only %d are applied; use strata down %d, or strata down --to 0 to roll back every one", e.Count, e.Applied, e.Applied)
+	case strata.ConfigNothingToRedo:
+		return "nothing to redo: no migration is applied; run strata up"
+	case strata.ConfigRehearseNotPossible:
+		return fmt.Sprintf("strata rehearse is not possible on %s: it commits DDL implicitly, so the rehearsal could not be rolled back and would change the database; use strata verify, which applies the migrations to a scratch database", e.Database)
+	}
+	return e.Msg
 }

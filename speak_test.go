@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/dialect/sqlite"
 	"github.com/strata-db/strata/history"
@@ -111,6 +112,9 @@ func TestErrorsSpeakGo(t *testing.T) {
 	}
 	_, err := configure(nil, mysql.New(), []Option{WithTxMode(TxAll)})
 	_, rerr := (&Migrator{d: mysql.New()}).Rehearse(context.Background())
+	errs = append(errs, &StillExecutingError{Version: "7", File: "7_m.sql", Conn: "connection 42", Kill: "KILL 42"},
+		lockTimeout{&dialect.LockTimeoutError{Timeout: 1, Holder: "connection 42"}},
+		&dialect.LockLostError{Lock: "lease 3f", Reason: "the lease was taken over"})
 	errs = append(errs, err, rerr, txAllFile(Step{File: "4_m.sql", Reason: "the file says -- strata:no-transaction"}))
 	for i := range st.Migrations {
 		for _, a := range []ResolveAction{ResolveApplied, ResolveRolledBack, ResolveAcceptEdit} {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/dialect"
 )
 
 // reasonHint is how hints show the --reason flag: a placeholder that the
@@ -113,7 +114,20 @@ func cliErrorText(err error) string {
 		res   *strata.ResolveError
 		rsm   *strata.ResumeError
 		cfg   *strata.ConfigError
+		lt    *dialect.LockTimeoutError
+		lost  *dialect.LockLostError
+		still *strata.StillExecutingError
 	)
+	if errors.As(err, &lt) {
+		swap(lt.Error(), lt.Found()+"; another strata run is migrating this database: wait for it, or raise --lock-timeout")
+	}
+	if errors.As(err, &lost) {
+		swap(lost.Error(), lost.Found()+"check strata status before running again")
+	}
+	if errors.As(err, &still) {
+		swap(still.Error(), fmt.Sprintf("%s: the run that was applying it is gone or stopped, but its statement is still executing on %s (the connection still exists): "+
+			"wait until it ends (strata status shows the file as running until then), or stop it with %s; then run strata status again", still.File, still.Conn, still.Kill))
+	}
 	if errors.As(err, &cfg) {
 		swap(cfg.Error(), configText(cfg))
 	}

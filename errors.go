@@ -19,9 +19,10 @@ func (e lockTimeout) Is(target error) bool { return target == ErrLockTimeout }
 func (e lockTimeout) Unwrap() error        { return e.LockTimeoutError }
 
 // Problem is one way the database's history disagrees with the migrations
-// folder, or a file that needs a human before strata goes on.
+// folder, or a file that needs a human before strata goes on. A
+// [DriftError] holds them; [Status.Problems] lists them.
 type Problem struct {
-	State   State  // StateEdited, StateMissing, StateOutOfOrder, StateFailed, StatePartial, StateRunning, StateAhead
+	State   State  // [StateEdited], [StateMissing], [StateOutOfOrder], [StateFailed], [StatePartial], [StateRunning], [StateAhead]
 	Version string // the migration's version (or ID for repeatables)
 	File    string // display name of the file, or the recorded file when it is gone
 	Detail  string // what was found
@@ -43,8 +44,9 @@ type Problem struct {
 	ResumeRefused bool
 }
 
-// DriftError reports every Problem found before anything ran. Nothing was
-// changed. Callers branch on it with errors.As.
+// DriftError reports every [Problem] found before anything ran. Nothing was
+// changed. Callers branch on it with [errors.As], and on each problem's
+// [Remedy].
 type DriftError struct {
 	Problems []Problem
 }

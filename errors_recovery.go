@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// ErrReasonRequired is returned (wrapped) by Resolve when the reason is
+// ErrReasonRequired is returned (wrapped) by [Migrator.Resolve] when the reason is
 // empty: every resolve is recorded in the audit trail with why.
 var ErrReasonRequired = errors.New("a reason is required: say why, for example 'finished the index by hand after a timeout'")
 
@@ -37,7 +37,7 @@ func (e *UnknownVersionError) Found() string {
 // DownProblemKind says why a file cannot be rolled back.
 type DownProblemKind string
 
-// The reasons PlanDown and ApplyDown refuse.
+// The reasons [Migrator.PlanDown] and [Migrator.ApplyDown] refuse.
 const (
 	DownNoFile     DownProblemKind = "no_down_file" // the migration has no .down.sql file
 	DownEdited     DownProblemKind = "edited"       // the up file changed since it was applied
@@ -62,8 +62,8 @@ type DownProblem struct {
 	DownFile string
 }
 
-// DownRefusedError reports every reason a down run was refused, found
-// before anything ran. Nothing was changed.
+// DownRefusedError reports every [DownProblem] a down run was refused
+// for, found before anything ran. Nothing was changed.
 type DownRefusedError struct {
 	Problems []DownProblem
 }

@@ -7,7 +7,8 @@ import (
 	"unicode"
 )
 
-// ErrReasonPlaceholder is returned (wrapped) by Resolve, Down and Baseline
+// ErrReasonPlaceholder is returned (wrapped in a [ReasonError]) by
+// [Migrator.Resolve], [Migrator.Down] and [Migrator.Baseline]
 // when the reason is a placeholder copied from a hint ("...",
 // "<what you checked>") rather than a reason: the audit trail would keep
 // it for good. Nothing is changed then.

@@ -47,6 +47,7 @@ func versions(vs []source.Version) []string {
 // release's folder: its newer rows are ahead, up has nothing to do and
 // says so, down refuses them, and WithFailIfAhead makes it a refusal.
 func TestAhead(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)
@@ -110,6 +111,7 @@ func TestAhead(t *testing.T) {
 // that did not apply fully, files missing below it, and pending files
 // below an applied version are refused as before.
 func TestAheadIsNotAProblemElsewhere(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestBaseline(t *testing.T) {
+	t.Parallel()
 	fsys := func() map[string]string {
 		return map[string]string{
 			"0001_a.sql": "CREATE TABLE a (id int);",
@@ -121,6 +122,7 @@ func TestBaseline(t *testing.T) {
 }
 
 func TestBaselineUnknownVersion(t *testing.T) {
+	t.Parallel()
 	db := testdb.SQLite(t)
 	m := newMigrator(t, db, db.Open(t), files("0001_a.sql", "SELECT 1;", "0005_e.sql", "SELECT 1;", "0009_i.sql", "SELECT 1;"))
 	_, err := m.Baseline(context.Background(), strata.BaselineOptions{Version: version(t, "6")})

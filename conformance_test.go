@@ -74,6 +74,7 @@ func count(t testing.TB, db *sql.DB, query string) int {
 }
 
 func TestApplyRecordsHistoryAndRerunIsNoop(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		fsys := files(
@@ -129,6 +130,7 @@ func TestApplyRecordsHistoryAndRerunIsNoop(t *testing.T) {
 }
 
 func TestRefusesDrift(t *testing.T) {
+	t.Parallel()
 	base := func() fstest.MapFS {
 		return files(
 			"0001_a.sql", "CREATE TABLE a (id int);",
@@ -185,6 +187,7 @@ func TestRefusesDrift(t *testing.T) {
 }
 
 func TestFailingStatement(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		fsys := files(
@@ -240,6 +243,7 @@ func TestFailingStatement(t *testing.T) {
 }
 
 func TestLongVersionsOrderNumerically(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		fsys := files(
@@ -267,6 +271,7 @@ func TestLongVersionsOrderNumerically(t *testing.T) {
 }
 
 func TestTxAll(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		fsys := files(
@@ -301,6 +306,7 @@ func TestTxAll(t *testing.T) {
 }
 
 func TestUpTo(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		fsys := files("1_a.sql", "CREATE TABLE a (id int);", "2_b.sql", "CREATE TABLE b (id int);", "3_c.sql", "CREATE TABLE c (id int);")
@@ -314,6 +320,7 @@ func TestUpTo(t *testing.T) {
 }
 
 func TestSessionStateDoesNotLeak(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		var set, read, want string
 		switch db.DriverName {
@@ -338,6 +345,7 @@ func TestSessionStateDoesNotLeak(t *testing.T) {
 }
 
 func TestConcurrentRunnersApplyOnce(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		fsys := files(
 			"1_a.sql", "CREATE TABLE a (id int);",
@@ -382,6 +390,7 @@ func TestConcurrentRunnersApplyOnce(t *testing.T) {
 }
 
 func TestMessyFixtures(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		dir := filepath.Join("testdata", "messy", map[string]string{"pgx": "postgres", "mysql": "mysql", "sqlite": "sqlite"}[db.DriverName])
 		if _, err := os.Stat(dir); err != nil {
@@ -402,6 +411,7 @@ func TestMessyFixtures(t *testing.T) {
 // --table may name a schema (PostgreSQL) or another database (MySQL); the
 // history lives there and nowhere else.
 func TestSchemaQualifiedHistoryTable(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

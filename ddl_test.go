@@ -57,6 +57,7 @@ func holdLock(t *testing.T, db testdb.DB, sqlDB *sql.DB) (release func()) {
 // (instead of waiting); with retries it is tried again and succeeds once
 // the lock is released.
 func TestDDLLockTimeoutAndRetry(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		second := "ALTER TABLE t ADD COLUMN y int;\n"
@@ -131,6 +132,7 @@ func lockTimeoutThenRetry(t *testing.T, db testdb.DB, sqlDB *sql.DB, fsys fstest
 // TestLockTimeoutDirectiveAndRestore checks that a file's directive sets
 // the timeout for that file only: the session's value is back afterwards.
 func TestLockTimeoutDirectiveAndRestore(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		if db.DriverName == "sqlite" {
 			t.Skip("SQLite's busy_timeout is per connection and checked in TestDDLLockTimeoutAndRetry")
@@ -174,6 +176,7 @@ func TestLockTimeoutDirectiveAndRestore(t *testing.T) {
 // TestInvalidIndexNamed makes CREATE INDEX CONCURRENTLY fail on duplicate
 // values: the invalid index it leaves is named in the error and in Status.
 func TestInvalidIndexNamed(t *testing.T) {
+	t.Parallel()
 	db := testdb.Postgres(t)
 	sqlDB := db.Open(t)
 	m := newMigrator(t, db, sqlDB, files(
@@ -200,6 +203,7 @@ func TestInvalidIndexNamed(t *testing.T) {
 // TestDownLockTimeoutAndRetry: a down file waits for locks no longer than
 // an up file would, and is retried like one.
 func TestDownLockTimeoutAndRetry(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		upSQL, downSQL := "ALTER TABLE t ADD COLUMN y int;\n", "ALTER TABLE t DROP COLUMN y;\n"

@@ -14,6 +14,7 @@ import (
 // row for every State constant, found in the source so a new state cannot
 // be forgotten.
 func TestStatesDocumented(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("docs/concepts.md")
 	if err != nil {
 		t.Fatal(err)

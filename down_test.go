@@ -79,6 +79,7 @@ func audit(t testing.TB, m *strata.Migrator, id string) []history.AuditEntry {
 }
 
 func TestDown(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		opts    func(t testing.TB) strata.DownOptions
@@ -150,6 +151,7 @@ func TestDown(t *testing.T) {
 }
 
 func TestDownRefusals(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		setup func(t *testing.T, fsys fstest.MapFS, sqlDB *sql.DB)
@@ -242,6 +244,7 @@ func TestDownRefusals(t *testing.T) {
 // error naming the down file; PostgreSQL and SQLite roll the file back and
 // leave the migration applied.
 func TestDownFailingStatement(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)
@@ -328,6 +331,7 @@ func TestDownFailingStatement(t *testing.T) {
 }
 
 func TestRedo(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)

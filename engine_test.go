@@ -17,6 +17,7 @@ import (
 // (skip what another run did, refuse what the plan did not list).
 
 func TestZeroPlansDoNothing(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		m := newMigrator(t, db, db.Open(t), threeWithDowns())
@@ -43,6 +44,7 @@ func TestZeroPlansDoNothing(t *testing.T) {
 // whether the state came from WithSessionSQL or from a file that failed
 // after a SET (so it was never reset).
 func TestConnectionGoesBackClean(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		var session, fileSet, read, leaked string
@@ -103,6 +105,7 @@ func TestConnectionGoesBackClean(t *testing.T) {
 // is skipped; a file the plan did not list refuses the run with
 // ErrHistoryChanged, and nothing runs.
 func TestChangedHistoryPolicy(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)
@@ -180,6 +183,7 @@ func TestChangedHistoryPolicy(t *testing.T) {
 // another run was applying the files must not rehearse them again once it
 // gets the lock (they exist now, so it would report a false failure).
 func TestRehearseReadsTheHistoryUnderTheLock(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "sqlite"} { // MySQL cannot rehearse
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
@@ -235,6 +239,7 @@ func TestRehearseReadsTheHistoryUnderTheLock(t *testing.T) {
 // dialect can pipeline (every statement is sent before the first one
 // finishes), instead of one statement after the other.
 func TestRedoSendsASmallFileInOneRoundTrip(t *testing.T) {
+	t.Parallel()
 	for kind, sleep := range map[string]string{"postgres": "SELECT pg_sleep(0.4);", "mysql": "DO SLEEP(0.4);"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

@@ -18,6 +18,7 @@ import (
 // embed.FS without fs.Sub leaves), before touching the database;
 // WithAllowEmpty(true) accepts the empty folder.
 func TestNewRefusesForeignAndEmptyFolders(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		d := dialectFor(t, db)

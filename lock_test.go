@@ -15,6 +15,7 @@ import (
 
 // Runners in both lock modes apply each file exactly once.
 func TestLockModesApplyOnce(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []strata.LockMode{strata.LockSession, strata.LockLease} {
 		t.Run(string(mode), func(t *testing.T) {
 			t.Parallel()
@@ -58,6 +59,7 @@ func TestLockModesApplyOnce(t *testing.T) {
 // While another session holds the lock, a run with a short lock timeout
 // gives up with ErrLockTimeout and names the holder.
 func TestLockTimeoutNamesHolder(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []strata.LockMode{strata.LockSession, strata.LockLease} {
 		t.Run(string(mode), func(t *testing.T) {
 			t.Parallel()

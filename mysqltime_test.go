@@ -18,6 +18,7 @@ import (
 // at the right instant, whatever the settings: without parseTime the
 // second Up used to fail scanning started_at.
 func TestMySQLTimeSettings(t *testing.T) {
+	t.Parallel()
 	kolkata, err := time.LoadLocation("Asia/Kolkata") // +05:30: any shift shows
 	if err != nil {
 		t.Skipf("no time zone database: %v", err)

@@ -19,6 +19,7 @@ import (
 // Migrators at once, each applying it to its own database, and the folder
 // is the same afterwards (nothing in a Dir is changed by using it).
 func TestNewFromDirSharedByManyDatabases(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, first testdb.DB) {
 		ctx := context.Background()
 		folder := t.TempDir()
@@ -87,6 +88,7 @@ func checksums(d *source.Dir) string {
 // is refused when it would run, not applied with the checksum of what was
 // loaded.
 func TestNewFromDirEditAfterLoad(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.SQLite(t)
 	folder := t.TempDir()
@@ -117,6 +119,7 @@ func TestNewFromDirEditAfterLoad(t *testing.T) {
 }
 
 func TestNewFromDirNeedsAFolder(t *testing.T) {
+	t.Parallel()
 	db := testdb.SQLite(t)
 	_, err := strata.NewFromDir(db.Open(t), dialectFor(t, db), nil)
 	var ce *strata.ConfigError

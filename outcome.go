@@ -30,9 +30,9 @@ func (r *run) recordSomehow(ctx context.Context, write func(ctx context.Context,
 	if err == nil || errors.Is(err, history.ErrFenced) {
 		return err
 	}
-	away := r.m.store
+	away := r.m.store.FencedRunning("")
 	if r.lock != nil {
-		away = away.Fenced(r.lock.away)
+		away = r.m.store.FencedRunning(r.lock.away)
 	}
 	if err2 := write(ctx, away, r.m.db); err2 != nil {
 		return errors.Join(err, err2)

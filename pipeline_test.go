@@ -36,6 +36,7 @@ func smallFiles() map[string]string {
 }
 
 func TestSmallFilesInOneRoundTrip(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		checkSmallFiles(t, db, db.Open(t))
 	})
@@ -45,6 +46,7 @@ func TestSmallFilesInOneRoundTrip(t *testing.T) {
 // opened without multiStatements=true cannot take a batch; strata notices
 // and sends the statements one by one, with the same outcome.
 func TestSmallFilesWithoutMultiStatements(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "mysql")
 	cfg, err := mysql.ParseDSN(db.DSN)
 	if err != nil {
@@ -137,6 +139,7 @@ func checkSmallFiles(t *testing.T, db testdb.DB, sqlDB *sql.DB) {
 // while it runs and is refused because its checksum no longer matches.
 // Either way what ran is what the history records.
 func TestFileEditedAfterPlan(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	big := "INSERT INTO p VALUES (2, '" + strings.Repeat("x", 300<<10) + "');\n"
 	for _, tc := range []struct {
@@ -196,6 +199,7 @@ func TestFileEditedAfterPlan(t *testing.T) {
 // records how long it ran on the server, not the few microseconds it took
 // to build the batch.
 func TestPipelinedFileRecordsItsDuration(t *testing.T) {
+	t.Parallel()
 	for kind, sleep := range map[string]string{"postgres": "SELECT pg_sleep(0.25);\n", "mysql": "DO SLEEP(0.25);\n"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

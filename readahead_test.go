@@ -27,6 +27,7 @@ func statementsOf(n int, sizes func(int) int, err error, ended *bool) iter.Seq2[
 }
 
 func TestReadAhead(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	small := func(int) int { return 10 }
 	mixed := func(i int) int {

@@ -30,6 +30,7 @@ func resolveFixture(t *testing.T, db testdb.DB, sqlDB *sql.DB) fstest.MapFS {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		prepare  func(t *testing.T, fsys fstest.MapFS, sqlDB *sql.DB) // the human's fix
@@ -130,6 +131,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveRefusals(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		opts    strata.ResolveOptions
@@ -182,6 +184,7 @@ func TestResolveRefusals(t *testing.T) {
 // human undoes what ran and fixes the file, resolve --rolled-back forgets the
 // attempt, and up runs the file again from its first statement.
 func TestResolveRolledBackThenUpRerunsFromStart(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)
@@ -227,6 +230,7 @@ func TestResolveRolledBackThenUpRerunsFromStart(t *testing.T) {
 
 // History lists a migration's audit entries oldest first, across actions.
 func TestHistoryAuditInTimeOrder(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)
@@ -271,6 +275,7 @@ func TestHistoryAuditInTimeOrder(t *testing.T) {
 // Writing commands wait for the migration lock and give up after the lock
 // timeout, changing nothing.
 func TestResolveDownBaselineWaitForTheLock(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)

@@ -14,6 +14,7 @@ import (
 // A file outside a transaction that fails half-way is recorded partial;
 // once the failing statement is fixed, up --resume runs the rest.
 func TestResumePartialFile(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		ctx := context.Background()
@@ -73,6 +74,7 @@ func TestResumePartialFile(t *testing.T) {
 // A row left running by a run that died (nobody holds the lock) is
 // reported as interrupted, and --resume continues it.
 func TestInterruptedRunIsDetected(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		ctx := context.Background()

@@ -81,6 +81,7 @@ func countingDB(t *testing.T, db testdb.DB) (*sql.DB, *atomic.Int64) {
 // query's error) as on a migrated one, and Status adds only the invalid
 // index listing where the dialect has one.
 func TestStatusOneQuery(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		ctx := context.Background()
 		sqlDB := db.Open(t)

@@ -92,6 +92,18 @@ func (s *Store) Fenced(cond string) *Store {
 	return &c
 }
 
+// FencedRunning is Fenced, and the row must also still say running: for
+// writes that record a run's outcome from a connection other than the
+// one that held the lock, where another run may have settled the row
+// between the loss of the lock and the write.
+func (s *Store) FencedRunning(cond string) *Store {
+	running := "status = '" + string(Running) + "'"
+	if cond == "" {
+		return s.Fenced(running)
+	}
+	return s.Fenced(running + " AND (" + cond + ")")
+}
+
 // where is the end of an update's WHERE clause: the row, and the fence.
 func (s *Store) where(idParam string) string {
 	if s.fence == "" {

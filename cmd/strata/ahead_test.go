@@ -49,6 +49,7 @@ const aheadNote = "the database is ahead of this folder: 2 applied migrations ne
 // the versions as reached (await), and refuses to roll back what it has no
 // files for (down).
 func TestAhead(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := olderRelease(t, db.URL)
 
@@ -115,6 +116,7 @@ func TestAhead(t *testing.T) {
 // in strata.toml make a database ahead of the folder an error: up and run
 // refuse (exit 3, run never starts the application), check exits 12.
 func TestFailIfAhead(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := olderRelease(t, db.URL)
 
@@ -147,6 +149,7 @@ func TestFailIfAhead(t *testing.T) {
 // pending file below an applied version, an applied file missing below the
 // folder's newest, and a failed row above it.
 func TestAheadStillRefuses(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := olderRelease(t, db.URL)
 

@@ -24,6 +24,7 @@ func hostile(quote, victim, after string) string {
 // up runs and records it truthfully. A file that changes the setting in a
 // way strata cannot read is refused before anything runs.
 func TestBackslashRules(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"mysql", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

@@ -17,6 +17,7 @@ const bom = "\uFEFF"
 // checksum disagreement would leave the file recorded partial), CR LF line
 // ends, a large file read ahead in a goroutine, and a down file.
 func TestBOMFilesApply(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_small.sql", bom+"CREATE TABLE bom_a (id int PRIMARY KEY);\nINSERT INTO bom_a (id) VALUES (1);\n")

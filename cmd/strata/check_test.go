@@ -43,6 +43,7 @@ func wantCheck(t *testing.T, f *folder, url string, code int, name string) {
 // TestCheck drives each of check's exit codes on each database, and the
 // order in which they win.
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -75,6 +76,7 @@ func TestCheck(t *testing.T) {
 // TestReport: --report writes the --json document to a file whatever the
 // output mode, also on failure.
 func TestReport(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "sqlite")
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)

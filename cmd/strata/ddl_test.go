@@ -12,6 +12,7 @@ import (
 // session: strata up --lock-timeout-ddl --retries says it retries, and
 // succeeds once the lock is released; STRATA_LOCK_TIMEOUT_DDL works too.
 func TestLockTimeoutDDLRetries(t *testing.T) {
+	t.Parallel()
 	db := testdb.Postgres(t)
 	f := newFolder(t)
 	f.write("0001_t.sql", "CREATE TABLE t (id int);\n")
@@ -40,6 +41,7 @@ func TestLockTimeoutDDLRetries(t *testing.T) {
 // TestInvalidIndexInStatus fails a CREATE UNIQUE INDEX CONCURRENTLY on
 // duplicate values: up names the invalid index it left, and so does status.
 func TestInvalidIndexInStatus(t *testing.T) {
+	t.Parallel()
 	db := testdb.Postgres(t)
 	f := newFolder(t)
 	f.write("0001_t.sql", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1), (1);\n")

@@ -130,6 +130,7 @@ func parseK8sContainer(t *testing.T, doc string, line int, item []string, images
 // Dockerfiles joined with the container's command and args, with the
 // paths the image has, against PostgreSQL and MariaDB.
 func TestDeployKubernetes(t *testing.T) {
+	t.Parallel()
 	images := deployImages(t)
 	cs := k8sContainers(t, "../../docs/deploy/kubernetes.md", images)
 	n := 0

@@ -380,6 +380,7 @@ func subcommand(args []string) string {
 // runs it: ENTRYPOINT and CMD, given the URL and password in the
 // environment.
 func TestDeployImages(t *testing.T) {
+	t.Parallel()
 	images := deployImages(t)
 	var cs []*container
 	for _, name := range []string{"myorg/myapp", "myorg/myapp-migrations"} {
@@ -394,6 +395,7 @@ func TestDeployImages(t *testing.T) {
 // the migrations image's ENTRYPOINT joined with the task definition's
 // command and with the workflow's containerOverrides command.
 func TestDeployECS(t *testing.T) {
+	t.Parallel()
 	const doc = "../../docs/deploy/github-actions-ecs.md"
 	images := deployImages(t)
 	img := images["myorg/myapp-migrations"]

@@ -114,6 +114,7 @@ func parseJob(t *testing.T, text string) workflowJob {
 // in for the job's service. The base run must apply only the base's file,
 // plan must show only the branch's, and up and check must succeed.
 func TestDeployPullRequestWorkflow(t *testing.T) {
+	t.Parallel()
 	const doc = "../../docs/deploy/github-actions-ecs.md"
 	blocks := markdownBlocks(t, doc, "## Pull requests: plan and check", "yaml")
 	if len(blocks) != 2 {

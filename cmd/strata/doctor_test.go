@@ -58,6 +58,7 @@ func wantDoctorCheck(t *testing.T, d doctorJSON, name, status string, contains .
 // held, and (PostgreSQL, MariaDB) the application user's rights with and
 // without DDL grants, and a migration user without them.
 func TestDoctor(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		kind := strings.SplitN(db.URL, ":", 2)[0]
 		f := newFolder(t)
@@ -140,6 +141,7 @@ func TestDoctor(t *testing.T) {
 // TestDoctorUnreachable: a database that does not answer is one failed
 // check and exit 6.
 func TestDoctorUnreachable(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	d := runDoctor(t, f, "postgres://u:secretpw@127.0.0.1:1/db?sslmode=disable&connect_timeout=2", 6)
 	wantDoctorCheck(t, d, "connect", "fail", "cannot connect")

@@ -14,6 +14,7 @@ import (
 // (TestConnectionCut), the outcome is recorded on a fresh connection: the
 // row says partial with the down file's progress, not running.
 func TestDownConnectionCut(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
@@ -58,6 +59,7 @@ func TestDownConnectionCut(t *testing.T) {
 // went away: only KILL QUERY stops it (it runs ~15s otherwise, and verify
 // would wait for it to drop its scratch database).
 func TestVerifyInterruptStopsTheStatementOnMySQL(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "mysql")
 	f := newFolder(t)
 	marker := "verify_kill_" + strings.TrimPrefix(db.Name, "strata_test_")

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/strata-db/strata/internal/testdb"
 )
@@ -26,6 +25,7 @@ func noSecret(t *testing.T, r result) {
 }
 
 func TestUnreachable(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
 	u := "postgres://postgres:" + secret + "@127.0.0.1:1/x?sslpassword=" + secret
@@ -54,6 +54,7 @@ func TestUnreachable(t *testing.T) {
 // TestPasswordNeverPrinted runs through a real server with a password in
 // the URL: PostgreSQL on trust auth ignores it, MariaDB rejects it.
 func TestPasswordNeverPrinted(t *testing.T) {
+	t.Parallel()
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
 		db := testdb.New(t, "postgres")
@@ -89,6 +90,7 @@ func TestPasswordNeverPrinted(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
 	lite := "sqlite:test.db"
@@ -126,6 +128,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestEnvPrecedence(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
 	other := filepath.Join(f.wd, "other")
@@ -207,10 +210,12 @@ func exitOf(t *testing.T, cmd *exec.Cmd) int {
 }
 
 func TestLockTimeoutAndSignals(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			db := testdb.New(t, kind)
+			conn := db.Open(t)
 			f := newFolder(t)
 			f.write("0001_slow.sql", slowFile(db.DriverName))
 
@@ -232,7 +237,7 @@ func TestLockTimeoutAndSignals(t *testing.T) {
 				code int
 			}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 				cmd, stderr := startSlow(t, f, db.URL, "0002_slow.sql")
-				time.Sleep(200 * time.Millisecond)
+				waitRunning(t, conn, db.DriverName, db.Name, strings.TrimSuffix(slowFile(db.DriverName), ";\n"))
 				if err := cmd.Process.Signal(tc.sig); err != nil {
 					t.Fatal(err)
 				}
@@ -255,6 +260,7 @@ func TestLockTimeoutAndSignals(t *testing.T) {
 
 // TestSQLiteLockTimeout holds the SQLite lock file in this process.
 func TestSQLiteLockTimeout(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "sqlite")
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)

@@ -177,6 +177,7 @@ func leaseExpired(t *testing.T, conn *sql.DB, kind string) bool {
 // sends nothing more, names the lost lease, and leaves the new holder's
 // applied row alone. Before, it wrote partial over it.
 func TestStaleLeaseRunCannotOverwriteHistory(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"postgres": "-- strata:no-transaction\nSELECT pg_sleep(2);\nCREATE TABLE b (x int);\n",
 		"mysql":    "SELECT SLEEP(2);\nCREATE TABLE b (x int);\n",
@@ -260,6 +261,7 @@ func closeGate(t *testing.T, conn *sql.DB, kind string) *gate {
 // of running the file, and status in either mode calls the file running.
 // On every database, a held lock of one mode keeps a run of the other out.
 func TestLockModesExcludeEachOther(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql", "sqlite"} {
 		for _, mode := range []string{"session", "lease"} {
 			other := map[string]string{"session": "lease", "lease": "session"}[mode]
@@ -310,6 +312,7 @@ func TestLockModesExcludeEachOther(t *testing.T) {
 // right clock waits for it instead of taking it over and running the same
 // file at once. Before, the late host's lease was born expired.
 func TestLeaseUsesTheDatabaseClock(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

@@ -101,17 +101,20 @@ func historyVersions(t *testing.T, db *sql.DB, table string) []string {
 // MariaDB: two shards that together cover the fleet once, then a run where
 // one target's history is broken and fails alone.
 func TestFleet(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
-		t.Run(kind, func(t *testing.T) { testFleet(t, kind, 50) })
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			testFleet(t, kind, 50)
+		})
 	}
 }
 
 func testFleet(t *testing.T, kind string, n int) {
-	dbs := make([]testdb.DB, n)
+	dbs := testdb.Many(t, kind, n)
 	urls := make([]string, n)
 	names := map[string]int{} // target name (redacted URL) -> index
 	for i := range dbs {
-		dbs[i] = testdb.New(t, kind)
 		urls[i] = dbs[i].URL
 		names[config.Redact(dbs[i].URL)] = i
 	}
@@ -196,6 +199,7 @@ func testFleet(t *testing.T, kind string, n int) {
 // TestFleetSchemas applies a folder to every tenant schema of one
 // PostgreSQL database, each with its own history table and search_path.
 func TestFleetSchemas(t *testing.T) {
+	t.Parallel()
 	d := testdb.Postgres(t)
 	db := d.Open(t)
 	tenants := []string{"tenant_a", "tenant_b", "tenant_c", "tenant_d", "tenant_e", "tenant_f", "tenant_g", "tenant_h", `tenant_"q"`, "tenant_J"}
@@ -234,6 +238,7 @@ func TestFleetSchemas(t *testing.T) {
 // TestFleetUsage: mistakes in the fleet flags are usage errors, and a bad
 // line in the targets file is named by file:line without its password.
 func TestFleetUsage(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_a.sql", "CREATE TABLE a (id int);\n")
 	bad := writeTargets(t, f.wd, []string{"sqlite:a.db", "postgres://u:s3cretPW@host:notaport/db"})
@@ -276,6 +281,7 @@ func TestFleetUsage(t *testing.T) {
 // error with the folder's exit code, printed once, before any target is
 // opened, rather than the same failure for every target.
 func TestFleetBrokenFolder(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_a.sql", "CREATE TABLE a (id int);\n")
 	f.write("0001_b.sql", "CREATE TABLE b (id int);\n")
@@ -300,6 +306,7 @@ func TestFleetBrokenFolder(t *testing.T) {
 // TestFleetDatabasesMySQL: on MySQL/MariaDB --targets-schemas lists
 // databases, and each gets its own history table.
 func TestFleetDatabasesMySQL(t *testing.T) {
+	t.Parallel()
 	d := testdb.MySQL(t)
 	db := d.Open(t)
 	var tenants []string
@@ -333,6 +340,7 @@ func TestFleetDatabasesMySQL(t *testing.T) {
 // TestFleetQuery: --targets-query lists the fleet's URLs from a table on
 // --url, a registry of tenants.
 func TestFleetQuery(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_a.sql", "CREATE TABLE a (id int);\n")
 	reg := testdb.SQLite(t)
@@ -357,6 +365,7 @@ func TestFleetQuery(t *testing.T) {
 // TestFleetDryRun: up --dry-run on a fleet says what up would do on each
 // target and changes nothing; it exits 3 when up would refuse on a target.
 func TestFleetDryRun(t *testing.T) {
+	t.Parallel()
 	d := testdb.Postgres(t)
 	db := d.Open(t)
 	tenants := []string{"tenant_a", "tenant_b", "tenant_c"}

@@ -18,6 +18,7 @@ const (
 )
 
 func TestUpStatusRerun(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -75,6 +76,7 @@ func TestUpStatusRerun(t *testing.T) {
 }
 
 func TestEditedAndMissing(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -112,6 +114,7 @@ func TestEditedAndMissing(t *testing.T) {
 }
 
 func TestOutOfOrder(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -132,6 +135,7 @@ func TestOutOfOrder(t *testing.T) {
 }
 
 func TestFailingStatement(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -175,6 +179,7 @@ func TestFailingStatement(t *testing.T) {
 }
 
 func TestPlan(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -217,6 +222,7 @@ func TestPlan(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
+	t.Parallel()
 	wd := t.TempDir()
 	r := strata(t, wd, "new", "--dir", "db/migrations", "Create users")
 	want(t, r, 0)
@@ -234,6 +240,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	r := strata(t, t.TempDir(), "version")
 	want(t, r, 0, "strata ")
 

@@ -64,6 +64,7 @@ DROP FUNCTION widgets_touch();
 // tern files were applied whole (the table they create dropped again by
 // their down section) and up exited 0.
 func TestForeignFilesRefused(t *testing.T) {
+	t.Parallel()
 	commands := [][]string{{"up"}, {"plan"}, {"verify"}, {"rehearse"}, {"lint"}, {"run", "--", "true"}, {"status"}, {"up", "--json"}}
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
@@ -102,6 +103,7 @@ func TestForeignFilesRefused(t *testing.T) {
 // comment that mentions another tool are ordinary SQL; strata's own
 // R__ repeatable files are not Flyway's.
 func TestForeignLookalikesRun(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_notes.sql", "-- converted from goose; the +goose markers were removed\n"+
 		"CREATE TABLE notes (body text);\n"+
@@ -119,6 +121,7 @@ func TestForeignLookalikesRun(t *testing.T) {
 // first file in an empty or missing folder. Before, it was "nothing to
 // do" and exit 0.
 func TestNoMigrationsFolder(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		sqlDB := db.Open(t)
 		wd := t.TempDir()

@@ -44,6 +44,7 @@ func holdLock(t *testing.T, db testdb.DB, mode string, timeout time.Duration) (r
 // connection id and host, a lease's owner, host and pid, or the SQLite lock
 // file's pid and host.
 func TestLockTimeoutNamesHolder(t *testing.T) {
+	t.Parallel()
 	host := regexp.QuoteMeta(mustHostname(t))
 	pid := strconv.Itoa(os.Getpid())
 	holders := map[string]string{

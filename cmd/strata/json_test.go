@@ -83,6 +83,7 @@ var docRow = regexp.MustCompile("(?m)^\\| `([a-z][a-z -]*)` \\| `([a-z_.\\[\\]]+
 // TestJSONDocsInSync: docs/json.md and jsonFields name the same fields,
 // with the same optional marks.
 func TestJSONDocsInSync(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../../docs/json.md")
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +138,7 @@ func paths(v any, prefix string, out map[string]bool) {
 // documented field that is not optional is in its output. Fleet documents
 // are TestJSONFleetDocumented's.
 func TestJSONDocumented(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "sqlite")
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
@@ -198,6 +200,7 @@ func TestJSONDocumented(t *testing.T) {
 // SQLite databases, then edits an applied file so that status and check
 // have problems to list, and checks the documented fields.
 func TestJSONFleetDocumented(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
 	targets := writeTargets(t, f.wd, []string{testdb.New(t, "sqlite").URL, testdb.New(t, "sqlite").URL})
@@ -258,6 +261,7 @@ var jsonExempt = map[string]string{
 // every fleet command, with --targets) has its JSON documented, and every
 // jsonFields key names a command and flags that exist.
 func TestJSONEveryCommand(t *testing.T) {
+	t.Parallel()
 	cmds := leafCommands(t)
 	for path, c := range cmds {
 		if _, ok := jsonExempt[path]; ok {

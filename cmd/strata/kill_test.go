@@ -3,7 +3,6 @@ package main
 import (
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/strata-db/strata/internal/testdb"
 )
@@ -13,16 +12,19 @@ import (
 // recorded it as not done. strata has the server stop it (KILL QUERY), so
 // the table the interrupted statement was creating never appears.
 func TestInterruptStopsTheStatementOnMySQL(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "mysql")
 	f := newFolder(t)
 	f.write("0001_slow.sql", "CREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT SLEEP(3) AS s;\n")
+	conn := db.Open(t)
 	p := startBG(t, f, db.URL, "0001_slow.sql:2:", "up", "--verbose")
-	time.Sleep(500 * time.Millisecond)
+	waitRunning(t, conn, db.DriverName, db.Name, "SLEEP(3)")
 	p.signal(syscall.SIGINT)
 	r := p.wait()
 	want(t, r, 130, "error: interrupted")
-	time.Sleep(4 * time.Second) // longer than the statement would have run
-	conn := db.Open(t)
+	// Had strata not stopped it, the statement would still run here and
+	// go on to create its table: wait for the server to be done with it.
+	waitNotRunning(t, conn, db.DriverName, db.Name, "SLEEP(3)")
 	if !tableExists(conn, "first_one") {
 		t.Error("statement 1 completed before the interrupt; its table should exist")
 	}

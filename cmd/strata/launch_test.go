@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,11 +19,11 @@ func marker(file string) []string {
 }
 
 // startStrata starts the binary in f's folder, with extra environment.
-func startStrata(t *testing.T, f *folder, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func startStrata(t *testing.T, f *folder, env []string, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir, cmd.Env = f.wd, cleanEnv(env...)
-	var out bytes.Buffer
+	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -57,6 +56,7 @@ func readMarker(t *testing.T, file string) (pid int, mark string, ok bool) {
 // TestRun: strata run migrates, then becomes the command: same PID, same
 // environment. A failed migration never starts it (exit 4).
 func TestRun(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
@@ -96,6 +96,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunUsage(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	want(t, f.run("sqlite:x.db", "run"), 2, "no command given")
 	want(t, f.run("sqlite:x.db", "run", "--", "strata-no-such-command"), 2, "put it on PATH")
@@ -108,6 +109,7 @@ func TestRunUsage(t *testing.T) {
 // TestAwait: await polls until another process has applied the head, then
 // exits 0 or starts its command; without that it times out with exit 7.
 func TestAwait(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "postgres")
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
@@ -122,13 +124,13 @@ func TestAwait(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "started")
 	plain, _ := startStrata(t, f, nil, "await", "--url", db.URL, "--dir", f.dir, "--timeout", "60s", "--interval", "100ms")
 	withCmd, out := startStrata(t, f, []string{"STRATA_TEST_MARK=await"},
-		append([]string{"await", "--url", db.URL, "--dir", f.dir, "--timeout", "60s", "--interval", "100ms"}, marker(file)...)...)
-	time.Sleep(700 * time.Millisecond)
+		append([]string{"await", "--verbose", "--url", db.URL, "--dir", f.dir, "--timeout", "60s", "--interval", "100ms"}, marker(file)...)...)
+	waitOutput(t, out, "not there yet") // await has read the history
 	if _, _, ok := readMarker(t, file); ok {
 		t.Fatal("await started its command before the migrations ran")
 	}
 	want(t, f.run(db.URL, "up", "--to", "1"), 0)
-	time.Sleep(500 * time.Millisecond)
+	waitOutput(t, out, "current_version=1") // await has seen version 1
 	if _, _, ok := readMarker(t, file); ok {
 		t.Fatal("await started its command at version 1 of 2")
 	}

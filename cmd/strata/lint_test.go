@@ -13,6 +13,7 @@ import (
 // TestLintCommand drives strata lint on files, on --all and on the pending
 // files of a database, in each output format.
 func TestLintCommand(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY, email text);\n")
 	f.write("0002_risky.sql", "-- strata:lint-ignore drop-table unused since 2.1\nDROP TABLE old_users;\nALTER TABLE users ADD COLUMN age int NOT NULL;\nCREATE INDEX users_email ON users (email);\n")
@@ -61,6 +62,7 @@ func TestLintCommand(t *testing.T) {
 // TestLintPendingAndPlan lints the pending files of a database, and shows
 // that plan lists the same findings.
 func TestLintPendingAndPlan(t *testing.T) {
+	t.Parallel()
 	db := testdb.SQLite(t)
 	f := newFolder(t)
 	f.write("0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n")

@@ -38,6 +38,7 @@ func findLog(recs []map[string]any, msg string) map[string]any {
 // short hidden interval), in text and in JSON; JSON logs carry the
 // library's events and the wait attempts.
 func TestLogsAndProgress(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "postgres")
 	f := newFolder(t)
 	f.write("0001_slow.sql", "SELECT 1;\nSELECT pg_sleep(1);\n")

@@ -16,6 +16,13 @@ import (
 // bin is the strata binary built once by TestMain.
 var bin string
 
+// cacheHome is the XDG_CACHE_HOME every strata run gets, set by TestMain:
+// the binary's checksum caches (docs/checksums.md) go there, not into the
+// user's cache folder. It is given to the strata processes only, not set
+// in this process, where it would also move the Go build cache of the go
+// commands the tests run (TestVersion) to an empty folder.
+var cacheHome string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "strata-bin-")
 	if err != nil {
@@ -30,9 +37,7 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	// The binary's checksum caches (docs/checksums.md) go here, not into
-	// the user's cache folder.
-	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	cacheHome = filepath.Join(dir, "cache")
 	code := m.Run()
 	stopSharedServers()
 	os.RemoveAll(dir)
@@ -50,16 +55,17 @@ func (r result) String() string {
 }
 
 // cleanEnv is the test process's environment without anything that would
-// change strata's configuration.
+// change strata's configuration, and with XDG_CACHE_HOME set to cacheHome.
 func cleanEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "STRATA_") || strings.HasPrefix(k, "DATABASE_URL") {
+		if strings.HasPrefix(k, "STRATA_") || strings.HasPrefix(k, "DATABASE_URL") || k == "XDG_CACHE_HOME" {
 			continue
 		}
 		env = append(env, kv)
 	}
+	env = append(env, "XDG_CACHE_HOME="+cacheHome)
 	return append(env, extra...)
 }
 

@@ -15,6 +15,7 @@ var buildCommand = []string{"go", "build", "-o", "strata", "./cmd/strata"}
 // written, in a copy of examples/quickstart: the quickstart itself, then
 // its next steps (up again, new, plan --sql), each of which must succeed.
 func TestQuickstart(t *testing.T) {
+	t.Parallel()
 	blocks := markdownBlocks(t, "../../README.md", "## Quickstart", "sh")
 	if len(blocks) != 2 {
 		t.Fatalf("README.md's Quickstart has %d sh blocks, want 2 (the quickstart, the next steps)", len(blocks))

@@ -117,6 +117,7 @@ func readOnlyUser(t *testing.T, kind string, db testdb.DB) (name, rawURL string)
 // fresh one, in both lock modes: each succeeds and nothing changes (no
 // history, audit or lease table, no lock row).
 func TestReadOnlyCommandsSelectOnlyUser(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		for _, migrated := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/migrated=%v", kind, migrated), func(t *testing.T) {
@@ -266,6 +267,7 @@ func TestStatusRunningRowSQLite(t *testing.T) {
 // database's clock, as a user that can only read: a live lease says
 // running, an expired one interrupted, and the lease row is left as it was.
 func TestLeaseInspectReadOnly(t *testing.T) {
+	t.Parallel()
 	nowMS := map[string]string{
 		"postgres": "(extract(epoch FROM clock_timestamp()) * 1000)::bigint",
 		"mysql":    "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)",

@@ -12,6 +12,7 @@ import (
 // pasting a hint unchanged, or giving any other placeholder, is refused
 // with exit 2 and changes nothing, on resolve, down and baseline.
 func TestReasonPlaceholderRefused(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_a.sql", "CREATE TABLE reason_a (id int);\n")

@@ -44,6 +44,7 @@ func (f *folder) history(url, version string) historyJSON {
 // every refusal: a missing down file, an edited up file, too many steps,
 // an unknown version, contradicting arguments.
 func TestDownAndRedo(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -152,6 +153,7 @@ type jsonFile struct {
 // TestBaseline records migrations without running them, and refuses on a
 // history that has rows unless --force.
 func TestBaseline(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -201,6 +203,7 @@ func TestBaseline(t *testing.T) {
 // through the CLI: down and up refuse, resolve refuses what does not fit,
 // and the audit trail keeps who did what and why.
 func TestResolveHalfRunFile(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_create_users.sql", createUsers)
@@ -236,6 +239,7 @@ func TestResolveHalfRunFile(t *testing.T) {
 // that do settle it, with lines counted in the down file, and following
 // the hint must end in a clean state on every database.
 func TestDownHalfRunHint(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_ab.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n")

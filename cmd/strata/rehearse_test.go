@@ -60,6 +60,7 @@ func schemaDump(t *testing.T, db testdb.DB, sqlDB *sql.DB) string {
 // that the database is unchanged byte for byte, that a failing file is
 // named, and that a file that cannot run in a transaction is skipped.
 func TestRehearse(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_t.sql", "CREATE TABLE t (id int PRIMARY KEY, x int);\nINSERT INTO t VALUES (1, 1), (2, 2);\n")

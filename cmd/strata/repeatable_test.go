@@ -12,6 +12,7 @@ import (
 // again only when they changed, on each database: status lists them, plan
 // says which would re-run, and up re-runs an edited one and not the other.
 func TestRepeatables(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY, name varchar(50));\n")

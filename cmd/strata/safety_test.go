@@ -171,6 +171,7 @@ func tableExists(db *sql.DB, table string) bool {
 }
 
 func TestConcurrentUp(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql", "sqlite"} {
 		for _, mode := range []string{"session", "lease"} {
 			t.Run(kind+"/"+mode, func(t *testing.T) {
@@ -269,6 +270,19 @@ func killFile(kind string) (content string, tx bool) {
 	return "CREATE TABLE k (x int);\nWITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 10000000) SELECT count(*) FROM c;\nINSERT INTO k VALUES (1);\n", true
 }
 
+// waitKillStatement waits until the second statement of killFile runs on
+// the server. SQLite has no server to ask; the "0001_k.sql:2:" line
+// startBG waited for is printed as the statement starts.
+func waitKillStatement(t *testing.T, conn *sql.DB, db testdb.DB) {
+	t.Helper()
+	switch db.DriverName {
+	case "pgx":
+		waitRunning(t, conn, db.DriverName, db.Name, "pg_sleep(3)")
+	case "mysql":
+		waitRunning(t, conn, db.DriverName, db.Name, "SLEEP(3)")
+	}
+}
+
 // TestSIGKILLMidFile kills strata with SIGKILL while a statement runs.
 // Where the file runs in a transaction (PostgreSQL, SQLite) the transaction
 // dies with the process: no history row, and the next up applies the file.
@@ -276,6 +290,7 @@ func killFile(kind string) (content string, tx bool) {
 // interrupted after the last completed statement, up refuses and prints
 // the recovery commands, and up --resume completes it.
 func TestSIGKILLMidFile(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql", "sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
@@ -283,13 +298,13 @@ func TestSIGKILLMidFile(t *testing.T) {
 			f := newFolder(t)
 			content, tx := killFile(kind)
 			f.write("0001_k.sql", content)
+			conn := db.Open(t)
 			p := startBG(t, f, db.URL, "0001_k.sql:2:", "up", "--verbose")
-			time.Sleep(700 * time.Millisecond)
+			waitKillStatement(t, conn, db)
 			p.signal(syscall.SIGKILL)
 			if r := p.wait(); r.code != 128+int(syscall.SIGKILL) {
 				t.Fatalf("killed run: %s", r)
 			}
-			conn := db.Open(t)
 			if tx {
 				checkRolledBack(t, f, db, conn)
 				if kind == "sqlite" { // pending, so it may change: make the re-run quick
@@ -361,6 +376,7 @@ func checkInterrupted(t *testing.T, f *folder, db testdb.DB) {
 // 143, the running file rolled back (PostgreSQL, SQLite) or its progress
 // recorded (MySQL), and the lock free at once for the next run.
 func TestSignalsDuringRun(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql", "sqlite"} {
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 			t.Run(kind+"/"+sig.String(), func(t *testing.T) {
@@ -370,7 +386,7 @@ func TestSignalsDuringRun(t *testing.T) {
 				content, tx := killFile(kind)
 				f.write("0001_k.sql", content)
 				p := startBG(t, f, db.URL, "0001_k.sql:2:", "up", "--verbose")
-				time.Sleep(500 * time.Millisecond)
+				waitKillStatement(t, db.Open(t), db)
 				start := time.Now()
 				p.signal(sig)
 				r := p.wait()
@@ -413,6 +429,7 @@ func cutFile(kind string) (content, kill string) {
 // an error naming the file, without a panic, a hang or the password; the
 // history is consistent; and the next run completes the file.
 func TestConnectionCut(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

@@ -15,6 +15,7 @@ import (
 // other schema's history is untouched, and the next file starts in the
 // original schema again.
 func TestSchemaSwitchKeepsHistory(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

@@ -63,6 +63,7 @@ func leafCommands(t *testing.T) map[string]*cobra.Command {
 // command that prints it), in text, verbose and --json modes with a
 // --report file, and greps every byte strata wrote for the password.
 func TestEveryCommandHidesPassword(t *testing.T) {
+	t.Parallel()
 	cmds := leafCommands(t)
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {

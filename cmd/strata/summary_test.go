@@ -37,6 +37,7 @@ func wantIn(t *testing.T, what, s string, want ...string) {
 // verify append a Markdown summary to $GITHUB_STEP_SUMMARY, failures
 // included; --format markdown prints the same on stdout.
 func TestStepSummary(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

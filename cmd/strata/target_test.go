@@ -15,6 +15,7 @@ import (
 // result) and a "target" field in its JSON, the error document included.
 // The password never shows.
 func TestTargetNamed(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql", "sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

@@ -133,6 +133,7 @@ func TestConfigDidYouMean(t *testing.T) {
 // TestDownAllNeedsYes: down --to 0 without a terminal refuses unless
 // --yes, before touching the database.
 func TestDownAllNeedsYes(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
@@ -181,6 +182,7 @@ type resumeHistoryJSON struct {
 // TestResumeAudit: up --resume of a file whose failed statement was
 // changed records an audit entry with both checksums.
 func TestResumeAudit(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
 		f := newFolder(t)
 		f.write("0001_a.sql", "-- strata:no-transaction\nCREATE TABLE a (x int);\nCREATE TABLE b (x int);\nINSERT INTO no_such_table VALUES (1);\n")
@@ -261,6 +263,7 @@ func TestNewWritesUsefulFile(t *testing.T) {
 // TestEmptyFileWarning: a file applied before its SQL was written is
 // applied with a warning that later edits are refused, and they are.
 func TestEmptyFileWarning(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

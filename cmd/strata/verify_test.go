@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,8 +17,9 @@ import (
 	"github.com/strata-db/strata/internal/testdb"
 )
 
-// The verify tests do not run in parallel: the SIGKILL test drops every
-// scratch database on the server, whatever its age.
+// The verify tests run in parallel with each other and with other tests
+// that run verify on the same servers: they look for their own scratch
+// databases by name, and the SIGKILL test drops only stale ones.
 
 // scratchDatabases lists the scratch databases on the server of db (the
 // scratch files in the temporary folder for SQLite).
@@ -72,11 +75,12 @@ func runVerify(t *testing.T, f *folder, url string, args ...string) (result, ver
 // down file that leaves a table behind, on each database, and leaves no
 // scratch database behind.
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql", "sqlite"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			db := testdb.New(t, kind)
 			sqlDB := db.Open(t)
-			before := len(scratchDatabases(t, db, sqlDB))
 			f := newFolder(t)
 			f.write("0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n")
 			f.write("0001_users.down.sql", "DROP TABLE users;\n")
@@ -114,8 +118,14 @@ func TestVerify(t *testing.T) {
 			}
 			r = f.run(db.URL, "verify")
 			want(t, r, 0, "ok    migrations/0001_users.sql", "verify ok")
-			if n := len(scratchDatabases(t, db, sqlDB)); n > before {
-				t.Errorf("verify left %d scratch databases behind", n-before)
+			// Other tests' verify runs come and go on the same server:
+			// look for this run's scratch database by name.
+			_, name, _ := strings.Cut(r.stdout, "scratch database ")
+			if name, _, _ = strings.Cut(name, " "); name == "" {
+				t.Fatalf("verify did not name its scratch database:\n%s", r)
+			}
+			if slices.Contains(scratchDatabases(t, db, sqlDB), name) {
+				t.Errorf("verify left its scratch database %s behind", name)
 			}
 		})
 	}
@@ -124,8 +134,10 @@ func TestVerify(t *testing.T) {
 // TestVerifyKilled SIGKILLs a verify run in the middle of a file, and
 // checks that the next run drops the scratch database it left.
 func TestVerifyKilled(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			db := testdb.New(t, kind)
 			sqlDB := db.Open(t)
 			f := newFolder(t)
@@ -140,24 +152,59 @@ func TestVerifyKilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			sc := bufio.NewScanner(out)
-			if !sc.Scan() || !strings.Contains(sc.Text(), "scratch database strata_verify_") {
+			if !sc.Scan() {
+				t.Fatal("verify printed nothing")
+			}
+			_, scratch, ok := strings.Cut(sc.Text(), "scratch database ")
+			if !ok || !strings.HasPrefix(scratch, "strata_verify_") {
 				t.Fatalf("verify did not start: %q", sc.Text())
 			}
-			time.Sleep(500 * time.Millisecond) // into the sleep
+			scratch, _, _ = strings.Cut(scratch, " ")
+			waitRunning(t, sqlDB, db.DriverName, scratch, "(30)") // into the sleep
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
 			_ = cmd.Wait()
-			if len(scratchDatabases(t, db, sqlDB)) == 0 {
-				t.Fatal("the killed verify left no scratch database: the test proves nothing")
+			t.Cleanup(func() { _, _ = sqlDB.Exec(dropDatabase(db.DriverName, scratch)) })
+			if !slices.Contains(scratchDatabases(t, db, sqlDB), scratch) {
+				t.Fatalf("the killed verify left no scratch database %s: the test proves nothing", scratch)
 			}
 
+			// Other tests run verify on this server at the same time, so
+			// the next run here must not drop young scratch databases: it
+			// drops those older than --stale-after. A leftover two hours
+			// old stands for one of a run killed long ago; the one just
+			// left is younger than the limit and stays until it is stale.
+			old := fmt.Sprintf("strata_verify_%d_%s", time.Now().Add(-2*time.Hour).Unix(), randomHex(6))
+			if _, err := sqlDB.Exec(createDatabase(db.DriverName, old)); err != nil {
+				t.Fatal(err)
+			}
 			f.write("0001_slow.sql", "SELECT 1;\n")
-			r := f.run(db.URL, "verify", "--stale-after", "0s")
-			want(t, r, 0, "dropped scratch database strata_verify_", "left by a verify run that was killed")
-			if left := scratchDatabases(t, db, sqlDB); len(left) != 0 {
-				t.Errorf("scratch databases remain: %v", left)
+			r := f.run(db.URL, "verify", "--stale-after", "1h")
+			want(t, r, 0, "dropped scratch database "+old, "left by a verify run that was killed")
+			if strings.Contains(r.stderr, scratch) {
+				t.Errorf("the run dropped %s, younger than --stale-after:\n%s", scratch, r)
+			}
+			left := scratchDatabases(t, db, sqlDB)
+			if slices.Contains(left, old) || !slices.Contains(left, scratch) {
+				t.Errorf("scratch databases left: %v; want %s dropped and %s kept", left, old, scratch)
 			}
 		})
 	}
+}
+
+// createDatabase and dropDatabase are the statements that create and drop
+// database name on the server of driver ("pgx" or "mysql").
+func createDatabase(driver, name string) string {
+	if driver == "pgx" {
+		return `CREATE DATABASE "` + name + `"`
+	}
+	return "CREATE DATABASE `" + name + "`"
+}
+
+func dropDatabase(driver, name string) string {
+	if driver == "pgx" {
+		return `DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`
+	}
+	return "DROP DATABASE IF EXISTS `" + name + "`"
 }

@@ -20,6 +20,7 @@ import (
 // fail with exit 6 after the deadline, logging every attempt with the
 // redacted URL, the error and the next delay.
 func TestWaitUnreachable(t *testing.T) {
+	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
 	u := "postgres://postgres:" + secret + "@127.0.0.1:1/x"
@@ -86,6 +87,7 @@ func freePort(t *testing.T) string {
 // TestWaitListenerAppears: PostgreSQL becomes reachable on a new port
 // after about a second; wait and up --wait retry until it does.
 func TestWaitListenerAppears(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "postgres")
 	real, err := url.Parse(db.URL)
 	if err != nil {
@@ -122,6 +124,7 @@ func TestWaitListenerAppears(t *testing.T) {
 // TestWaitWrongPassword: MariaDB refuses a wrong password; waiting will not
 // fix that, so wait gives up at once.
 func TestWaitWrongPassword(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "mysql")
 	conn := db.Open(t)
 	var b [4]byte
@@ -207,6 +210,7 @@ func wantLoginAdvice(t *testing.T, r result) {
 // TestWaitMissingDatabase: the server answers that the database does not
 // exist. wait succeeds (the server is up); up says plainly what is wrong.
 func TestWaitMissingDatabase(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t, "postgres")
 	u, err := url.Parse(db.URL)
 	if err != nil {

@@ -73,12 +73,17 @@ func (d Dialect) Together(stmt string) bool {
 	return d.NoTransactionReason(stmt) == "" && !dialect.IsTransactionControl(stmt)
 }
 
-// Fence is true while the backend that took the lock still holds it; it
-// matters for writes made on another connection (the work connection,
-// which holds the lock, cannot outlive it).
+// Fence is true while no other backend holds the lock. It matters only
+// for writes made on another connection: the work connection holds the
+// lock itself and cannot outlive it. When that connection dies (cut by the
+// server, an operator or a proxy) the lock goes with it, and the outcome
+// of the file it was running is written from a fresh connection: that
+// write may land only while no other run has taken the lock since. The
+// history store adds that the row must still say running, so a run that
+// took the lock, settled the row and let go again is not overwritten.
 func (l advisoryLock) Fence() string {
 	hi, lo := keyParts(l.key)
-	return fmt.Sprintf("EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid::text = '%s' AND objid::text = '%s' AND objsubid = 1 AND pid = %d)", hi, lo, l.pid)
+	return fmt.Sprintf("NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid::text = '%s' AND objid::text = '%s' AND objsubid = 1 AND pid <> %d)", hi, lo, l.pid)
 }
 
 // NowMS is the server's clock (clock_timestamp, not the transaction's

@@ -203,7 +203,7 @@ type StillExecutingError struct {
 
 func (e *StillExecutingError) Error() string {
 	return fmt.Sprintf("%s: the run that was applying it is gone or stopped, but its statement is still executing on %s (the connection still exists): "+
-		"wait until it ends (strata status shows the file as running until then), or stop it with %s; then run strata status again", e.File, e.Conn, e.Kill)
+		"wait until it ends (its status shows the file as running until then), or stop it with %s; then read the status again", e.File, e.Conn, e.Kill)
 }
 
 // progressTogether returns, where the dialect runs a query of several

@@ -106,7 +106,7 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		if err != nil && r.unflushed {
 			err = r.waitDurable(ctx, err)
 		}
-		return lostLock(ctx, err)
+		return lostLock(ctx, r.lock, err)
 	})
 	return res, err
 }

@@ -43,8 +43,8 @@ func TestBaseline(t *testing.T) {
 			},
 			check: func(t *testing.T, err error) {
 				var be *strata.BaselineRefusedError
-				if !errors.As(err, &be) || be.Rows != 1 || !strings.Contains(err.Error(), "--force") {
-					t.Errorf("got %v, want a refusal naming --force", err)
+				if !errors.As(err, &be) || be.Rows != 1 || !strings.Contains(err.Error(), "BaselineOptions.Force") {
+					t.Errorf("got %v, want a refusal naming BaselineOptions.Force", err)
 				}
 			},
 		},

@@ -145,7 +145,7 @@ func TestRefusesDrift(t *testing.T) {
 	}{
 		{"edited", func(f fstest.MapFS) { f["0001_a.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE a (id bigint);")} }, strata.StateEdited, "new migration"},
 		{"missing", func(f fstest.MapFS) { delete(f, "0001_a.sql") }, strata.StateMissing, "restore the file"},
-		{"out of order", func(f fstest.MapFS) { f["0002_b.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE b (id int);")} }, strata.StateOutOfOrder, "--allow-out-of-order"},
+		{"out of order", func(f fstest.MapFS) { f["0002_b.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE b (id int);")} }, strata.StateOutOfOrder, "WithAllowOutOfOrder"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

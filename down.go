@@ -90,7 +90,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: give a positive number", opts.Steps)}
 	}
 	if opts.Steps > 0 && !opts.To.IsZero() {
-		return nil, &ConfigError{Msg: "give either a number of migrations to roll back or --to VERSION, not both"}
+		return nil, &ConfigError{Kind: ConfigDownStepsAndTo, Msg: "give either a number of migrations to roll back (Steps) or a version to roll back to (To), not both"}
 	}
 	p := &DownPlan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts, limit: lim}
 	var probs []DownProblem
@@ -99,7 +99,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		ms := &st.Migrations[i]
 		if incomplete(ms) {
 			probs = append(probs, DownProblem{Kind: DownIncomplete, Version: ms.ID, File: ms.File,
-				Detail: describeIncomplete(*ms), Hint: "settle it first: strata resolve " + ms.ID + " --applied or --rolled-back " + reasonHint})
+				Detail: describeIncomplete(*ms), Remedy: RemedySettleFirst, Hint: "settle it first with Resolve and ResolveApplied or ResolveRolledBack"})
 			continue
 		}
 		if ms.Kind != string(source.Repeatable) && ms.Record != nil && ms.Record.Status == history.Applied {
@@ -121,7 +121,8 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 	default:
 		n := max(opts.Steps, 1)
 		if len(applied) > 0 && n > len(applied) {
-			return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: only %d are applied; use strata down %d, or strata down --to 0 to roll back every one", n, len(applied), len(applied))}
+			return nil, &ConfigError{Kind: ConfigDownTooMany, Count: n, Applied: len(applied),
+				Msg: fmt.Sprintf("cannot roll back %d migrations: only %d are applied; roll back %d, or to version 0 to roll back every one", n, len(applied), len(applied))}
 		}
 		targets = applied[:min(n, len(applied))]
 	}
@@ -131,24 +132,25 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		case ms.State == StateAhead:
 			probs = append(probs, DownProblem{Kind: DownAhead, Version: ms.ID, File: ms.File,
 				Detail: "version " + ms.ID + "'s file is not in this folder: the database is ahead of it (its newest file is " + st.Head.String() + ")",
-				Hint:   "run strata down from the release that has " + ms.File + " and its down file"})
+				Remedy: RemedyFromNewerRelease, Hint: "roll it back from the release that has " + ms.File + " and its down file"})
 		case mig == nil:
 			probs = append(probs, DownProblem{Kind: DownMissing, Version: ms.ID, File: ms.File,
-				Detail: "the applied migration's file is missing from the folder", Hint: "restore it with its down file"})
+				Detail: "the applied migration's file is missing from the folder", Remedy: RemedyRestoreFile, Hint: "restore it with its down file"})
 		case ms.State == StateEdited:
 			probs = append(probs, DownProblem{Kind: DownEdited, Version: ms.ID, File: ms.File,
 				Detail: fmt.Sprintf("the up file was edited since it was applied (checksum %s, recorded %s), so its down file may not undo what ran", short(ms.Checksum), short(ms.RecordedChecksum)),
-				Hint:   "restore the up file as it was applied (git checkout), or if the edit is deliberate accept it first: strata resolve " + ms.ID + " --accept-edit " + reasonHint})
+				Remedy: RemedyAcceptEdit, Hint: "restore the up file as it was applied, or if the edit is deliberate accept it first with Resolve and ResolveAcceptEdit"})
 		case mig.DownPath == "":
 			probs = append(probs, DownProblem{Kind: DownNoFile, Version: ms.ID, File: ms.File,
-				Detail: "it has no down file", Hint: "write " + m.display(downFileName(mig.Path)) + " that undoes it, or undo it by hand"})
+				Detail: "it has no down file", Remedy: RemedyWriteDownFile, DownFile: m.display(downFileName(mig.Path)),
+				Hint: "write " + m.display(downFileName(mig.Path)) + " that undoes it, or undo it by hand"})
 		default:
 			step := Step{Migration: mig, File: m.display(mig.DownPath)}
 			if err := m.inspectDown(&step, lim); err != nil {
 				return nil, err
 			}
 			if m.cfg.txMode == TxAll && !step.Transactional {
-				return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", step.File, step.Reason)}
+				return nil, txAllFile(step)
 			}
 			p.Steps = append(p.Steps, step)
 		}
@@ -169,7 +171,7 @@ func downFileName(p string) string {
 func (m *Migrator) inspectDown(step *Step, lim limit) error {
 	step.Transactional = true
 	if step.Migration.DownDirectives.NoTransaction {
-		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
+		step.Transactional, step.Reason, step.ReasonKind = false, "the file says -- strata:no-transaction", ReasonNoTransactionDirective
 	}
 	for stmt, err := range m.statements(step.Migration.DownPath, nil, lim) {
 		if err != nil {
@@ -177,9 +179,7 @@ func (m *Migrator) inspectDown(step *Step, lim limit) error {
 		}
 		step.Statements++
 		if step.Transactional {
-			if r := m.d.NoTransactionReason(stmt.Text); r != "" {
-				step.Transactional, step.Reason = false, fmt.Sprintf("%s (line %d)", r, stmt.Line)
-			}
+			m.noTxStatement(step, stmt)
 		}
 	}
 	return nil

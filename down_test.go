@@ -175,7 +175,7 @@ func TestDownRefusals(t *testing.T) {
 			},
 			check: func(t *testing.T, err error) {
 				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownEdited) || !strings.Contains(err.Error(), "--accept-edit") {
+				if !errors.As(err, &de) || !de.Has(strata.DownEdited) || de.Problems[0].Remedy != strata.RemedyAcceptEdit || !strings.Contains(err.Error(), "ResolveAcceptEdit") {
 					t.Errorf("got %v, want an edited refusal", err)
 				}
 			},
@@ -189,7 +189,7 @@ func TestDownRefusals(t *testing.T) {
 			},
 			check: func(t *testing.T, err error) {
 				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownIncomplete) || !strings.Contains(err.Error(), "strata resolve 1") {
+				if !errors.As(err, &de) || !de.Has(strata.DownIncomplete) || de.Problems[0].Remedy != strata.RemedySettleFirst || de.Problems[0].Version != "1" {
 					t.Errorf("got %v, want a refusal on the partial row", err)
 				}
 			},
@@ -288,7 +288,8 @@ func TestDownFailingStatement(t *testing.T) {
 		// to resolve instead of comparing the wrong file's statements.
 		_, err = m.Up(ctx, strata.PlanOptions{Resume: true})
 		var drift *strata.DriftError
-		if !errors.As(err, &drift) || !strings.Contains(err.Error(), "left by a down file") {
+		if !errors.As(err, &drift) || !strings.Contains(err.Error(), "left by a down file") ||
+			drift.Problems[0].Remedy != strata.RemedyResolveDownRow || !drift.Problems[0].ResumeRefused {
 			t.Errorf("up --resume after a partial down: %v; want a refusal pointing to resolve", err)
 		}
 		var de *strata.DownRefusedError

@@ -19,17 +19,34 @@ func (e lockTimeout) Is(target error) bool { return target == ErrLockTimeout }
 func (e lockTimeout) Unwrap() error        { return e.LockTimeoutError }
 
 // Problem is one way the database's history disagrees with the migrations
-// folder, or a file that needs a human before strata goes on.
+// folder, or a file that needs a human before strata goes on. A
+// [DriftError] holds them; [Status.Problems] lists them.
 type Problem struct {
-	State   State  // StateEdited, StateMissing, StateOutOfOrder, StateFailed, StatePartial, StateRunning, StateAhead
+	State   State  // [StateEdited], [StateMissing], [StateOutOfOrder], [StateFailed], [StatePartial], [StateRunning], [StateAhead]
 	Version string // the migration's version (or ID for repeatables)
 	File    string // display name of the file, or the recorded file when it is gone
 	Detail  string // what was found
-	Hint    string // what to do
+	// Hint says what to do, in terms of this package's API; front ends
+	// phrase their own hint from Remedy and the fields below.
+	Hint string
+	// Remedy is the kind of fix Hint describes.
+	Remedy Remedy
+	// Current is the highest applied version, for StateOutOfOrder.
+	Current string
+	// Applied is how many statements completed, and Line the line of the
+	// next one (0 when unknown), for a file that stopped half-way.
+	Applied, Line int
+	// RecordedFile is the file the history row names: the down file when
+	// a down run stopped half-way (RemedyResolveDownRow).
+	RecordedFile string
+	// ResumeRefused is set when resuming was asked for but cannot continue
+	// this row (a down file stopped half-way: RemedyResolveDownRow).
+	ResumeRefused bool
 }
 
-// DriftError reports every Problem found before anything ran. Nothing was
-// changed. Callers branch on it with errors.As.
+// DriftError reports every [Problem] found before anything ran. Nothing was
+// changed. Callers branch on it with [errors.As], and on each problem's
+// [Remedy].
 type DriftError struct {
 	Problems []Problem
 }
@@ -123,7 +140,17 @@ func (e *FileError) Error() string {
 func (e *FileError) Unwrap() error { return e.Err }
 
 // ConfigError is a combination of options or arguments that cannot work,
-// such as --tx=all on MySQL. Nothing was run.
-type ConfigError struct{ Msg string }
+// such as [TxAll] on MySQL. Nothing was run.
+type ConfigError struct {
+	Msg string
+	// Kind says which combination was refused ("" when Msg says it all);
+	// the fields below give its particulars.
+	Kind     ConfigErrorKind
+	Database string // the dialect's name, for ConfigTxAllNotPossible and ConfigRehearseNotPossible
+	File     string // the file, for ConfigTxAllFile
+	Reason   string // why File cannot run in a transaction, for ConfigTxAllFile
+	Count    int    // the steps asked for, for ConfigDownTooMany
+	Applied  int    // the migrations applied, for ConfigDownTooMany
+}
 
 func (e *ConfigError) Error() string { return e.Msg }

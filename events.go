@@ -36,6 +36,10 @@ type Event struct {
 	Holder    string // for EventLockWaiting
 	Err       error  // for EventMigrationError and EventMigrationRetry
 	Attempt   int    // for EventMigrationRetry: the attempt about to start (2 for the first retry)
+	// Direction is DirectionDown when File is the migration's down file
+	// (a rollback), DirectionUp for every other event about a file, and
+	// "" for events about no file.
+	Direction Direction
 }
 
 func (m *Migrator) emit(e Event) {
@@ -45,6 +49,12 @@ func (m *Migrator) emit(e Event) {
 	e.Time = time.Now()
 	if e.Migration != nil && e.File == "" {
 		e.File = m.display(e.Migration.Path)
+	}
+	if e.Migration != nil {
+		e.Direction = DirectionUp
+		if e.Migration.DownPath != "" && e.File == m.display(e.Migration.DownPath) {
+			e.Direction = DirectionDown
+		}
 	}
 	m.cfg.observer(e)
 }

@@ -86,8 +86,11 @@ func hold(l dialect.Lock, cancel context.CancelCauseFunc) *held {
 }
 
 // lostLock returns the *dialect.LockLostError that cancelled ctx, if that
-// is why the run stopped, joined with err; otherwise err.
-func lostLock(ctx context.Context, err error) error {
+// is why the run stopped, joined with err; otherwise err. When the
+// database refused a history write before the run itself saw the loss (a
+// run stopped past its lease's expiry writes its progress first thing on
+// waking), it asks h, so the error names the lock that was lost and how.
+func lostLock(ctx context.Context, h *held, err error) error {
 	var lost *dialect.LockLostError
 	if err == nil || errors.As(err, &lost) {
 		return err
@@ -96,6 +99,9 @@ func lostLock(ctx context.Context, err error) error {
 		return errors.Join(lost, err)
 	}
 	if errors.Is(err, history.ErrFenced) {
+		if cerr := h.check(context.WithoutCancel(ctx)); errors.As(cerr, &lost) {
+			return errors.Join(lost, err)
+		}
 		return errors.Join(&dialect.LockLostError{Lock: "the migration lock", Reason: "the database refused this run's history write because the run no longer holds it"}, err)
 	}
 	return err
@@ -201,7 +207,7 @@ type StillExecutingError struct {
 
 func (e *StillExecutingError) Error() string {
 	return fmt.Sprintf("%s: the run that was applying it is gone or stopped, but its statement is still executing on %s (the connection still exists): "+
-		"wait until it ends (strata status shows the file as running until then), or stop it with %s; then run strata status again", e.File, e.Conn, e.Kill)
+		"wait until it ends (its status shows the file as running until then), or stop it with %s; then read the status again", e.File, e.Conn, e.Kill)
 }
 
 // progressTogether returns, where the dialect runs a query of several

@@ -36,8 +36,13 @@ type Step struct {
 	// statement by statement with progress recorded after each one.
 	Transactional bool
 	Reason        string
-	Statements    int  // number of statements (0 for a comment-only file)
-	Rerun         bool // a repeatable migration whose checksum changed
+	// ReasonKind is why the file runs outside a transaction, when it
+	// does; Line is then the line of the statement that made it so (0
+	// when no statement did: a directive, or resuming).
+	ReasonKind ReasonKind
+	Line       int
+	Statements int  // number of statements (0 for a comment-only file)
+	Rerun      bool // a repeatable migration whose checksum changed
 	// ResumeFrom is the number of statements that already completed in an
 	// earlier run; Apply starts at statement ResumeFrom+1.
 	ResumeFrom int
@@ -161,7 +166,8 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			continue
 		}
 		if opts.Resume && resumable(pr.State) {
-			pr.Hint = "this row was left by a down file that stopped half-way, so --resume cannot continue it: finish or undo it by hand, then strata resolve " + pr.Version + " --applied (the migration stays applied) or --rolled-back (up runs it again)"
+			pr.Remedy, pr.ResumeRefused = RemedyResolveDownRow, true
+			pr.Hint = "this row was left by a down file that stopped half-way, so resuming cannot continue it: finish or undo it by hand, then Resolve with ResolveApplied (the migration stays applied) or ResolveRolledBack (up runs it again)"
 		}
 		probs = append(probs, pr)
 	}
@@ -181,7 +187,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			if err := m.inspect(&step, lim, nil); err != nil {
 				return nil, err
 			}
-			step.Transactional, step.Reason = false, "resuming a file that ran outside a transaction"
+			step.Transactional, step.Reason, step.ReasonKind = false, "resuming a file that ran outside a transaction", ReasonResuming
 			p.Steps = append(p.Steps, step)
 			continue
 		}
@@ -199,7 +205,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			}
 		}
 		if m.cfg.txMode == TxAll && !step.Transactional {
-			return nil, &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", step.File, step.Reason)}
+			return nil, txAllFile(step)
 		}
 		p.Steps = append(p.Steps, step)
 	}
@@ -213,7 +219,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 func (m *Migrator) inspect(step *Step, lim limit, budget *int) error {
 	step.Transactional = true
 	if step.Migration.Directives.NoTransaction {
-		step.Transactional, step.Reason = false, "the file says -- strata:no-transaction"
+		step.Transactional, step.Reason, step.ReasonKind = false, "the file says -- strata:no-transaction", ReasonNoTransactionDirective
 	}
 	var sums []string
 	if step.ResumeFrom > 0 {
@@ -239,9 +245,7 @@ func (m *Migrator) inspect(step *Step, lim limit, budget *int) error {
 			}
 		}
 		if step.Transactional {
-			if r := m.d.NoTransactionReason(stmt.Text); r != "" {
-				step.Transactional, step.Reason = false, fmt.Sprintf("%s (line %d)", r, stmt.Line)
-			}
+			m.noTxStatement(step, stmt)
 		}
 	}
 	if keep && hex.EncodeToString(h.Sum(nil)) == step.Migration.Checksum {
@@ -265,7 +269,7 @@ type ResumeError struct {
 }
 
 func (e *ResumeError) Error() string {
-	return fmt.Sprintf("%s:%d: cannot resume: statement %d already ran, but the file's statement %d is not the one that ran (%d statements had completed); restore those statements as they were, or settle the file by hand with strata resolve --applied or --rolled-back",
+	return fmt.Sprintf("%s:%d: cannot resume: statement %d already ran, but the file's statement %d is not the one that ran (%d statements had completed); restore those statements as they were, or settle the file by hand with Resolve and ResolveApplied or ResolveRolledBack",
 		e.File, e.Line, e.Index, e.Index, e.Applied)
 }
 

@@ -24,7 +24,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		return nil, err
 	}
 	if len(p.Steps) == 0 {
-		return nil, &ConfigError{Msg: "nothing to redo: no migration is applied; run strata up"}
+		return nil, &ConfigError{Kind: ConfigNothingToRedo, Msg: "nothing to redo: no migration is applied; apply one with Up"}
 	}
 	res := &RedoResult{Down: &DownResult{Current: p.Status.Current}, Up: &Result{}}
 	wait, err := m.locked(ctx, func(ctx context.Context, s *session) error {
@@ -43,7 +43,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 			return err
 		}
 		if m.cfg.txMode == TxAll && !up.Transactional {
-			return &ConfigError{Msg: fmt.Sprintf("--tx=all: %s cannot run in a transaction (%s); run without --tx=all", up.File, up.Reason)}
+			return txAllFile(up)
 		}
 		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up, lim: lim, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()

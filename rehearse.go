@@ -40,7 +40,8 @@ func (r *RehearseResult) OK() bool {
 // MariaDB), where a rollback would not undo the files.
 func (m *Migrator) Rehearse(ctx context.Context) (*RehearseResult, error) {
 	if !m.d.TransactionalDDL() {
-		return nil, &ConfigError{Msg: fmt.Sprintf("strata rehearse is not possible on %s: it commits DDL implicitly, so the rehearsal could not be rolled back and would change the database; use strata verify, which applies the migrations to a scratch database", m.d.Name())}
+		return nil, &ConfigError{Kind: ConfigRehearseNotPossible, Database: m.d.Name(),
+			Msg: fmt.Sprintf("Rehearse is not possible on %s: it commits DDL implicitly, so the rehearsal could not be rolled back and would change the database; use Verify, which applies the migrations to a scratch database", m.d.Name())}
 	}
 	p, err := m.Plan(ctx, PlanOptions{})
 	if err != nil {

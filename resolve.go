@@ -30,8 +30,6 @@ const (
 	ResolveAcceptEdit ResolveAction = "accept-edit"
 )
 
-func (a ResolveAction) flag() string { return "--" + string(a) }
-
 func (a ResolveAction) audit() history.Action {
 	switch a {
 	case ResolveApplied:
@@ -81,7 +79,7 @@ func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveRe
 		return nil, &ConfigError{Msg: fmt.Sprintf("unknown resolve action %q: use applied, rolled-back or accept-edit", opts.Action)}
 	}
 	if err := checkReason(opts.Reason, true); err != nil {
-		return nil, fmt.Errorf("cannot resolve %s %s: %w", opts.Version, opts.Action.flag(), err)
+		return nil, fmt.Errorf("cannot resolve %s as %s: %w", opts.Version, opts.Action, err)
 	}
 	id, err := canonicalID(opts.Version)
 	if err != nil {
@@ -142,8 +140,8 @@ func incomplete(ms *MigrationStatus) bool {
 
 // checkResolvable refuses an action the migration's state does not allow.
 func checkResolvable(ms *MigrationStatus, a ResolveAction) error {
-	refuse := func(msg string) error {
-		return &ResolveError{Version: ms.ID, Action: a, State: ms.State, Msg: msg}
+	refuse := func(why ResolveRefusal, msg string) error {
+		return &ResolveError{Version: ms.ID, Action: a, State: ms.State, File: ms.File, Refusal: why, Msg: msg}
 	}
 	rerun := ms.State == StatePending && ms.Record != nil // a repeatable whose file changed
 	switch {
@@ -152,21 +150,21 @@ func checkResolvable(ms *MigrationStatus, a ResolveAction) error {
 	case a == ResolveAcceptEdit && ms.State == StateEdited:
 		return nil
 	case incomplete(ms):
-		return refuse(fmt.Sprintf("it is %s, not applied, so there is no edit to accept: settle it first with --applied (you completed it by hand) or --rolled-back (you undid it)", ms.State))
+		return refuse(RefusedNotApplied, fmt.Sprintf("it is %s, not applied, so there is no edit to accept: settle it first as applied (you completed it by hand) or rolled back (you undid it)", ms.State))
 	case rerun:
-		return refuse("it is a repeatable migration whose file changed; it runs again on the next strata up, so there is nothing to resolve")
+		return refuse(RefusedRerun, "it is a repeatable migration whose file changed; it runs again on the next Up, so there is nothing to resolve")
 	case ms.State == StatePending || ms.State == StateOutOfOrder:
-		return refuse("it is pending: it never ran, so there is nothing to resolve; run strata up to apply it, or strata baseline if its changes are already in the database")
+		return refuse(RefusedPending, "it is pending: it never ran, so there is nothing to resolve; apply it with Up, or record it with Baseline if its changes are already in the database")
 	case ms.State == StateMissing:
-		return refuse("its file " + ms.File + " is missing from the folder; restore the file first")
+		return refuse(RefusedMissing, "its file "+ms.File+" is missing from the folder; restore the file first")
 	case ms.State == StateAhead:
-		return refuse("its file " + ms.File + " is not in this folder: the database is ahead of it; run strata resolve from the release that has the file")
+		return refuse(RefusedAhead, "its file "+ms.File+" is not in this folder: the database is ahead of it; resolve it from the release that has the file")
 	case a == ResolveAcceptEdit:
-		return refuse("its file is not edited: the checksum matches the history, so there is nothing to accept")
+		return refuse(RefusedNotEdited, "its file is not edited: the checksum matches the history, so there is nothing to accept")
 	case ms.State == StateEdited:
-		return refuse("it is already applied, but its file was edited since; if the edit is deliberate, use --accept-edit")
+		return refuse(RefusedEdited, "it is already applied, but its file was edited since; if the edit is deliberate, accept it with ResolveAcceptEdit")
 	}
-	return refuse("it is already applied; there is nothing to resolve")
+	return refuse(RefusedApplied, "it is already applied; there is nothing to resolve")
 }
 
 // describeRow summarises a history row for the audit's detail column.

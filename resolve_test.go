@@ -142,9 +142,9 @@ func TestResolveRefusals(t *testing.T) {
 		{"no reason", strata.ResolveOptions{Version: "2", Action: strata.ResolveApplied, Reason: "  "}, "", "reason is required", strata.ErrReasonRequired},
 		{"applied on applied", strata.ResolveOptions{Version: "1", Action: strata.ResolveApplied, Reason: "x"}, strata.StateApplied, "already applied", nil},
 		{"rolled back on applied", strata.ResolveOptions{Version: "1", Action: strata.ResolveRolledBack, Reason: "x"}, strata.StateApplied, "already applied", nil},
-		{"applied on pending", strata.ResolveOptions{Version: "3", Action: strata.ResolveApplied, Reason: "x"}, strata.StatePending, "strata up", nil},
+		{"applied on pending", strata.ResolveOptions{Version: "3", Action: strata.ResolveApplied, Reason: "x"}, strata.StatePending, "apply it with Up", nil},
 		{"accept edit, not edited", strata.ResolveOptions{Version: "1", Action: strata.ResolveAcceptEdit, Reason: "x"}, strata.StateApplied, "not edited", nil},
-		{"accept edit on partial", strata.ResolveOptions{Version: "2", Action: strata.ResolveAcceptEdit, Reason: "x"}, strata.StatePartial, "--rolled-back", nil},
+		{"accept edit on partial", strata.ResolveOptions{Version: "2", Action: strata.ResolveAcceptEdit, Reason: "x"}, strata.StatePartial, "rolled back (you undid it)", nil},
 		{"unknown version", strata.ResolveOptions{Version: "42", Action: strata.ResolveApplied, Reason: "x"}, "", "nearest: 3, 2, 1", nil},
 		{"bad action", strata.ResolveOptions{Version: "2", Action: "forget", Reason: "x"}, "", "use applied, rolled-back or accept-edit", nil},
 	}

@@ -33,8 +33,12 @@ func TestResumePartialFile(t *testing.T) {
 			t.Fatalf("after failure: %s %d applied, lines %d/%d; want partial, 1, 2/3", ms.State, ms.StatementsApplied, ms.LastLine, ms.NextLine)
 		}
 		_, err = m.Up(ctx, strata.PlanOptions{})
-		if err == nil || !strings.Contains(err.Error(), "strata up --resume") || !strings.Contains(err.Error(), "strata resolve 1 --rolled-back") {
-			t.Fatalf("up without --resume: %v; want a refusal naming the commands", err)
+		var drift *strata.DriftError
+		if !errors.As(err, &drift) || len(drift.Problems) != 1 {
+			t.Fatalf("up without resume: %v; want a drift error", err)
+		}
+		if p := drift.Problems[0]; p.Remedy != strata.RemedyResume || p.Version != "1" || p.Applied != 1 || p.Line != 3 {
+			t.Fatalf("up without resume: %+v; want remedy resume of 1 at statement 2, line 3", p)
 		}
 
 		// Editing a statement that already ran makes resume refuse.

@@ -100,22 +100,30 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 		switch ms.State {
 		case StateEdited:
 			p.Detail = fmt.Sprintf("applied file was edited (checksum %s, recorded %s)", short(ms.Checksum), short(ms.RecordedChecksum))
-			p.Hint = "restore the file as it was applied (git checkout) and put the change in a new migration (strata new); if the edit is deliberate and harmless (comments, formatting), accept it: strata resolve " + ms.ID + " --accept-edit " + reasonHint
+			p.Remedy = RemedyAcceptEdit
+			p.Hint = "restore the file as it was applied and put the change in a new migration; if the edit is deliberate and harmless (comments, formatting), accept it with Resolve and ResolveAcceptEdit"
 		case StateMissing:
 			p.Detail = "applied migration " + ms.ID + " is missing from the folder"
+			p.Remedy = RemedyRestoreFile
 			p.Hint = "restore the file; applied migrations must stay in the folder"
 		case StateOutOfOrder:
 			if allowOutOfOrder {
 				continue
 			}
 			p.Detail = fmt.Sprintf("pending version %s is lower than the highest applied version %s", ms.ID, s.Current)
-			p.Hint = "renumber it above " + s.Current.String() + " (strata new gives the next number), or pass --allow-out-of-order to apply it anyway"
+			p.Remedy, p.Current = RemedyAllowOutOfOrder, s.Current.String()
+			p.Hint = "renumber it above " + s.Current.String() + ", or allow out-of-order files (WithAllowOutOfOrder) to apply it anyway"
 		case StateRunning:
 			p.Detail = describeIncomplete(ms)
-			p.Hint = "another strata run holds the migration lock and is applying it: wait for it to finish"
+			p.Remedy = RemedyWait
+			p.Hint = "another run holds the migration lock and is applying it: wait for it to finish"
 		case StateFailed, StatePartial, StateInterrupted:
 			p.Detail = describeIncomplete(ms)
-			p.Hint = recoveryHint(ms)
+			p.Applied, p.Line = ms.StatementsApplied, ms.NextLine
+			p.Remedy, p.Hint = recoveryHint(ms)
+			if p.Remedy == RemedyResolveDownRow {
+				p.RecordedFile = ms.Record.File
+			}
 		default:
 			continue
 		}
@@ -154,7 +162,8 @@ func (s *Status) AheadProblem() (p Problem, ok bool) {
 		return Problem{}, false
 	}
 	p = Problem{State: StateAhead, Version: s.Ahead[0].String(), Detail: s.AheadDetail(),
-		Hint: "deploy the release whose folder has these files; or, to let an older release run against a newer database, drop --fail-if-ahead (STRATA_FAIL_IF_AHEAD, fail-if-ahead in strata.toml)"}
+		Remedy: RemedyDeployNewerRelease,
+		Hint:   "deploy the release whose folder has these files; or, to let an older release run against a newer database, do not set WithFailIfAhead"}
 	for _, ms := range s.Migrations {
 		if ms.State == StateAhead {
 			p.Version, p.File = ms.ID, ms.File
@@ -164,9 +173,9 @@ func (s *Status) AheadProblem() (p Problem, ok bool) {
 	return p, true
 }
 
-// recoveryHint gives the exact commands that continue or settle a file that
-// stopped half-way.
-func recoveryHint(ms MigrationStatus) string {
+// recoveryHint says how to continue or settle a file that stopped
+// half-way, and the kind of remedy that is.
+func recoveryHint(ms MigrationStatus) (Remedy, string) {
 	if downRow(ms) {
 		// up --resume refuses such a row (it would continue the up file
 		// from the down file's progress): only resolve settles it.
@@ -174,17 +183,17 @@ func recoveryHint(ms MigrationStatus) string {
 		if ms.NextLine > 0 {
 			h += fmt.Sprintf(" (the next is at line %d of %s)", ms.NextLine, ms.Record.File)
 		}
-		return h + "; look at the database, then either finish the rollback by hand and record it: strata resolve " + ms.ID + " --rolled-back --reason '...' (up runs the file again)" +
-			"; or undo what the down file did by hand: strata resolve " + ms.ID + " --applied --reason '...' (the migration stays applied)"
+		return RemedyResolveDownRow, h + "; look at the database, then either finish the rollback by hand and record it with Resolve and ResolveRolledBack (up runs the file again)" +
+			", or undo what the down file did by hand and record it with Resolve and ResolveApplied (the migration stays applied)"
 	}
 	h := "look at the database, then either continue from statement " + fmt.Sprint(ms.StatementsApplied+1)
 	if ms.NextLine > 0 {
 		h += fmt.Sprintf(" (line %d)", ms.NextLine)
 	}
-	h += " once its cause is fixed: strata up --resume" +
-		"; or, if you completed the file by hand: strata resolve " + ms.ID + " --applied " + reasonHint +
-		"; or, if you undid what ran by hand: strata resolve " + ms.ID + " --rolled-back " + reasonHint
-	return h
+	h += " once its cause is fixed (PlanOptions.Resume)" +
+		"; or, if you completed the file by hand, Resolve with ResolveApplied" +
+		"; or, if you undid what ran by hand, Resolve with ResolveRolledBack"
+	return RemedyResume, h
 }
 
 // downRow reports whether ms's row was left by its down file stopping
@@ -212,7 +221,7 @@ func describeIncomplete(ms MigrationStatus) string {
 	case StateInterrupted:
 		d = fmt.Sprintf("a run of this file was interrupted (the process died or lost its connection) after %d of %d statements%s", ms.StatementsApplied, ms.StatementsTotal, last)
 		if ms.NextMayHaveRun {
-			d += fmt.Sprintf("; statement %d (line %d) may have completed on the server after the run died: check before strata up --resume runs it again", ms.StatementsApplied+1, ms.NextLine)
+			d += fmt.Sprintf("; statement %d (line %d) may have completed on the server after the run died: check before resuming runs it again", ms.StatementsApplied+1, ms.NextLine)
 		}
 	case StateFailed:
 		d = fmt.Sprintf("this file failed before any statement completed (%d of %d applied)", ms.StatementsApplied, ms.StatementsTotal)

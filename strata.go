@@ -95,10 +95,11 @@ func configure(db *sql.DB, d dialect.Dialect, opts []Option) (config, error) {
 		return config{}, &ConfigError{Msg: err.Error()}
 	}
 	if cfg.txMode == TxAll && !d.TransactionalDDL() {
-		return config{}, &ConfigError{Msg: fmt.Sprintf("--tx=all is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default --tx=file, where strata records progress after each statement", d.Name())}
+		return config{}, &ConfigError{Kind: ConfigTxAllNotPossible, Database: d.Name(),
+			Msg: fmt.Sprintf("TxAll is not possible on %s: it commits DDL implicitly, so a failure half-way could not be rolled back; use the default TxFile, which records progress after each statement", d.Name())}
 	}
 	if cfg.lockMode == LockLease && db.Stats().MaxOpenConnections == 1 {
-		return config{}, &ConfigError{Msg: "--lock-mode=lease needs a second database connection to renew the lease while files run, but the pool allows one (SetMaxOpenConns(1)); use the default session lock"}
+		return config{}, &ConfigError{Kind: ConfigLeaseOneConn, Msg: "LockLease needs a second database connection to renew the lease while files run, but the pool allows one (SetMaxOpenConns(1)); use the default session lock"}
 	}
 	return cfg, nil
 }

@@ -162,12 +162,19 @@ type LockTimeoutError struct {
 	Holder  string // who held the lock, as far as the database tells
 }
 
+// Error says how long the run waited, who holds the lock and what to do.
 func (e *LockTimeoutError) Error() string {
+	return e.Found() + "; another run is migrating this database: wait for it, or raise the lock timeout"
+}
+
+// Found says how long the run waited and who holds the lock: Error
+// without what to do, for front ends that phrase their own hint.
+func (e *LockTimeoutError) Found() string {
 	msg := "timed out after " + e.Timeout.String() + " waiting for the migration lock"
 	if e.Holder != "" {
 		msg += "; held by " + e.Holder
 	}
-	return msg + "; another strata run is migrating this database: wait for it, or raise --lock-timeout"
+	return msg
 }
 
 // ErrReconnect is returned by ResetSession when the session cannot be reset

@@ -15,10 +15,16 @@ type LockLostError struct {
 	Reason string // what happened, as far as strata knows
 }
 
+// Error says which lock was lost, how, and what to do.
 func (e *LockLostError) Error() string {
+	return e.Found() + "check the migrations' status before running again"
+}
+
+// Found is Error without what to do, for front ends that phrase their
+// own hint; it ends with ": ".
+func (e *LockLostError) Found() string {
 	return "the migration lock (" + e.Lock + ") was lost: " + e.Reason +
-		"; the run stopped and sent nothing more, and history writes are fenced with the lock, so another run may hold it now: " +
-		"check strata status before running again"
+		"; the run stopped and sent nothing more, and history writes are fenced with the lock, so another run may hold it now: "
 }
 
 // Watched is implemented by a held Lock that can be lost while it is held.

@@ -39,7 +39,7 @@ type jsonProblem struct {
 // object to stdout. Every string passes through the scrubber, so no
 // password is ever printed.
 func (a *app) printError(err error, code int) {
-	msg := a.scrub(err.Error())
+	msg := a.scrub(cliErrorText(err))
 	if code == ExitInterrupted || code == ExitTerminated {
 		msg = "interrupted: " + msg
 	}
@@ -69,14 +69,14 @@ func (a *app) printError(err error, code int) {
 		je.File, je.Line = filepath.Join(a.dir, filepath.FromSlash(frgn.File)), frgn.Line
 	case errors.As(err, &drift):
 		for _, p := range drift.Problems {
-			je.Problems = append(je.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: p.Hint})
+			je.Problems = append(je.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
 		}
 		if len(drift.Problems) > 0 {
 			je.File = drift.Problems[0].File
 		}
 	case errors.As(err, &down):
 		for _, p := range down.Problems {
-			je.Problems = append(je.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: p.Hint})
+			je.Problems = append(je.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: downHint(p)})
 		}
 		if len(down.Problems) > 0 {
 			je.File = down.Problems[0].File

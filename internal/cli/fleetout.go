@@ -41,7 +41,7 @@ func (v *fleetView) progress(p fleet.Progress) {
 	detail := ""
 	switch {
 	case o.Err != nil:
-		detail = ": " + firstLine(a.scrub(o.Err.Error()))
+		detail = ": " + firstLine(a.scrub(cliErrorText(o.Err)))
 	case v.cmd == "up":
 		detail = fmt.Sprintf(": %s, applied %d", atVersion(o.Version), o.Applied)
 	default:
@@ -95,7 +95,7 @@ func (v *fleetView) doc(ctx context.Context, out []fleet.Outcome) jsonFleet {
 			if o.Result == fleet.Skipped {
 				code = ExitFailure
 			}
-			jt.Error = &jsonError{Code: errorCodes[code], ExitCode: code, Message: v.a.scrub(o.Err.Error())}
+			jt.Error = &jsonError{Code: errorCodes[code], ExitCode: code, Message: v.a.scrub(cliErrorText(o.Err))}
 		}
 		d.Targets = append(d.Targets, jt)
 	}

@@ -156,12 +156,12 @@ func mdFailure(w io.Writer, err error, scrub func(string) string) {
 	if errors.As(err, &drift) && len(drift.Problems) > 0 {
 		fmt.Fprintf(w, "refused: the history and the folder disagree.\n\n| State | File | Detail | Fix |\n|---|---|---|---|\n")
 		for _, p := range drift.Problems {
-			fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", p.State, p.File, mdCell(scrub(p.Detail)), mdCell(p.Hint))
+			fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", p.State, p.File, mdCell(scrub(p.Detail)), mdCell(problemHint(p)))
 		}
 		fmt.Fprintln(w)
 		return
 	}
-	fmt.Fprintf(w, "```\n%s\n```\n\n", scrub(err.Error()))
+	fmt.Fprintf(w, "```\n%s\n```\n\n", scrub(cliErrorText(err)))
 }
 
 // mdWhere is file, or file:line when err is a statement's failure.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -160,21 +159,20 @@ func howStepRuns(mode strata.TxMode, transactionalDDL, noTxDirective bool, st st
 	switch {
 	case mode == strata.TxAll:
 		return "in the one transaction (--tx=all)", false
-	case !st.Transactional && !transactionalDDL && !noTxDirective && strings.Contains(st.Reason, "implicitly"):
-		return "statement by statement, no transaction" + lineOf(st.Reason), true
+	case !st.Transactional && !transactionalDDL && !noTxDirective && st.ReasonKind == strata.ReasonImplicitCommit:
+		return "statement by statement, no transaction" + ddlLine(st.Line), true
 	case !st.Transactional:
 		return "no transaction: " + st.Reason, false
 	}
 	return "in a transaction", false
 }
 
-// lineOf returns " (DDL at line N)" from a reason ending in "(line N)".
-func lineOf(reason string) string {
-	i := strings.LastIndex(reason, "(line ")
-	if i < 0 {
+// ddlLine returns " (DDL from line N)", or "" when the line is unknown.
+func ddlLine(line int) string {
+	if line <= 0 {
 		return ""
 	}
-	return " (DDL from " + strings.TrimSuffix(reason[i+1:], ")") + ")"
+	return fmt.Sprintf(" (DDL from line %d)", line)
 }
 
 func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {

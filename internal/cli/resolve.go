@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -55,7 +56,7 @@ func (a *app) resolve(ctx context.Context, opts strata.ResolveOptions) error {
 	defer s.Close()
 	res, err := s.m.Resolve(ctx, opts)
 	if err != nil {
-		return err
+		return resolveReasonError(opts, err)
 	}
 	if a.wantJSON() {
 		a.result(map[string]string{"version": res.ID, "old_state": string(res.OldState), "new_state": string(res.NewState),
@@ -75,4 +76,17 @@ func (a *app) resolve(ctx context.Context, opts strata.ResolveOptions) error {
 func resolveUsage(err error) bool {
 	var uv *strata.UnknownVersionError
 	return errors.Is(err, strata.ErrReasonRequired) || errors.Is(err, strata.ErrReasonPlaceholder) || errors.As(err, &uv)
+}
+
+// resolveReasonError names the command's flags when the reason was
+// refused: "cannot resolve 2 --applied: a reason is required ...".
+func resolveReasonError(opts strata.ResolveOptions, err error) error {
+	var rsn *strata.ReasonError
+	switch {
+	case errors.As(err, &rsn):
+		return fmt.Errorf("cannot resolve %s --%s: %w", opts.Version, opts.Action, rsn)
+	case errors.Is(err, strata.ErrReasonRequired):
+		return fmt.Errorf("cannot resolve %s --%s: %w", opts.Version, opts.Action, strata.ErrReasonRequired)
+	}
+	return err
 }

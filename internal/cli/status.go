@@ -103,7 +103,7 @@ func (a *app) status(ctx context.Context) error {
 		fmt.Fprintf(out, "note: %s; up does nothing here, and down refuses those versions: run them from the release that has their files\n", d)
 	}
 	for _, p := range a.problems(st, false) {
-		fmt.Fprintf(out, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), p.Hint)
+		fmt.Fprintf(out, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), problemHint(p))
 	}
 	if len(st.InvalidIndexes) > 0 {
 		fmt.Fprintf(out, "invalid indexes (a failed CREATE INDEX CONCURRENTLY leaves one): %s\n  fix: drop each with DROP INDEX CONCURRENTLY, then run the file again\n", strings.Join(st.InvalidIndexes, ", "))

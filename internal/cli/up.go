@@ -139,7 +139,7 @@ func (a *app) progress(e strata.Event) {
 		}
 	case strata.EventMigrationStart:
 		if a.verbose {
-			doing, _ := verbs(e.File)
+			doing, _ := verbs(e.Direction)
 			fmt.Fprintf(a.stdout, "%s %s\n", doing, e.File)
 		}
 	case strata.EventStatementStart:
@@ -151,7 +151,7 @@ func (a *app) progress(e strata.Event) {
 			fmt.Fprintf(a.stdout, "  %s:%d: %s\n", e.File, e.Statement.Line, first)
 		}
 	case strata.EventMigrationDone:
-		_, done := verbs(e.File)
+		_, done := verbs(e.Direction)
 		fmt.Fprintf(a.stdout, "%s %s (%s)\n", done, e.File, fmtDuration(e.Duration))
 	case strata.EventMigrationError:
 		fmt.Fprintf(a.stdout, "failed %s (%s)\n", e.File, fmtDuration(e.Duration))
@@ -167,10 +167,10 @@ func emptyWarning(file string) string {
 	return fmt.Sprintf("warning: %s has no statements: it is recorded as applied, so strata will refuse later edits to it: write its SQL in a new file (strata new)", file)
 }
 
-// verbs says what is done to a file: a down file (NNNN_name.down.sql) is
-// rolled back, every other file applied.
-func verbs(file string) (doing, done string) {
-	if strings.HasSuffix(file, ".down.sql") {
+// verbs says what is done to a file: a down file is rolled back, every
+// other file applied.
+func verbs(d strata.Direction) (doing, done string) {
+	if d == strata.DirectionDown {
 		return "rolling back", "rolled back"
 	}
 	return "applying", "applied"

@@ -13,7 +13,7 @@ import (
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/history"
-	"github.com/strata-db/strata/lease"
+	"github.com/strata-db/strata/internal/lease"
 	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"
 )

@@ -9,7 +9,7 @@ import (
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/history"
-	"github.com/strata-db/strata/lease"
+	"github.com/strata-db/strata/internal/lease"
 )
 
 // held is a migration lock a run holds, with what the run needs to stay

@@ -17,7 +17,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
-	"github.com/strata-db/strata/lease"
+	"github.com/strata-db/strata/internal/lease"
 )
 
 // app is one invocation of strata: its streams, environment and flags.

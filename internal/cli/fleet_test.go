@@ -13,7 +13,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/fleet"
-	"github.com/strata-db/strata/lease"
+	"github.com/strata-db/strata/internal/lease"
 )
 
 // fleetApp is an app with the global flags at their defaults, for running

@@ -10,7 +10,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
-	"github.com/strata-db/strata/launch"
+	"github.com/strata-db/strata/internal/launch"
 	"github.com/strata-db/strata/source"
 )
 

@@ -16,7 +16,7 @@ import (
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/dbwait"
 	"github.com/strata-db/strata/internal/config"
-	"github.com/strata-db/strata/launch"
+	"github.com/strata-db/strata/internal/launch"
 )
 
 // runOpts holds the flags and state for running strata inside deploy

@@ -2,12 +2,9 @@ package strata
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"math/big"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
@@ -107,71 +104,4 @@ func unknownVersion(st *Status, version string) *UnknownVersionError {
 		e.Nearest = append(e.Nearest, cs[i].id)
 	}
 	return e
-}
-
-// session is the state of one writing command run under the lock.
-type session struct {
-	c         *sql.Conn
-	st        *Status // read under the lock; running rows settled as interrupted
-	appliedBy string  // database user and host, as up records it
-	lock      *held   // the migration lock, for fencing the command's writes
-	who       string  // operating-system user, database user and host, for the audit
-	changed   bool    // a file may have left session state on c
-}
-
-// locked runs f on a pinned connection under the migration lock (see
-// withLock), after creating the history and audit tables if needed and
-// reading the history again.
-func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *session) error) (time.Duration, error) {
-	return m.withLock(ctx, func(ctx context.Context, p *pinned, lock *held) error {
-		c := p.c
-		s := &session{c: c, lock: lock}
-		defer func() { p.c, p.changed = s.c, s.changed }()
-		if err := m.store.Ensure(ctx, c, m.cfg.version); err != nil {
-			return err
-		}
-		recs, err := m.store.All(ctx, c)
-		if err != nil {
-			return err
-		}
-		s.st = m.status(recs)
-		s.st.HistoryExists = true
-		if err := m.settleRunning(ctx, c, s.st, true); err != nil {
-			return err
-		}
-		user, err := m.d.CurrentUser(ctx, c)
-		if err != nil {
-			return fmt.Errorf("read current database user: %w", err)
-		}
-		s.appliedBy = m.appliedBy(user)
-		s.who = s.appliedBy
-		if m.osUser != "" && m.osUser != user {
-			s.who = m.osUser + " as " + s.appliedBy
-		}
-		return f(ctx, s)
-	})
-}
-
-// audit builds an audit entry for s.
-func (s *session) audit(m *Migrator, id string, a history.Action, oldState, newState State, oldSum, newSum, reason string) history.AuditEntry {
-	return history.AuditEntry{
-		MigrationID: id, Action: a, OldState: string(oldState), NewState: string(newState),
-		OldChecksum: oldSum, NewChecksum: newSum, Reason: reason, By: s.who, At: time.Now(), StrataVersion: m.cfg.version,
-	}
-}
-
-// inTx runs f in a transaction on s's connection and commits it.
-func (s *session) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.c.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }

@@ -11,18 +11,18 @@ import (
 	"github.com/strata-db/strata/source"
 )
 
-// session is an open database and a Migrator for the migrations folder.
-type session struct {
+// openDB is an open database and a Migrator for the migrations folder.
+type openDB struct {
 	db *sql.DB
 	m  *strata.Migrator
 }
 
-func (s *session) Close() error { return s.db.Close() }
+func (s *openDB) Close() error { return s.db.Close() }
 
 // open resolves the URL, checks the folder and options, connects, and loads
 // the migrations. Mistakes in the configuration are usage errors; a
 // database that does not answer is a *config.ConnectError.
-func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...strata.Option) (*session, error) {
+func (a *app) open(ctx context.Context, observe func(strata.Event), extra ...strata.Option) (*openDB, error) {
 	t, err := a.resolveTarget(ctx)
 	if err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func (a *app) loadDir() (*source.Dir, error) {
 // openTarget is open for a target already resolved, with the folder dir
 // when it is already loaded (nil: load it). It only reads the app's flags,
 // so a fleet calls it for many targets at once, all with one dir.
-func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir, observe func(strata.Event), extra ...strata.Option) (*session, error) {
+func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir, observe func(strata.Event), extra ...strata.Option) (*openDB, error) {
 	if err := a.dirExists(); err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		db.Close()
 		return nil, err
 	}
-	return &session{db: db, m: m}, nil
+	return &openDB{db: db, m: m}, nil
 }
 
 // aheadVersions lists the versions a database is ahead of the folder by

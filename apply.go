@@ -297,7 +297,7 @@ func (u upward) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, star
 
 func (upward) rolledBack(many bool) string {
 	if many {
-		return "rolled back with every other file of this run (--tx=all); nothing was applied or recorded"
+		return "rolled back with every other file of this run (one transaction for all of them); nothing was applied or recorded"
 	}
 	return "rolled back; nothing of it was applied or recorded"
 }
@@ -361,7 +361,7 @@ func (u upward) stopped(ctx context.Context, step Step, n int, start time.Time, 
 
 func (upward) unrecorded(step Step, n int, ferr error) string {
 	return fmt.Sprintf("stopped after %d of %d statements were applied and committed, but that could not be recorded (%v): "+
-		"its history row still says running, so strata status shows it as interrupted; strata up refuses and prints how to continue", n, step.Statements, ferr)
+		"its history row still says running, so it shows as interrupted, and the next run refuses and says how to continue", n, step.Statements, ferr)
 }
 
 func (u upward) finish(ctx context.Context, step Step, n int, start time.Time) error {

@@ -291,7 +291,7 @@ func (d *downRun) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, _ 
 
 func (d *downRun) rolledBack(many bool) string {
 	if many {
-		return "rolled back with every other down file of this run (--tx=all); every migration is still applied and recorded"
+		return "rolled back with every other down file of this run (one transaction for all of them); every migration is still applied and recorded"
 	}
 	return "rolled back; the migration is still applied and recorded"
 }
@@ -354,7 +354,8 @@ func (d *downRun) stopped(ctx context.Context, step Step, n int, start time.Time
 	if se != nil {
 		rec.Error = fmt.Sprintf("down file %s:%d: statement %d: %s; %d of %d statements of the down file were applied",
 			se.File, se.Line, se.Index, se.rowText(), n, step.Statements)
-		se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then strata resolve %s --rolled-back or --applied", n, step.Statements, step.Migration.ID())
+		se.Outcome = fmt.Sprintf("recorded as partial: %d of %d statements of the down file were applied and committed; finish or undo them by hand, then resolve the migration as rolled back or as applied", n, step.Statements)
+		se.Remedy = RemedyResolveDownRow
 	}
 	rec.Error = withStopCause(ctx, rec.Error)
 	audit := d.auditDown(step, StatePartial, rec.Error)
@@ -368,7 +369,7 @@ func (d *downRun) stopped(ctx context.Context, step Step, n int, start time.Time
 
 func (d *downRun) unrecorded(step Step, n int, ferr error) string {
 	return fmt.Sprintf("stopped after %d of %d statements of the down file were applied and committed, but that could not be recorded (%v): "+
-		"its history row still says running, so strata status shows it as interrupted", n, step.Statements, ferr)
+		"its history row still says running, so it shows as interrupted", n, step.Statements, ferr)
 }
 
 func (d *downRun) finish(ctx context.Context, step Step, n int, _ time.Time) error {

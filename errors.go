@@ -92,6 +92,10 @@ type StatementError struct {
 	// Outcome says what happened to the file: "rolled back" (nothing of it
 	// remains), "recorded as partial" or "recorded as failed".
 	Outcome string
+	// Remedy is what settles the file's history row when a human must
+	// ([RemedyResolveDownRow] for a down file that stopped half-way), or
+	// "".
+	Remedy Remedy
 	// InvalidIndexes lists the invalid indexes in the schema after the
 	// failure (PostgreSQL): a failed CREATE INDEX CONCURRENTLY leaves its
 	// index behind, invalid, and running the file again fails on it.

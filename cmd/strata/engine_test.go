@@ -39,7 +39,8 @@ func TestDownConnectionCut(t *testing.T) {
 				t.Fatalf("strata down succeeded although its connection was cut:\n%s", r)
 			}
 			t.Logf("after the cut:\n%s", r)
-			want(t, r, r.code, "migrations/0001_cut.down.sql:"+line+": statement 2 failed", "recorded as partial: 1 of 3 statements of the down file")
+			want(t, r, r.code, "migrations/0001_cut.down.sql:"+line+": statement 2 failed", "recorded as partial: 1 of 3 statements of the down file",
+				"then strata resolve 1 --rolled-back or --applied")
 			noPanic(t, r)
 			if d := time.Since(start); d > 15*time.Second {
 				t.Errorf("strata took %s to give up after its connection was cut", d)

@@ -118,6 +118,11 @@ func cliErrorText(err error) string {
 		lost  *dialect.LockLostError
 		still *strata.StillExecutingError
 	)
+	var stmt *strata.StatementError
+	if errors.As(err, &stmt) && stmt.Remedy == strata.RemedyResolveDownRow {
+		swap(stmt.Outcome, strings.TrimSuffix(stmt.Outcome, "then resolve the migration as rolled back or as applied")+
+			"then strata resolve "+stmt.Version+" --rolled-back or --applied")
+	}
 	if errors.As(err, &lt) {
 		swap(lt.Error(), lt.Found()+"; another strata run is migrating this database: wait for it, or raise --lock-timeout")
 	}

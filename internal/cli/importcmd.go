@@ -81,17 +81,21 @@ func (a *app) importRun(ctx context.Context, toolArg string, f importFlags) erro
 		f.to = a.dir
 	}
 	src := os.DirFS(f.from)
-	tool := importer.Tool(toolArg)
+	var tool importer.Tool
 	var evidence []string
+	var err error
 	if toolArg == "auto" {
-		var err error
 		if tool, evidence, err = importer.Detect(src); err != nil {
 			return usage(fmt.Errorf("import auto: %w; name the tool instead of auto", err))
 		}
-	} else if !knownTool(tool) {
-		return usage(fmt.Errorf("import %s: unknown tool; give one of %s, or auto", toolArg, toolList()))
+	} else if tool, err = importer.ParseTool(toolArg); err != nil {
+		return usage(fmt.Errorf("import: %w, or auto", err))
 	}
-	conv, err := importer.Convert(tool, src, importer.ConvertOptions{Exclude: f.exclude})
+	t, err := a.resolveTarget(ctx)
+	if err != nil {
+		return err
+	}
+	conv, err := importer.Convert(tool, src, importer.ConvertOptions{Exclude: f.exclude, Dialect: t.Dialect.Scanner()})
 	if err != nil {
 		return usage(fmt.Errorf("import %s from %s: %w; fix the file or leave it out with --exclude PATH", tool, f.from, err))
 	}
@@ -116,10 +120,6 @@ func (a *app) importRun(ctx context.Context, toolArg string, f importFlags) erro
 	dir, err := source.LoadWith(source.DirFS(out), load)
 	if err != nil {
 		return fmt.Errorf("the converted folder does not load: %w", err)
-	}
-	t, err := a.resolveTarget(ctx)
-	if err != nil {
-		return err
 	}
 	a.dir = out
 	s, err := a.openTarget(ctx, t, dir, a.progress, strata.WithSourceName(f.to))
@@ -149,10 +149,7 @@ func (a *app) importMatched(ctx context.Context, m *strata.Migrator, conv *impor
 	plan := strata.ImportPlan{Tool: string(conv.Tool), Reason: f.reason}
 	rows := make([]importRow, 0, len(match.Rows))
 	for _, r := range match.Rows {
-		name := r.File.Version + "_" + r.File.Name + ".sql"
-		if r.File.Repeatable {
-			name = "R__" + r.File.Name + ".sql"
-		}
+		name := r.File.UpName()
 		row := importRow{Old: filepath.Join(f.from, r.File.Source), New: filepath.Join(f.to, name), Key: r.File.ToolVersion, State: "pending", Why: r.Why}
 		if r.Applied {
 			row.State = "applied"
@@ -254,7 +251,11 @@ func (a *app) importCheck(ctx context.Context, m *strata.Migrator, match *import
 		if r.File.Repeatable {
 			continue
 		}
-		if in := applied[r.File.Version]; in != r.Applied {
+		v, err := source.ParseVersion(r.File.Version)
+		if err != nil {
+			return fmt.Errorf("converted version %q: %w", r.File.Version, err)
+		}
+		if in := applied[v.String()]; in != r.Applied {
 			old := "pending"
 			if r.Applied {
 				old = "applied"
@@ -281,19 +282,6 @@ func (a *app) importCheck(ctx context.Context, m *strata.Migrator, match *import
 		a.printf("%s\n", d)
 	}
 	return &exitStatus{code: ExitDrift, printed: a.json, err: fmt.Errorf("strata's history and %s disagree on %s", match.Table, plural(len(differ), "file"))}
-}
-
-func knownTool(t importer.Tool) bool {
-	for _, k := range []string{"golang-migrate", "goose", "dbmate", "flyway", "tern", "sql-migrate", "liquibase"} {
-		if string(t) == k {
-			return true
-		}
-	}
-	return false
-}
-
-func toolList() string {
-	return "golang-migrate, goose, dbmate, flyway, tern, sql-migrate, liquibase"
 }
 
 // sameOrEmpty refuses a --to folder that holds files other than those of

@@ -292,7 +292,10 @@ func (u upward) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, star
 			return err
 		}
 	}
-	return u.r.m.store.Insert(ctx, tx, u.r.record(step, history.Applied, n, start))
+	if err := u.r.m.store.Insert(ctx, tx, u.r.record(step, history.Applied, n, start)); err != nil {
+		return err
+	}
+	return u.r.m.keepApplied(ctx, tx, step)
 }
 
 func (upward) rolledBack(many bool) string {
@@ -365,7 +368,10 @@ func (upward) unrecorded(step Step, n int, ferr error) string {
 }
 
 func (u upward) finish(ctx context.Context, step Step, n int, start time.Time) error {
-	return u.r.store.Finish(ctx, u.r.conn, u.r.record(step, history.Applied, n, start))
+	if err := u.r.store.Finish(ctx, u.r.conn, u.r.record(step, history.Applied, n, start)); err != nil {
+		return err
+	}
+	return u.r.m.keepApplied(ctx, u.r.conn, step)
 }
 
 // finishSomehow records the outcome of a failed file; see recordSomehow.

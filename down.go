@@ -286,6 +286,9 @@ func (d *downRun) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, _ 
 	if err := d.m.store.Delete(ctx, tx, step.Migration.ID()); err != nil {
 		return err
 	}
+	if err := d.m.keepReverted(ctx, tx, step, d.s.st); err != nil {
+		return err
+	}
 	return d.m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))
 }
 

@@ -74,6 +74,7 @@ type config struct {
 	sessionSQL      []string
 	allowOutOfOrder bool
 	failIfAhead     bool
+	keepWriting     OtherHistory // WithKeepWriting
 	txMode          TxMode
 	lockTimeout     time.Duration
 	ddlLockTimeout  time.Duration

@@ -25,7 +25,7 @@ const (
 
 func (r *run) canPipeline(ctx context.Context, step Step) bool {
 	pl, ok := r.m.d.(dialect.Pipeliner)
-	if !ok || step.Rerun || step.Migration.Size > pipelineMaxBytes || step.Statements > pipelineMaxStatements {
+	if !ok || step.Rerun || r.m.cfg.keepWriting != nil || step.Migration.Size > pipelineMaxBytes || step.Statements > pipelineMaxStatements {
 		return false
 	}
 	if r.lim.bytes > 0 && step.Migration.Size+64<<10 > int64(r.lim.bytes) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strata-db/strata/internal/importer"
 	"github.com/strata-db/strata/internal/testdb"
 )
 
@@ -179,5 +180,75 @@ func noHistory(t *testing.T, f *folder, db testdb.DB) {
 	}
 	if len(st.Migrations) != 0 {
 		t.Fatalf("strata's history is not empty: %+v", st)
+	}
+}
+
+// TestImportKeepWriting imports a goose, golang-migrate or dbmate history
+// and migrates on with --keep-writing: the tool's own version follows
+// strata's up and down, and the tool itself can take over again (the way
+// back), on every database.
+func TestImportKeepWriting(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"goose", "migrate", "dbmate"} {
+		t.Run(tool, func(t *testing.T) {
+			t.Parallel()
+			peer(t, tool)
+			testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+				kind := dbKind(db)
+				f := newFolder(t)
+				old := filepath.Join(f.wd, "old")
+				writeFiles(t, old, peerFolder(tool, kind, 3))
+				if out, ok := peerUp(t, tool, old, db); !ok {
+					t.Fatalf("%s up: %s", tool, out)
+				}
+				three := peerVersion(t, tool, old, db)
+				name := map[string]string{"migrate": "golang-migrate"}[tool]
+				if name == "" {
+					name = tool
+				}
+				want(t, f.run(db.URL, "import", name, "--from", old, "--apply"), 0, "imported")
+				// The next file, written in the old tool's folder and
+				// converted into strata's.
+				writeFiles(t, old, peerFolder(tool, kind, 4))
+				addConverted(t, name, old, f.path)
+				want(t, f.run(db.URL, "up", "--keep-writing", name), 0)
+				four := peerVersion(t, tool, old, db)
+				if four == three {
+					t.Fatalf("%s's version did not move with strata up: %q", tool, four)
+				}
+				want(t, f.run(db.URL, "import", name, "--from", old, "--check"), 0, "agree")
+				want(t, f.run(db.URL, "down", "--keep-writing", name), 0)
+				if v := peerVersion(t, tool, old, db); v != three {
+					t.Fatalf("after strata down %s says %q, want %q", tool, v, three)
+				}
+				// The way back: the old tool applies the file again itself.
+				if out, ok := peerUp(t, tool, old, db); !ok {
+					t.Fatalf("%s up after strata down: %s", tool, out)
+				}
+				if v := peerVersion(t, tool, old, db); v != four {
+					t.Fatalf("%s up after strata down: %q, want %q", tool, v, four)
+				}
+			})
+		})
+	}
+}
+
+// addConverted converts the old tool's folder and writes into dir the
+// strata files it does not have yet.
+func addConverted(t *testing.T, tool, old, dir string) {
+	t.Helper()
+	conv, err := importer.Convert(importer.Tool(tool), os.DirFS(old), importer.ConvertOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cf := range conv.Files {
+		if _, err := os.Stat(filepath.Join(dir, cf.UpName())); err == nil {
+			continue
+		}
+		files := map[string]string{cf.UpName(): string(cf.Up)}
+		if cf.Down != nil {
+			files[cf.DownName()] = string(cf.Down)
+		}
+		writeFiles(t, dir, files)
 	}
 }

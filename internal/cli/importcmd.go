@@ -16,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/internal/importer"
 	"github.com/strata-db/strata/source"
 )
@@ -376,4 +378,17 @@ func sqlLiteral(v any) string {
 		return fmt.Sprint(x)
 	}
 	return quote(fmt.Sprint(v))
+}
+
+// keepWriter is the writer of --keep-writing's tool's history table.
+func keepWriter(name string, t *config.Target) (*importer.KeepWriter, error) {
+	tool, err := importer.ParseTool(name)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--keep-writing: %w", err))
+	}
+	w, err := importer.NewKeepWriter(tool, t.Dialect, dialect.Table{})
+	if err != nil {
+		return nil, usage(fmt.Errorf("--keep-writing: %w", err))
+	}
+	return w, nil
 }

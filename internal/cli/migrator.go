@@ -91,6 +91,14 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 	if observe != nil {
 		opts = append(opts, strata.WithObserver(a.observe(observe)))
 	}
+	if a.keepWriting != "" {
+		w, err := keepWriter(a.keepWriting, t)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		opts = append(opts, strata.WithKeepWriting(w))
+	}
 	safe, err := a.safe.options()
 	if err != nil {
 		db.Close()

@@ -105,7 +105,7 @@ func TestFleet(t *testing.T) {
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			testFleet(t, kind, 50)
+			testFleet(t, kind, 20)
 		})
 	}
 }

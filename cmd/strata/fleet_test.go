@@ -193,7 +193,7 @@ func testFleet(t *testing.T, kind string, n int) {
 		t.Errorf("status: versions %v states %v", st.Versions, st.States)
 	}
 	r = strata(t, f.wd, "check", "--targets", targets, "--dir", f.dir, "--parallel", "8")
-	want(t, r, 11, "49 at version 3, 1 at version 2", "1 edited", "check: edited (exit 11)")
+	want(t, r, 11, fmt.Sprintf("%d at version 3, 1 at version 2", n-1), "1 edited", "check: edited (exit 11)")
 }
 
 // TestFleetSchemas applies a folder to every tenant schema of one

@@ -271,6 +271,9 @@ func Convert(tool Tool, src fs.FS, opts ConvertOptions) (*Conversion, error) {
 		return nil, err
 	}
 	c := st.out
+	if opts.Dialect != 0 {
+		st.checkSplit()
+	}
 	if len(c.Problems) > 0 {
 		return c, &UnconvertibleError{Tool: tool, Problems: c.Problems}
 	}
@@ -378,4 +381,24 @@ func slug(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// checkSplit reports every converted file strata's splitter cannot read
+// in the dialect given, at the line of the source file where it can.
+func (st *convState) checkSplit() {
+	for _, f := range st.out.Files {
+		for _, body := range [][]byte{f.Up, f.Down} {
+			if body == nil {
+				continue
+			}
+			_, err := sqlsplit.Split(string(body), sqlsplit.Options{Dialect: st.opts.Dialect})
+			var se *sqlsplit.Error
+			switch {
+			case errors.As(err, &se):
+				st.problem(f.Source, 0, Unsupported, "strata's %s splitter cannot read the converted file (line %d of it): %s", st.opts.Dialect, se.Line, se.Msg)
+			case err != nil:
+				st.problem(f.Source, 0, Unsupported, "strata's %s splitter cannot read the converted file: %v", st.opts.Dialect, err)
+			}
+		}
+	}
 }

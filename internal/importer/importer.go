@@ -80,6 +80,12 @@ type ConvertOptions struct {
 	// when that is needed, and reports a Problem where it cannot. When
 	// zero, blocks are written as they are and not checked.
 	Dialect sqlsplit.Dialect
+	// LiquibaseDBMS are the names Liquibase gives the target database
+	// (its dbms attribute values, such as the one the dialect reports).
+	// A changeset with a dbms filter is converted when the filter admits
+	// one of these names and skipped otherwise; with none given, such a
+	// changeset is a Problem.
+	LiquibaseDBMS []string
 }
 
 // Conversion is a converted folder.

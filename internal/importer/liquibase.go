@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/strata-db/strata/sqlsplit"
 )
 
 // LiquibaseChecksum returns the checksum Liquibase 4.x (checksum version
@@ -227,11 +225,11 @@ func (st *convState) liquibaseFile(cs *changeset, seq *int) (File, bool) {
 		}
 	}
 	if v := cs.attrs["dbms"]; v != "" {
-		if st.opts.Dialect == 0 {
-			st.problem(p, cs.line, Unsupported, "changeset %s:%s has dbms:%s; give the database so only its changesets are converted", cs.author, cs.id, v)
+		if len(st.opts.LiquibaseDBMS) == 0 {
+			st.problem(p, cs.line, Unsupported, "changeset %s:%s has dbms:%s; give the target's Liquibase database name so only its changesets are converted", cs.author, cs.id, v)
 			return File{}, false
 		}
-		if !dbmsMatches(v, st.opts.Dialect) {
+		if !dbmsMatches(v, st.opts.LiquibaseDBMS) {
 			return File{}, false
 		}
 	}
@@ -283,13 +281,8 @@ func (st *convState) liquibaseFile(cs *changeset, seq *int) (File, bool) {
 }
 
 // dbmsMatches applies Liquibase's dbms list ("postgresql,mysql",
-// "!sqlite", "all", "none") to the dialect.
-func dbmsMatches(list string, d sqlsplit.Dialect) bool {
-	names := map[sqlsplit.Dialect][]string{
-		sqlsplit.Postgres: {"postgresql"},
-		sqlsplit.MySQL:    {"mysql", "mariadb"},
-		sqlsplit.SQLite:   {"sqlite"},
-	}[d]
+// "!sqlite", "all", "none") to the target's Liquibase names.
+func dbmsMatches(list string, names []string) bool {
 	matched, anyPositive := false, false
 	for _, item := range strings.Split(list, ",") {
 		item = strings.ToLower(strings.TrimSpace(item))
@@ -297,7 +290,7 @@ func dbmsMatches(list string, d sqlsplit.Dialect) bool {
 		item = strings.TrimPrefix(item, "!")
 		hit := item == "all"
 		for _, n := range names {
-			hit = hit || n == item
+			hit = hit || strings.EqualFold(n, item)
 		}
 		if item == "none" {
 			return false

@@ -68,7 +68,7 @@ INSERT INTO person (id, name) VALUES (1, 'x; y');
 func TestConvertLiquibase(t *testing.T) {
 	t.Parallel()
 	src := mapFS(map[string]string{"db/changelog.sql": liquibaseChangelog, "db/plain.sql": "SELECT 1;\n"})
-	c, err := Convert(Liquibase, src, ConvertOptions{Dialect: sqlsplit.MySQL})
+	c, err := Convert(Liquibase, src, ConvertOptions{Dialect: sqlsplit.MySQL, LiquibaseDBMS: []string{"mariadb"}})
 	if err != nil {
 		t.Fatalf("Convert: %v", err)
 	}
@@ -139,5 +139,27 @@ INSERT INTO t VALUES (${value});
 	c, err := Convert(Liquibase, mapFS(files), ConvertOptions{Exclude: []string{"master.xml", "changes.sql::1::a", "changes.sql::2::a"}})
 	if err == nil || len(c.Excluded) != 3 {
 		t.Errorf("excluding every changeset: err %v, excluded %v; want no-migrations error", err, c.Excluded)
+	}
+}
+
+func TestDbmsMatches(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		list  string
+		names []string
+		want  bool
+	}{
+		{"postgresql", []string{"postgresql"}, true},
+		{"postgresql,mysql", []string{"mariadb"}, false},
+		{"mysql, mariadb", []string{"mariadb"}, true},
+		{"!sqlite", []string{"postgresql"}, true},
+		{"!sqlite", []string{"sqlite"}, false},
+		{"all", []string{"sqlite"}, true},
+		{"none", []string{"sqlite"}, false},
+	}
+	for _, tt := range tests {
+		if got := dbmsMatches(tt.list, tt.names); got != tt.want {
+			t.Errorf("dbmsMatches(%q, %q) = %v, want %v", tt.list, tt.names, got, tt.want)
+		}
 	}
 }

@@ -150,3 +150,21 @@ $$ LANGUAGE plpgsql;
 		})
 	}
 }
+
+// TestFlywayMappingDocExample checks the example the package doc gives.
+func TestFlywayMappingDocExample(t *testing.T) {
+	t.Parallel()
+	in := []string{"1", "1.1", "1.2.3", "10"}
+	want := []string{"0100", "0110", "0123", "1000"}
+	var files []flywayFile
+	for _, v := range in {
+		p, _ := parseFlywayVersion(v)
+		files = append(files, flywayFile{version: p})
+	}
+	w := flywayWidths(files)
+	for i, f := range files {
+		if got := mapFlywayVersion(f.version, w); got != want[i] {
+			t.Errorf("%s -> %s, want %s", in[i], got, want[i])
+		}
+	}
+}

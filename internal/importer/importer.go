@@ -1,14 +1,3 @@
-// Package importer converts another migration tool's folder (golang-migrate,
-// goose, dbmate, Flyway, tern, sql-migrate, Liquibase formatted SQL) into
-// strata's layout, in memory: one File per migration, with the up and down
-// SQL as strata files, the key the old tool records in its history table and
-// that tool's own checksum where it keeps one. It never touches a database;
-// reading the old tool's history table is the job of its caller.
-//
-// What cannot be converted faithfully (Go or Java migrations, templates,
-// variable substitution) is reported as a Problem with file and line, and
-// Convert refuses the folder with an *UnconvertibleError unless the user
-// excludes every such file.
 package importer
 
 import (

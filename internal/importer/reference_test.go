@@ -112,3 +112,73 @@ func TestGooseStatementsMatch(t *testing.T) {
 		}
 	}
 }
+
+// sqlMigrateStatements is a transcription, for tests, of how sql-migrate
+// (sqlparse.ParseMigration) cuts a file: "-- " comment lines are skipped
+// everywhere, "-- +" lines are commands, a statement ends at a line whose
+// last word ends with ";" outside a StatementBegin/End block, and a block
+// ends at StatementEnd.
+func sqlMigrateStatements(data string, up bool) []string {
+	var out []string
+	var buf strings.Builder
+	dir, ignore, ended := "", false, false
+	sc := bufio.NewScanner(strings.NewReader(data))
+	for sc.Scan() {
+		l := sc.Text()
+		if strings.HasPrefix(l, "-- ") && !strings.HasPrefix(l, "-- +") {
+			continue
+		}
+		if strings.HasPrefix(l, "-- +migrate ") {
+			switch strings.Fields(l[len("-- +migrate "):])[0] {
+			case "Up":
+				dir = "up"
+			case "Down":
+				dir = "down"
+			case "StatementBegin":
+				ignore, ended = true, false
+			case "StatementEnd":
+				ended, ignore = ignore, false
+			}
+		}
+		if dir == "" {
+			continue
+		}
+		if !strings.HasPrefix(l, "-- +") {
+			buf.WriteString(l + "\n")
+		}
+		if (!ignore && endsWithSemicolon(l)) || ended {
+			ended = false
+			if (dir == "up") == up {
+				out = append(out, buf.String())
+			}
+			buf.Reset()
+		}
+	}
+	return out
+}
+
+func TestSQLMigrateStatementsMatch(t *testing.T) {
+	t.Parallel()
+	c, err := Convert(SQLMigrate, mapFS(sqlMigrateFolder), ConvertOptions{Dialect: sqlsplit.Postgres})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dir := writeAndLoad(t, c)
+	for _, f := range c.Files {
+		for _, up := range []bool{true, false} {
+			name := f.UpName()
+			if !up {
+				name = f.DownName()
+			}
+			var want []string
+			for _, s := range sqlMigrateStatements(sqlMigrateFolder[f.Source], up) {
+				if n := normStatement(s); n != "" {
+					want = append(want, n)
+				}
+			}
+			if got := splitFile(t, dir, name, sqlsplit.Postgres); !slices.Equal(got, want) {
+				t.Errorf("%s up=%v:\n strata      %q\n sql-migrate %q", f.Source, up, got, want)
+			}
+		}
+	}
+}

@@ -9,30 +9,7 @@ import (
 
 func TestConvertSQLMigrate(t *testing.T) {
 	t.Parallel()
-	src := mapFS(map[string]string{
-		"1_init.sql": `-- Licence: MIT; see LICENSE.
--- +migrate Up
-CREATE TABLE people (id int PRIMARY KEY, name text);
--- +migrate Down
-DROP TABLE people;
-`,
-		"2_func.sql": `-- +migrate Up
--- +migrate StatementBegin
-CREATE FUNCTION greet(n text) RETURNS text AS $body$
-BEGIN
-  RETURN 'hello; ' || n;
-END;
-$body$ LANGUAGE plpgsql;
--- +migrate StatementEnd
--- +migrate Down
-DROP FUNCTION greet(text);
-`,
-		"3_index.sql": `-- +migrate Up notransaction
-CREATE INDEX CONCURRENTLY people_name ON people (name);
--- +migrate Down notransaction
-DROP INDEX CONCURRENTLY people_name;
-`,
-	})
+	src := mapFS(sqlMigrateFolder)
 	c, err := Convert(SQLMigrate, src, ConvertOptions{Dialect: sqlsplit.Postgres})
 	if err != nil {
 		t.Fatalf("Convert: %v", err)
@@ -65,4 +42,31 @@ DROP INDEX CONCURRENTLY people_name;
 			}
 		})
 	}
+}
+
+// sqlMigrateFolder is a sql-migrate folder: licence header, a $body$
+// function block, notransaction index.
+var sqlMigrateFolder = map[string]string{
+	"1_init.sql": `-- Licence: MIT; see LICENSE.
+-- +migrate Up
+CREATE TABLE people (id int PRIMARY KEY, name text);
+-- +migrate Down
+DROP TABLE people;
+`,
+	"2_func.sql": `-- +migrate Up
+-- +migrate StatementBegin
+CREATE FUNCTION greet(n text) RETURNS text AS $body$
+BEGIN
+  RETURN 'hello; ' || n;
+END;
+$body$ LANGUAGE plpgsql;
+-- +migrate StatementEnd
+-- +migrate Down
+DROP FUNCTION greet(text);
+`,
+	"3_index.sql": `-- +migrate Up notransaction
+CREATE INDEX CONCURRENTLY people_name ON people (name);
+-- +migrate Down notransaction
+DROP INDEX CONCURRENTLY people_name;
+`,
 }

@@ -301,7 +301,10 @@ func (s *convState) excluded(path string) bool {
 
 // problem records a problem.
 func (s *convState) problem(file string, line int, kind ProblemKind, format string, args ...any) {
-	s.out.Problems = append(s.out.Problems, Problem{File: file, Line: line, Kind: kind, Detail: fmt.Sprintf(format, args...)})
+	p := Problem{File: file, Line: line, Kind: kind, Detail: fmt.Sprintf(format, args...)}
+	if !slices.Contains(s.out.Problems, p) {
+		s.out.Problems = append(s.out.Problems, p)
+	}
 }
 
 // add appends a converted file.

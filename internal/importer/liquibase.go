@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
@@ -67,15 +68,19 @@ type changeset struct {
 	sql              []line
 	rollback         []string
 	sqlLine          int
+	problems         []Problem // found in its lines, reported unless it is excluded
 }
 
 // convertLiquibase converts Liquibase formatted-SQL changelogs (the .sql
-// files starting with "--liquibase formatted sql", at any depth, in path
-// order): one strata migration per changeset, its rollback as the down
-// file. XML, YAML and JSON changelogs are reported: exclude them (and
-// their includes are then taken in path order).
+// files starting with "--liquibase formatted sql", at any depth): one
+// strata migration per changeset in the order Liquibase runs them, its
+// rollback as the down file. XML changelogs are followed for their
+// include and includeAll elements, which fix the order; XML changesets
+// and YAML or JSON changelogs are problems. Changelogs no other one
+// includes are taken in path order.
 func convertLiquibase(src fs.FS, st *convState) error {
 	var paths []string
+	xmlLogs := map[string]*xmlChangelog{}
 	err := fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -84,32 +89,53 @@ func convertLiquibase(src fs.FS, st *convState) error {
 			return nil
 		}
 		switch strings.ToLower(path.Ext(p)) {
-		case ".xml", ".yaml", ".yml", ".json":
-			st.problem(p, 0, Unsupported, "Liquibase %s changelog: strata converts formatted SQL changelogs only; convert it to formatted SQL or exclude it", path.Ext(p))
+		case ".yaml", ".yml", ".json":
+			st.problem(p, 0, Unsupported, "Liquibase %s changelog: strata reads formatted SQL changelogs and the includes of XML ones; convert it or exclude it", path.Ext(p))
+		case ".xml":
+			data, err := fs.ReadFile(src, p)
+			if err != nil {
+				return err
+			}
+			if !bytes.Contains(data, []byte("databaseChangeLog")) {
+				return nil
+			}
+			x, err := parseXMLChangelog(p, data)
+			if err != nil {
+				st.problem(p, 0, Unsupported, "cannot read the XML changelog: %v", err)
+				return nil
+			}
+			for _, l := range x.changeSets {
+				st.problem(p, l, Unsupported, "XML changeSet: strata converts formatted SQL changesets only; rewrite it as formatted SQL or exclude the changelog")
+			}
+			xmlLogs[p] = x
 		case ".sql":
-			paths = append(paths, p)
+			head, err := readHead(src, p)
+			if err != nil {
+				return err
+			}
+			if lines := splitLines([]byte(head)); len(lines) > 0 && lbHeader.MatchString(strings.TrimRight(firstNonBlank(lines), "\r")) {
+				paths = append(paths, p)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("read the Liquibase folder: %w", err)
 	}
+	paths = st.liquibaseOrder(src, paths, xmlLogs)
 	seq := 0
 	for _, p := range paths {
 		data, err := fs.ReadFile(src, p)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", p, err)
 		}
-		lines := splitLines(data)
-		if len(lines) == 0 || !lbHeader.MatchString(strings.TrimRight(firstNonBlank(lines), "\r")) {
-			continue // a plain SQL file, perhaps run by sqlFile: not a changelog
-		}
-		sets := st.parseChangelog(p, lines)
+		sets := st.parseChangelog(p, splitLines(data))
 		for _, cs := range sets {
 			key := p + "::" + cs.id + "::" + cs.author
 			if st.excluded(key) {
 				continue
 			}
+			st.out.Problems = append(st.out.Problems, cs.problems...)
 			if f, ok := st.liquibaseFile(cs, &seq); ok {
 				f.Source = key
 				st.add(f)
@@ -191,14 +217,16 @@ func (st *convState) parseChangelog(p string, lines []line) []*changeset {
 				cur.rollback = append(cur.rollback, t)
 			}
 		case lbPrecondition.MatchString(text):
-			st.problem(p, l.no, Unsupported, "Liquibase precondition: strata has no preconditions; remove it or exclude the changeset")
+			cur.problems = append(cur.problems, Problem{File: p, Line: l.no, Kind: Unsupported,
+				Detail: "Liquibase precondition: strata has no preconditions; remove it or exclude the changeset"})
 		default:
 			if cur.sqlLine == 0 && strings.TrimSpace(text) != "" {
 				cur.sqlLine = l.no
 			}
 			cur.sql = append(cur.sql, line{no: l.no, text: text})
 			if j := strings.Index(text, "${"); j >= 0 {
-				st.problem(p, l.no, Substitution, "Liquibase property %s", clip(text[j:], 60))
+				cur.problems = append(cur.problems, Problem{File: p, Line: l.no, Kind: Substitution,
+					Detail: "Liquibase property " + clip(text[j:], 60)})
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -132,12 +133,12 @@ INSERT INTO t VALUES (${value});
 	}
 	_, err := Convert(Liquibase, mapFS(files), ConvertOptions{Dialect: sqlsplit.Postgres})
 	got := problemKinds(t, err)
-	want := []string{"master.xml:0:unsupported", "changes.sql:5:unsupported", "changes.sql:6:substitution", "changes.sql:2:unsupported"}
+	want := []string{"changes.sql:2:unsupported", "changes.sql:5:unsupported", "changes.sql:6:substitution"}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems %q, want %q", got, want)
 	}
-	c, err := Convert(Liquibase, mapFS(files), ConvertOptions{Exclude: []string{"master.xml", "changes.sql::1::a", "changes.sql::2::a"}})
-	if err == nil || len(c.Excluded) != 3 {
+	c, err := Convert(Liquibase, mapFS(files), ConvertOptions{Exclude: []string{"changes.sql::1::a", "changes.sql::2::a"}})
+	if !errors.Is(err, ErrNoMigrations) || len(c.Excluded) != 2 {
 		t.Errorf("excluding every changeset: err %v, excluded %v; want no-migrations error", err, c.Excluded)
 	}
 }
@@ -161,5 +162,56 @@ func TestDbmsMatches(t *testing.T) {
 		if got := dbmsMatches(tt.list, tt.names); got != tt.want {
 			t.Errorf("dbmsMatches(%q, %q) = %v, want %v", tt.list, tt.names, got, tt.want)
 		}
+	}
+}
+
+func TestLiquibaseIncludeOrder(t *testing.T) {
+	t.Parallel()
+	cs := func(id string) string {
+		return "--liquibase formatted sql\n--changeset dev:" + id + "\nSELECT " + id + ";\n"
+	}
+	files := map[string]string{
+		"db/master.xml": `<?xml version="1.0" encoding="UTF-8"?>
+<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+    <include file="db/changes/b.sql"/>
+    <include file="changes/a.sql" relativeToChangelogFile="true"/>
+    <includeAll path="db/later/"/>
+</databaseChangeLog>`,
+		"db/changes/a.sql": cs("2"),
+		"db/changes/b.sql": cs("1"),
+		"db/later/2.sql":   cs("4"),
+		"db/later/1.sql":   cs("3"),
+		"aaa/loose.sql":    cs("0"),
+	}
+	tests := []struct {
+		name    string
+		files   map[string]string
+		want    []string // ToolVersion in strata order
+		problem string
+	}{
+		{"include order", files, []string{"0::dev::aaa/loose.sql", "1::dev::db/changes/b.sql", "2::dev::db/changes/a.sql", "3::dev::db/later/1.sql", "4::dev::db/later/2.sql"}, ""},
+		{"missing include", map[string]string{"m.xml": `<databaseChangeLog><include file="nope.sql"/></databaseChangeLog>`, "x.sql": cs("1")}, nil, "m.xml:1:unsupported"},
+		{"XML changeset", map[string]string{"m.xml": "<databaseChangeLog>\n<changeSet id=\"1\" author=\"a\"/></databaseChangeLog>"}, nil, "m.xml:2:unsupported"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Convert(Liquibase, mapFS(tt.files), ConvertOptions{})
+			if tt.problem != "" {
+				if got := problemKinds(t, err); !slices.Equal(got, []string{tt.problem}) {
+					t.Errorf("problems %q, want %q", got, tt.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range c.Files {
+				got = append(got, f.ToolVersion)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("order\n got %q\nwant %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/strata-db/strata/sqlsplit"
 )
@@ -307,8 +308,21 @@ func (s *convState) problem(file string, line int, kind ProblemKind, format stri
 	}
 }
 
-// add appends a converted file.
-func (s *convState) add(f File) { s.out.Files = append(s.out.Files, f) }
+// maxName is the longest Name a converted file gets, in bytes, so that
+// its down file's name stays within what strata accepts.
+const maxName = 200
+
+// add appends a converted file, shortening a long name at a rune boundary.
+func (s *convState) add(f File) {
+	if len(f.Name) > maxName {
+		n := maxName
+		for n > 0 && !utf8.RuneStart(f.Name[n]) {
+			n--
+		}
+		f.Name = strings.TrimRight(f.Name[:n], "_")
+	}
+	s.out.Files = append(s.out.Files, f)
+}
 
 // DuplicateError is returned when two source files map to the same strata
 // file name or version.

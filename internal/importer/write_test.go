@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestWrite(t *testing.T) {
@@ -81,4 +83,17 @@ func TestConvertErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLongNamesShortened(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 200) // 400 bytes
+	c, err := Convert(Flyway, mapFS(map[string]string{"V1__" + long + ".sql": "SELECT 1;\n"}), ConvertOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.Files[0].UpName()); n > 255 || !utf8.ValidString(c.Files[0].Name) {
+		t.Fatalf("name of %d bytes, valid UTF-8 %v", n, utf8.ValidString(c.Files[0].Name))
+	}
+	writeAndLoad(t, c)
 }

@@ -69,7 +69,6 @@ func problemKinds(t *testing.T, err error) []string {
 	return out
 }
 
-
 // findFile returns the converted file whose up name starts with prefix.
 func findFile(t *testing.T, c *Conversion, prefix string) *File {
 	t.Helper()

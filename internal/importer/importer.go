@@ -1,14 +1,3 @@
-// Package importer converts another migration tool's folder (golang-migrate,
-// goose, dbmate, Flyway, tern, sql-migrate, Liquibase formatted SQL) into
-// strata's layout, in memory: one File per migration, with the up and down
-// SQL as strata files, the key the old tool records in its history table and
-// that tool's own checksum where it keeps one. It never touches a database;
-// reading the old tool's history table is the job of its caller.
-//
-// What cannot be converted faithfully (Go or Java migrations, templates,
-// variable substitution) is reported as a Problem with file and line, and
-// Convert refuses the folder with an *UnconvertibleError unless the user
-// excludes every such file.
 package importer
 
 import (
@@ -18,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/strata-db/strata/sqlsplit"
 )
@@ -80,6 +70,12 @@ type ConvertOptions struct {
 	// when that is needed, and reports a Problem where it cannot. When
 	// zero, blocks are written as they are and not checked.
 	Dialect sqlsplit.Dialect
+	// LiquibaseDBMS are the names Liquibase gives the target database
+	// (its dbms attribute values, such as the one the dialect reports).
+	// A changeset with a dbms filter is converted when the filter admits
+	// one of these names and skipped otherwise; with none given, such a
+	// changeset is a Problem.
+	LiquibaseDBMS []string
 }
 
 // Conversion is a converted folder.
@@ -271,6 +267,9 @@ func Convert(tool Tool, src fs.FS, opts ConvertOptions) (*Conversion, error) {
 		return nil, err
 	}
 	c := st.out
+	if opts.Dialect != 0 {
+		st.checkSplit()
+	}
 	if len(c.Problems) > 0 {
 		return c, &UnconvertibleError{Tool: tool, Problems: c.Problems}
 	}
@@ -303,11 +302,27 @@ func (s *convState) excluded(path string) bool {
 
 // problem records a problem.
 func (s *convState) problem(file string, line int, kind ProblemKind, format string, args ...any) {
-	s.out.Problems = append(s.out.Problems, Problem{File: file, Line: line, Kind: kind, Detail: fmt.Sprintf(format, args...)})
+	p := Problem{File: file, Line: line, Kind: kind, Detail: fmt.Sprintf(format, args...)}
+	if !slices.Contains(s.out.Problems, p) {
+		s.out.Problems = append(s.out.Problems, p)
+	}
 }
 
-// add appends a converted file.
-func (s *convState) add(f File) { s.out.Files = append(s.out.Files, f) }
+// maxName is the longest Name a converted file gets, in bytes, so that
+// its down file's name stays within what strata accepts.
+const maxName = 200
+
+// add appends a converted file, shortening a long name at a rune boundary.
+func (s *convState) add(f File) {
+	if len(f.Name) > maxName {
+		n := maxName
+		for n > 0 && !utf8.RuneStart(f.Name[n]) {
+			n--
+		}
+		f.Name = strings.TrimRight(f.Name[:n], "_")
+	}
+	s.out.Files = append(s.out.Files, f)
+}
 
 // DuplicateError is returned when two source files map to the same strata
 // file name or version.
@@ -378,4 +393,24 @@ func slug(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// checkSplit reports every converted file strata's splitter cannot read
+// in the dialect given, at the line of the source file where it can.
+func (st *convState) checkSplit() {
+	for _, f := range st.out.Files {
+		for _, body := range [][]byte{f.Up, f.Down} {
+			if body == nil {
+				continue
+			}
+			_, err := sqlsplit.Split(string(body), sqlsplit.Options{Dialect: st.opts.Dialect})
+			var se *sqlsplit.Error
+			switch {
+			case errors.As(err, &se):
+				st.problem(f.Source, 0, Unsupported, "strata's %s splitter cannot read the converted file (line %d of it): %s", st.opts.Dialect, se.Line, se.Msg)
+			case err != nil:
+				st.problem(f.Source, 0, Unsupported, "strata's %s splitter cannot read the converted file: %v", st.opts.Dialect, err)
+			}
+		}
+	}
 }

@@ -119,7 +119,7 @@ func (st *convState) checkBlocks(path string, sec *section) []byte {
 	if d == 0 || len(sec.blocks) == 0 {
 		return out
 	}
-	bad := badBlocks(out, sec.blocks, d)
+	bad := badBlocks(out, sec.blocks, d, nil)
 	if len(bad) == 0 {
 		return out
 	}
@@ -129,7 +129,7 @@ func (st *convState) checkBlocks(path string, sec *section) []byte {
 			wrap[b.start] = true
 		}
 		out = sec.render(wrap)
-		bad = badBlocks(out, sec.blocks, d)
+		bad = badBlocks(out, sec.blocks, d, wrap)
 	}
 	for _, b := range bad {
 		st.problem(path, b.start, StatementBlock, "strata's %s splitter would not send this statement block as the one statement the tool sends; rewrite it so it splits (for example with dollar quotes) or exclude the file", d)
@@ -137,9 +137,14 @@ func (st *convState) checkBlocks(path string, sec *section) []byte {
 	return out
 }
 
-// badBlocks returns the blocks that do not come out of the splitter as one
-// statement with the block's text.
-func badBlocks(file []byte, blocks []block, d sqlsplit.Dialect) []block {
+// badBlocks returns the blocks strata would not send as the tool does.
+// A block the splitter cuts into one statement with the block's text is
+// good. A block it cuts into several complete statements is good on
+// PostgreSQL and SQLite, where sending them one by one inside the file's
+// transaction has the effect of the tool's single multi-statement call,
+// and bad on MySQL, where wrapping it in DELIMITER lines keeps it whole.
+// In the wrapped file (wrapped true) every block must come out whole.
+func badBlocks(file []byte, blocks []block, d sqlsplit.Dialect, wrapped map[int]bool) []block {
 	stmts, err := sqlsplit.Split(string(file), sqlsplit.Options{Dialect: d})
 	if err != nil {
 		return blocks
@@ -150,7 +155,14 @@ func badBlocks(file []byte, blocks []block, d sqlsplit.Dialect) []block {
 	}
 	var bad []block
 	for _, b := range blocks {
-		if !have[normStatement(b.text)] {
+		if have[normStatement(b.text)] {
+			continue
+		}
+		if wrapped[b.start] || d == sqlsplit.MySQL {
+			bad = append(bad, b)
+			continue
+		}
+		if own, err := sqlsplit.Split(b.text, sqlsplit.Options{Dialect: d}); err != nil || len(own) < 2 {
 			bad = append(bad, b)
 		}
 	}
@@ -200,6 +212,7 @@ func parseAnnotated(a annotated, path string, data []byte) (*parsed, error) {
 	var blk *block
 	var blkLines []string
 	envsub := false
+	var pre []line
 	for _, l := range splitLines(data) {
 		m, ok, err := a.parse(l.text)
 		if err != nil {
@@ -210,7 +223,8 @@ func parseAnnotated(a annotated, path string, data []byte) (*parsed, error) {
 				if t := strings.TrimSpace(l.text); t != "" && !strings.HasPrefix(t, "--") {
 					return nil, perr(l.no, "SQL before the first %s Up marker", a.tool)
 				}
-				continue // comments before the first marker: the tool ignores them
+				pre = append(pre, l) // comments before the first marker: kept in the up file
+				continue
 			}
 			cur.lines = append(cur.lines, l)
 			if blk != nil {
@@ -237,6 +251,9 @@ func parseAnnotated(a annotated, path string, data []byte) (*parsed, error) {
 				return nil, perr(l.no, "repeated %s section marker", a.tool)
 			}
 			cur.present, cur.start = true, l.no
+			if m.kind == mUp && len(pre) > 0 {
+				cur.lines, pre = append(cur.lines, trimBlankLines(pre)...), nil
+			}
 			cur.noTx = cur.noTx || m.noTx
 		case mBegin:
 			if cur == nil || blk != nil {
@@ -292,4 +309,12 @@ func (st *convState) reportParse(path string, err error) {
 		return
 	}
 	st.problem(path, 0, Unsupported, "%v", err)
+}
+
+// trimBlankLines drops blank lines at the end of ls.
+func trimBlankLines(ls []line) []line {
+	for len(ls) > 0 && strings.TrimSpace(ls[len(ls)-1].text) == "" {
+		ls = ls[:len(ls)-1]
+	}
+	return ls
 }

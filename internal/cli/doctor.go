@@ -98,6 +98,11 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 	if m != nil {
 		checks = append(checks, doctor.Server(ctx, doctor.Target{DB: db, Dialect: t.Dialect, Migrator: m, Table: table})...)
 		checks = append(checks, doctor.Lock(ctx, m))
+		if st, err := m.Status(ctx); err == nil {
+			if found, hint, err := otherTools(ctx, db, t, st); err == nil && found != "" {
+				checks = append(checks, doctor.Check{Name: "other tool", Status: doctor.Warn, Detail: found, Hint: hint})
+			}
+		}
 	}
 	checks = append(checks, doctor.DDL(ctx, db, t.Dialect, table.Schema))
 	if appURL != "" {

@@ -392,3 +392,37 @@ func keepWriter(name string, t *config.Target) (*importer.KeepWriter, error) {
 	}
 	return w, nil
 }
+
+// otherTools looks for another tool's history table when strata's own
+// history does not exist yet, and describes what it found with the
+// command that takes the history over ("" when nothing is found).
+func otherTools(ctx context.Context, db *sql.DB, t *config.Target, st *strata.Status) (found, hint string, err error) {
+	if st != nil && st.HistoryExists {
+		return "", "", nil
+	}
+	others, err := importer.FindOthers(ctx, db, t.Dialect)
+	if err != nil || len(others) == 0 {
+		return "", "", err
+	}
+	var names []string
+	for _, o := range others {
+		names = append(names, fmt.Sprintf("%s's %s (%s)", o.Tool, o.Table, plural(o.Rows, "row")))
+	}
+	found = "this database has no strata history but holds " + strings.Join(names, ", ")
+	hint = fmt.Sprintf("take the history over with: strata import %s --from DIR (the %s folder; a dry run first, then --apply), see docs/switching.md", others[0].Tool, others[0].Tool)
+	return found, hint, nil
+}
+
+// refuseOtherTool stops the first up on a database another tool migrated:
+// without strata's history it would run every file again.
+func (a *app) refuseOtherTool(ctx context.Context, s *openDB) error {
+	st, err := s.m.Status(ctx)
+	if err != nil || st.HistoryExists {
+		return nil // up reports a history it cannot read itself
+	}
+	found, hint, err := otherTools(ctx, s.db, a.target, st)
+	if err != nil || found == "" {
+		return err
+	}
+	return &exitStatus{code: ExitDrift, err: fmt.Errorf("refusing to migrate: %s, so its files were applied by that tool and would run again; %s", found, hint)}
+}

@@ -77,6 +77,9 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 		return err
 	}
 	defer s.Close()
+	if err := a.refuseOtherTool(ctx, s); err != nil {
+		return err
+	}
 	res, err := s.m.Up(ctx, opts)
 	if a.wantSummary() {
 		a.summarize(func(w io.Writer) { mdUp(w, a.targetName(), res, time.Since(start), err, exitCode(ctx, err), a.scrub) })

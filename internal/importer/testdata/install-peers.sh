@@ -26,11 +26,16 @@ dir="$(cd "$dir" && pwd)"
 fail() { printf 'install-peers: %s\n' "$*" >&2; exit 1; }
 
 # build NAME VERSION TAGS CGO PACKAGE MODULE: go install PACKAGE@VERSION
-# into $dir, renamed NAME; when the proxy refuses go install of the pinned
+# into $dir as NAME; when the proxy refuses go install of the pinned
 # version (a replace directive in its go.mod), it is built in a throwaway
 # module that requires MODULE at VERSION.
 build() {
 	local name=$1 version=$2 tags=$3 cgo=$4 pkg=$5 module=$6
+	# go install names the binary after the last path element that is
+	# not a major version (.../tern/v2 -> tern).
+	local bin
+	bin="$(basename "$pkg")"
+	case "$bin" in v[0-9]*) bin="$(basename "$(dirname "$pkg")")" ;; esac
 	local stamp="$dir/.$name.version"
 	if [ -x "$dir/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version $tags" ]; then
 		return 0
@@ -44,10 +49,10 @@ build() {
 			cd "$tmp" &&
 				go mod init strata-peer-build >/dev/null 2>&1 &&
 				go get "$module@$version" >>"$tmp/log" 2>&1 &&
-				CGO_ENABLED="$cgo" go build -tags "$tags" -o "$tmp/$(basename "$pkg")" "$pkg" >>"$tmp/log" 2>&1
+				CGO_ENABLED="$cgo" go build -tags "$tags" -o "$tmp/$bin" "$pkg" >>"$tmp/log" 2>&1
 		) || { cat "$tmp/log" >&2; rm -rf "$tmp"; fail "could not build $name $version ($pkg)"; }
 	fi
-	mv "$tmp/$(basename "$pkg")" "$dir/$name"
+	mv "$tmp/$bin" "$dir/$name"
 	echo "$version $tags" >"$stamp"
 	rm -rf "$tmp"
 }

@@ -73,6 +73,26 @@ func peerFolder(tool, kind string, n int) map[string]string {
 			}
 			b.WriteString("\n-- +goose Down\n" + down)
 			files[pad(i+1, 5)+"_"+s.name+".sql"] = b.String()
+		case "sql-migrate":
+			var b strings.Builder
+			b.WriteString("-- +migrate Up")
+			if s.noTx {
+				b.WriteString(" notransaction")
+			}
+			b.WriteString("\n")
+			if block(i) {
+				b.WriteString("-- +migrate StatementBegin\n" + up + "-- +migrate StatementEnd\n")
+			} else {
+				b.WriteString(up)
+			}
+			b.WriteString("\n-- +migrate Down\n" + down)
+			files[itoa(i+1)+"_"+s.name+".sql"] = b.String()
+		case "tern":
+			head := ""
+			if s.noTx {
+				head = "---- tern: disable-tx ----\n"
+			}
+			files[pad(i+1, 3)+"_"+s.name+".sql"] = head + up + "\n---- create above / drop below ----\n\n" + down
 		case "migrate":
 			files[itoa(i+1)+"_"+s.name+".up.sql"] = up
 			files[itoa(i+1)+"_"+s.name+".down.sql"] = down
@@ -93,8 +113,10 @@ func peerNext(tool string) (name, version string) {
 	switch tool {
 	case "goose":
 		return "00005_orders.sql", "5"
-	case "migrate":
+	case "migrate", "sql-migrate":
 		return "5_orders.sql", "5"
+	case "tern":
+		return "005_orders.sql", "5"
 	}
 	return "20240101000005_orders.sql", "20240101000005"
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,10 @@ func peerURL(tool string, db testdb.DB) string {
 		return "mysql://root@tcp(127.0.0.1:3306)/" + name + "?multiStatements=true"
 	case "dbmate/mysql":
 		return "mysql://root@127.0.0.1:3306/" + name
+	case "sql-migrate/mysql":
+		return "root@tcp(127.0.0.1:3306)/" + name + "?parseTime=true"
+	case "sql-migrate/sqlite":
+		return name
 	case "goose/sqlite":
 		return name
 	case "migrate/sqlite":
@@ -106,6 +111,10 @@ func peerUp(t *testing.T, tool, dir string, db testdb.DB) (string, bool) {
 		return runPeer(t, dir, peer(t, "migrate"), "-path", dir, "-database", url, "up")
 	case "dbmate":
 		return runPeer(t, dir, peer(t, "dbmate"), "--url", url, "--migrations-dir", dir, "--no-dump-schema", "up")
+	case "tern":
+		return runPeer(t, dir, peer(t, "tern"), "migrate", "--migrations", dir, "--conn-string", url)
+	case "sql-migrate":
+		return runPeer(t, dir, peer(t, "sql-migrate"), "up", "-config", sqlMigrateConfig(t, dir, db))
 	}
 	t.Fatalf("no up for %s", tool)
 	return "", false
@@ -125,6 +134,10 @@ func peerVersion(t *testing.T, tool, dir string, db testdb.DB) string {
 		out, ok = runPeer(t, dir, peer(t, "migrate"), "-path", dir, "-database", url, "version")
 	case "dbmate":
 		out, ok = runPeer(t, dir, peer(t, "dbmate"), "--url", url, "--migrations-dir", dir, "status")
+	case "tern":
+		out, ok = runPeer(t, dir, peer(t, "tern"), "status", "--migrations", dir, "--conn-string", url)
+	case "sql-migrate":
+		out, ok = runPeer(t, dir, peer(t, "sql-migrate"), "status", "-config", sqlMigrateConfig(t, dir, db))
 	}
 	if !ok {
 		t.Fatalf("%s version: %s", tool, out)
@@ -142,3 +155,15 @@ func peerVersion(t *testing.T, tool, dir string, db testdb.DB) string {
 
 // logStamp is the date and time Go's log package puts before a line.
 var logStamp = regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `)
+
+// sqlMigrateConfig writes the dbconfig.yml sql-migrate reads, beside dir.
+func sqlMigrateConfig(t *testing.T, dir string, db testdb.DB) string {
+	t.Helper()
+	dialect := map[string]string{"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite3"}[dbKind(db)]
+	p := filepath.Join(filepath.Dir(dir), "dbconfig.yml")
+	body := "development:\n  dialect: " + dialect + "\n  datasource: " + strconv.Quote(peerURL("sql-migrate", db)) + "\n  dir: " + strconv.Quote(dir) + "\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

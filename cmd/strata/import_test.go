@@ -55,18 +55,19 @@ func countRows(t *testing.T, db *sql.DB, query string) int {
 	return n
 }
 
-// TestImportPeer has goose, golang-migrate and dbmate apply a realistic
+// TestImportPeer has goose, golang-migrate, dbmate, sql-migrate (and, on
+// PostgreSQL, tern) apply a realistic
 // folder to PostgreSQL, MariaDB and SQLite, then imports with strata: the
 // dry run writes nothing, --apply records exactly the tool's applied
 // files, a second --apply changes nothing, --check agrees, strata up
 // applies only the newer file, and the tool's own version is untouched.
 func TestImportPeer(t *testing.T) {
 	t.Parallel()
-	for _, tool := range []string{"goose", "migrate", "dbmate"} {
+	for _, tool := range []string{"goose", "migrate", "dbmate", "tern", "sql-migrate"} {
 		t.Run(tool, func(t *testing.T) {
 			t.Parallel()
 			peer(t, tool)
-			testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+			peerDatabases(t, tool, func(t *testing.T, db testdb.DB) {
 				kind := dbKind(db)
 				f := newFolder(t)
 				old := filepath.Join(f.wd, "old")
@@ -273,5 +274,19 @@ func TestOtherToolHint(t *testing.T) {
 		want(t, f.run(db.URL, "up"), 3, "goose_db_version", "strata import goose --from")
 		noHistory(t, f, db)
 		want(t, f.run(db.URL, "doctor"), 0, "other tool", "goose_db_version", "strata import goose")
+	})
+}
+
+// peerDatabases runs f as a parallel subtest for each database tool
+// supports (tern: PostgreSQL only), each with a fresh database.
+func peerDatabases(t *testing.T, tool string, f func(t *testing.T, db testdb.DB)) {
+	t.Helper()
+	if tool != "tern" {
+		testdb.ForEach(t, f)
+		return
+	}
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		f(t, testdb.New(t, "postgres"))
 	})
 }

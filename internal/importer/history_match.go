@@ -73,7 +73,7 @@ func MatchHistory(c *Conversion, h *History) (*Match, error) {
 				Check: "restore the file (it was deleted or renamed), or exclude nothing and import from the folder the database was migrated from"}
 		}
 		f := c.Files[i]
-		if a.Checksum != "" && f.ToolChecksum != "" && a.Checksum != f.ToolChecksum {
+		if !a.Upto && a.Checksum != "" && f.ToolChecksum != "" && a.Checksum != f.ToolChecksum {
 			return nil, &HistoryError{Tool: c.Tool, Table: m.Table, Kind: "checksum", Key: a.Key, File: f.Source,
 				What:  fmt.Sprintf("the file's checksum is %s but %s recorded %s when it applied it", f.ToolChecksum, c.Tool, a.Checksum),
 				Check: "the file was edited after it ran: restore the applied text, or check that the edit changes nothing in the database and update the tool's checksum (its repair command) before importing"}

@@ -143,16 +143,16 @@ func (m *Migrator) Import(ctx context.Context, plan ImportPlan) (*ImportResult, 
 			}
 			return &ImportConflictError{ID: r.ID, File: m.display(r.File), State: string(ms.Record.Status), Checksum: ms.Record.Checksum, Want: r.Checksum}
 		}
+		newRecs := make([]history.Record, 0, len(keep))
+		newEntries := make([]history.AuditEntry, 0, len(keep))
+		for _, i := range keep {
+			newRecs, newEntries = append(newRecs, recs[i]), append(newEntries, entries[i])
+		}
 		err = s.inTx(ctx, func(tx *sql.Tx) error {
-			for _, i := range keep {
-				if err := m.store.Insert(ctx, tx, recs[i]); err != nil {
-					return err
-				}
-				if err := m.store.AddAudit(ctx, tx, entries[i]); err != nil {
-					return err
-				}
+			if err := m.store.InsertMany(ctx, tx, newRecs); err != nil {
+				return err
 			}
-			return nil
+			return m.store.AddAuditMany(ctx, tx, newEntries)
 		})
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,29 +102,19 @@ func (a *app) importRun(ctx context.Context, toolArg string, f importFlags) erro
 	if err != nil {
 		return usage(fmt.Errorf("import %s from %s: %w; fix the file or leave it out with --exclude PATH", tool, f.from, err))
 	}
-	staging, err := os.MkdirTemp("", "strata-import-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(staging)
-	out := filepath.Join(staging, "migrations")
-	if err := conv.Write(out); err != nil {
-		return fmt.Errorf("convert %s: %w", f.from, err)
-	}
+	// The converted folder is loaded from memory: writing it twice (once
+	// to load it, once with --apply) would cost more than the import.
+	files := convertedFiles(conv)
 	if f.apply {
-		if err := sameOrEmpty(out, f.to); err != nil {
+		if err := sameOrEmpty(files, f.to); err != nil {
 			return usage(err)
 		}
 	}
-	load, err := a.loadOptions()
-	if err != nil {
-		return err
-	}
-	dir, err := source.LoadWith(source.DirFS(out), load)
+	dir, err := source.LoadWith(files, source.LoadOptions{})
 	if err != nil {
 		return fmt.Errorf("the converted folder does not load: %w", err)
 	}
-	a.dir = out
+	a.dir = f.from // exists; the folder itself comes from memory
 	s, err := a.openTarget(ctx, t, dir, a.progress, strata.WithSourceName(f.to))
 	if err != nil {
 		return err
@@ -286,9 +277,21 @@ func (a *app) importCheck(ctx context.Context, m *strata.Migrator, match *import
 	return &exitStatus{code: ExitDrift, printed: a.json, err: fmt.Errorf("strata's history and %s disagree on %s", match.Table, plural(len(differ), "file"))}
 }
 
+// convertedFiles is conv as a file system, by strata file name.
+func convertedFiles(conv *importer.Conversion) fstest.MapFS {
+	files := fstest.MapFS{}
+	for _, cf := range conv.Files {
+		files[cf.UpName()] = &fstest.MapFile{Data: cf.Up, Mode: 0o644}
+		if cf.Down != nil {
+			files[cf.DownName()] = &fstest.MapFile{Data: cf.Down, Mode: 0o644}
+		}
+	}
+	return files
+}
+
 // sameOrEmpty refuses a --to folder that holds files other than those of
-// the conversion in staged (an import run again finds its own files).
-func sameOrEmpty(staged, to string) error {
+// the conversion (an import run again finds its own files).
+func sameOrEmpty(files fstest.MapFS, to string) error {
 	entries, err := os.ReadDir(to)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
 		return nil
@@ -297,9 +300,9 @@ func sameOrEmpty(staged, to string) error {
 		return err
 	}
 	for _, e := range entries {
-		want, err := os.ReadFile(filepath.Join(staged, e.Name()))
+		want, ok := files[e.Name()]
 		got, gerr := os.ReadFile(filepath.Join(to, e.Name()))
-		if err != nil || gerr != nil || !bytes.Equal(want, got) {
+		if !ok || gerr != nil || !bytes.Equal(want.Data, got) {
 			return fmt.Errorf("the folder %s already holds %s, which the import would not write: give an empty or new folder with --to", to, e.Name())
 		}
 	}

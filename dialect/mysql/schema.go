@@ -206,8 +206,8 @@ FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDI
 
 // column is one row of information_schema.COLUMNS.
 type column struct {
-	table, name, typ, nullable                   string
-	def                                          sql.NullString
+	table, name, typ, nullable                    string
+	def                                           sql.NullString
 	extra, charset, collation, generated, comment string
 }
 

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -200,4 +201,31 @@ FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?`, func(rows *sql.Rows) err
 		r.objects = append(r.objects, schema.Object{Kind: schema.KindEvent, Name: name, Attrs: attrs})
 		return nil
 	})
+}
+
+// readSequences reads each MariaDB sequence's settings from the sequence
+// itself, without its next value and cycle count, which are its state.
+func (r *reader) readSequences(ctx context.Context) error {
+	for _, name := range r.sequences {
+		var start, lo, hi, inc, cache int64
+		var cycle bool
+		err := r.q.QueryRowContext(ctx, "SELECT start_value, minimum_value, maximum_value, increment, cache_size, cycle_option FROM "+
+			quoteIdent(r.db)+"."+quoteIdent(name)).Scan(&start, &lo, &hi, &inc, &cache, &cycle)
+		if err != nil {
+			return fmt.Errorf("sequence %s: %w", name, err)
+		}
+		cycles := "no"
+		if cycle {
+			cycles = "yes"
+		}
+		r.objects = append(r.objects, schema.Object{Kind: schema.KindSequence, Name: name, Attrs: []schema.Attr{
+			{Key: "start", Value: strconv.FormatInt(start, 10)},
+			{Key: "increment", Value: strconv.FormatInt(inc, 10)},
+			{Key: "minimum", Value: strconv.FormatInt(lo, 10)},
+			{Key: "maximum", Value: strconv.FormatInt(hi, 10)},
+			{Key: "cache", Value: strconv.FormatInt(cache, 10)},
+			{Key: "cycle", Value: cycles},
+		}})
+	}
+	return nil
 }

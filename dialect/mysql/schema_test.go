@@ -43,10 +43,11 @@ var schemaFixture = []string{
 	BEGIN UPDATE users SET score = score + 1 WHERE id = uid; SELECT ROW_COUNT() INTO n; END`,
 	`CREATE TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = GREATEST(NEW.total, 0)`,
 	`CREATE EVENT purge_orders ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM orders WHERE total = 0`,
+	`CREATE SEQUENCE ticket_seq START WITH 100 INCREMENT BY 5`, // MariaDB's
 }
 
 // schemaFixtureOrder is another order schemaFixture can be created in.
-var schemaFixtureOrder = []int{9, 6, 4, 0, 3, 7, 1, 8, 5, 2}
+var schemaFixtureOrder = []int{9, 6, 10, 4, 0, 3, 7, 1, 8, 5, 2}
 
 func buildSchema(t *testing.T, db *sql.DB, stmts []string) {
 	t.Helper()
@@ -180,6 +181,9 @@ func TestReadSchemaAttributes(t *testing.T) {
 		{schema.KindEvent, "purge_orders", "every", "1 DAY", false},
 		{schema.KindEvent, "purge_orders", "status", "DISABLED", false},
 		{schema.KindEvent, "purge_orders", "body", "DELETE FROM orders WHERE total = 0", false},
+		{schema.KindSequence, "ticket_seq", "start", "100", false},
+		{schema.KindSequence, "ticket_seq", "increment", "5", false},
+		{schema.KindSequence, "ticket_seq", "cycle", "no", false},
 	} {
 		o := find(s, tc.kind, tc.name)
 		if o == nil {
@@ -225,8 +229,8 @@ func TestReadSchemaStable(t *testing.T) {
 	if d := changes(sa, sb); len(d) > 0 {
 		t.Fatalf("the same objects in another order and database read differently: %q", d)
 	}
-	if len(sa.Objects) != 13 {
-		t.Errorf("read %d objects, want 13 (3 tables, 5 indexes, view, function, procedure, trigger, event)", len(sa.Objects))
+	if len(sa.Objects) != 14 {
+		t.Errorf("read %d objects, want 14 (3 tables, 5 indexes, view, function, procedure, trigger, event, sequence)", len(sa.Objects))
 	}
 	for _, tc := range []struct {
 		name  string
@@ -239,6 +243,7 @@ func TestReadSchemaStable(t *testing.T) {
 		}},
 		{"optimize", []string{"OPTIMIZE TABLE users", "OPTIMIZE TABLE orders"}},
 		{"auto-increment", []string{"ALTER TABLE users AUTO_INCREMENT = 5000", "INSERT INTO users (email) VALUES ('c@example.com')"}},
+		{"sequence advanced", []string{"SELECT NEXTVAL(ticket_seq)", "SELECT NEXTVAL(ticket_seq)"}},
 	} {
 		buildSchema(t, b, tc.stmts)
 		if d := changes(sa, readSchema(t, b, nil)); len(d) > 0 {
@@ -293,6 +298,7 @@ func TestReadSchemaChanges(t *testing.T) {
 		{"view replaced", []string{"CREATE OR REPLACE VIEW big_orders AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id WHERE o.total > 200"}, []string{"view big_orders: definition"}},
 		{"trigger replaced", []string{"DROP TRIGGER orders_bi", "CREATE TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = GREATEST(NEW.total, 1)"}, []string{"trigger orders_bi: statement"}},
 		{"event altered", []string{"ALTER EVENT purge_orders ON SCHEDULE EVERY 2 DAY"}, []string{"event purge_orders: every"}},
+		{"sequence altered", []string{"ALTER SEQUENCE ticket_seq INCREMENT BY 7"}, []string{"sequence ticket_seq: increment"}},
 		{"engine", []string{"ALTER TABLE places ENGINE=Aria"}, []string{"table places: engine", "table places: options"}},
 	}
 	dbs := testdb.Many(t, "mysql", len(cases)+1)

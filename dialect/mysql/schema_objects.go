@@ -87,10 +87,14 @@ ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, func(rows *sql.Rows) error {
 // never compare equal. The definer is left out.
 func (r *reader) readViews(ctx context.Context) error {
 	qualifier := quoteIdent(r.db) + "."
-	return r.each(ctx, `SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE
+	algorithm := "''" // MySQL 8 does not say
+	if r.maria {
+		algorithm = "ALGORITHM"
+	}
+	return r.each(ctx, `SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, `+algorithm+`
 FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?`, func(rows *sql.Rows) error {
-		var name, def, check, security string
-		if err := rows.Scan(&name, &def, &check, &security); err != nil {
+		var name, def, check, security, algorithm string
+		if err := rows.Scan(&name, &def, &check, &security, &algorithm); err != nil {
 			return err
 		}
 		attrs := []schema.Attr{{Key: "definition", Value: strings.ReplaceAll(def, qualifier, "")}}
@@ -98,6 +102,7 @@ FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?`, func(rows *sql.Rows) erro
 			attrs = append(attrs, schema.Attr{Key: "check option", Value: check})
 		}
 		attrs = append(attrs, schema.Attr{Key: "security", Value: security})
+		attrs = attr(attrs, "algorithm", algorithm)
 		r.objects = append(r.objects, schema.Object{Kind: schema.KindView, Name: name, Attrs: attrs})
 		return nil
 	})

@@ -25,7 +25,7 @@ var _ dialect.SchemaReader = Dialect{}
 // as drift.
 //
 // It reads in one read-only, repeatable-read transaction (so the queries
-// see one consistent catalog) with search_path set to ” for that
+// see one consistent catalog) with search_path empty (pg_catalog only) for that
 // transaction only, so every definition comes out schema-qualified
 // whatever the session's search_path. When q is a *sql.Tx, or a *sql.Conn
 // already inside a transaction, it reads in that transaction and sets the

@@ -22,7 +22,9 @@ var _ dialect.SchemaReader = Dialect{}
 // domains, sequences, tables, indexes, views, materialized views,
 // functions, procedures and triggers. Owners, grants, statistics, row
 // counts, sequence positions and OIDs are not read, so none of them shows
-// as drift.
+// as drift. Not read either: aggregates, operators, casts, collations, text
+// search objects, foreign tables, rules, event triggers, publications and
+// per-column storage settings.
 //
 // It reads in one read-only, repeatable-read transaction (so the queries
 // see one consistent catalog) with search_path empty (pg_catalog only) for that

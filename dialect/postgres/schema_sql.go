@@ -93,6 +93,12 @@ ORDER BY kind, name COLLATE "C", ord, sub COLLATE "C"`
 var querySchemas = expand(`SELECT 'schema', quote_ident(n.nspname), NULL, NULL, 1, '', 'comment', {comment pg_namespace n}
 FROM pg_namespace n WHERE {nsp n} AND {notext pg_namespace n}`)
 
+// queryExtensions lists extensions by name and schema, not version: CREATE
+// EXTENSION without VERSION installs whatever default the server's package
+// ships, so a scratch database and production on the same major version
+// can differ by an OS package update no migration made, and ALTER
+// EXTENSION ... UPDATE is operations rather than schema. The extension's
+// own objects are left out of every other query.
 var queryExtensions = `SELECT 'extension', quote_ident(e.extname), NULL, NULL, 1, '', 'schema', quote_ident(n.nspname)
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`
 

@@ -12,8 +12,8 @@ import "strings"
 //
 //	kind, name, parent schema, parent table, ord, sub, key, value
 //
-// one row per attribute of an object, ordered within the object by (ord,
-// sub). Parent schema and table name the table the object belongs to (raw,
+// one row per attribute of an object, in no order: the reader orders the
+// attributes of an object by (ord, sub). Parent schema and table name the table the object belongs to (raw,
 // unquoted, for the caller's skip function) or are NULL. A NULL value
 // means the attribute is absent; the row still makes the object exist, so
 // an object whose attributes are all absent is still listed. Table-like
@@ -83,11 +83,10 @@ func expand(q string) string {
 	).Replace(q)
 }
 
-// attrQuery wraps a query of attribute rows so they come ordered by
-// object, then by (ord, sub) within it.
+// attrQuery names the columns of a query of attribute rows. The rows
+// come unordered: the collector sorts them.
 func attrQuery(q string) string {
-	return "SELECT * FROM (" + q + `) rows(kind, name, pschema, ptable, ord, sub, key, value)
-ORDER BY kind, name COLLATE "C", ord, sub COLLATE "C"`
+	return "SELECT * FROM (" + q + ") rows(kind, name, pschema, ptable, ord, sub, key, value)"
 }
 
 var querySchemas = expand(`SELECT 'schema', quote_ident(n.nspname), NULL, NULL, 1, '', 'comment', {comment pg_namespace n}

@@ -27,9 +27,9 @@ var _ dialect.SchemaReader = Dialect{}
 // per-column storage settings.
 //
 // It reads in one read-only, repeatable-read transaction (so the queries
-// see one consistent catalog) with search_path empty (pg_catalog only) for that
-// transaction only, so every definition comes out schema-qualified
-// whatever the session's search_path. When q is a *sql.Tx, or a *sql.Conn
+// see one consistent catalog) with search_path empty (pg_catalog only)
+// for that transaction alone, so every definition comes out
+// schema-qualified whatever the session's search_path. When q is a *sql.Tx, or a *sql.Conn
 // already inside a transaction, it reads in that transaction and sets the
 // search_path back before it returns.
 //

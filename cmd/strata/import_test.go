@@ -100,6 +100,7 @@ func TestImportPeer(t *testing.T) {
 					t.Fatalf("the dry run wrote %d files", len(entries))
 				}
 				noHistory(t, f, db)
+				want(t, f.run(db.URL, "import", "auto", "--from", old), 0, "detected "+name, "dry run: nothing was written")
 
 				r = f.run(db.URL, "import", name, "--from", old, "--apply", "--json")
 				want(t, r, 0)

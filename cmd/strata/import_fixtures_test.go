@@ -56,8 +56,17 @@ func block(i int) bool { return i == 1 }
 // peerFolder returns the files of the folder as tool writes them, for the
 // first n steps, on a database of kind.
 func peerFolder(tool, kind string, n int) map[string]string {
+	return peerFiles(tool, kind, peerSteps[:n])
+}
+
+// ordersStep is the file strata applies after the import (ordersUp), as
+// the old tool would have it.
+var ordersStep = peerStep{name: "orders", up: map[string]string{"": ordersUp}, down: map[string]string{"": "DROP TABLE orders;\n"}}
+
+// peerFiles returns steps as tool writes them, numbered from 1.
+func peerFiles(tool, kind string, steps []peerStep) map[string]string {
 	files := map[string]string{}
-	for i, s := range peerSteps[:n] {
+	for i, s := range steps {
 		up, down := s.sql(s.up, kind), s.sql(s.down, kind)
 		switch tool {
 		case "goose":

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/internal/importer"
 	"github.com/strata-db/strata/internal/testdb"
 )
@@ -141,6 +144,20 @@ func TestImportPeer(t *testing.T) {
 				if after := peerVersion(t, tool, old, db); after != before {
 					t.Errorf("%s's own history changed: %q, was %q", tool, after, before)
 				}
+				// The schema is the one the old tool alone builds.
+				alone := testdb.New(t, kind)
+				all := filepath.Join(f.wd, "alone")
+				writeFiles(t, all, peerFiles(tool, kind, append(slices.Clone(peerSteps), ordersStep)))
+				if out, ok := peerUp(t, tool, all, alone); !ok {
+					t.Fatalf("%s up of the whole folder: %s", tool, out)
+				}
+				got, want := objects(t, db), objects(t, alone)
+				if !slices.ContainsFunc(got, func(o string) bool { return strings.Contains(o, "orders") }) {
+					t.Errorf("the schema lists no orders table: %v", got)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("schema after import and up:\n%v\nthe tool alone:\n%v", got, want)
+				}
 			})
 		})
 	}
@@ -169,6 +186,32 @@ func TestImportDirtyStops(t *testing.T) {
 		}
 		noHistory(t, f, db)
 	})
+}
+
+// objects lists db's schema objects, without the history tables of
+// strata and the peer tools.
+func objects(t *testing.T, db testdb.DB) []string {
+	t.Helper()
+	ctx := context.Background()
+	conn, d, err := config.Open(ctx, db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	all, err := d.Objects(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, o := range all {
+		if strings.Contains(o, "strata_") || strings.Contains(o, "goose_db_version") || strings.Contains(o, "schema_migrations") ||
+			strings.Contains(o, "schema_version") || strings.Contains(o, "gorp_migrations") {
+			continue
+		}
+		out = append(out, o)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // noHistory fails unless strata's history of db is empty.

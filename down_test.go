@@ -103,8 +103,8 @@ func TestDown(t *testing.T) {
 				if err != nil {
 					t.Fatalf("plan down: %v", err)
 				}
-				if len(p.Steps) != len(tc.gone) {
-					t.Fatalf("plan has %d steps, want %d", len(p.Steps), len(tc.gone))
+				if len(p.Steps) != len(tc.gone) || p.Direction != strata.DirectionDown {
+					t.Fatalf("plan has %d steps (%s), want %d (down)", len(p.Steps), p.Direction, len(tc.gone))
 				}
 				if p.Steps[0].File != "migrations/0003_c.down.sql" || p.Steps[0].Statements != 1 {
 					t.Errorf("first step = %s with %d statements", p.Steps[0].File, p.Steps[0].Statements)
@@ -112,16 +112,19 @@ func TestDown(t *testing.T) {
 				if want := db.DriverName != "mysql"; p.Steps[0].Transactional != want {
 					t.Errorf("transactional = %v, want %v (%s)", p.Steps[0].Transactional, want, p.Steps[0].Reason)
 				}
-				res, err := m.ApplyDown(ctx, p)
+				res, err := m.Apply(ctx, p)
 				if err != nil {
 					t.Fatalf("apply down: %v", err)
+				}
+				if res.Direction != strata.DirectionDown {
+					t.Errorf("result direction = %q, want down", res.Direction)
 				}
 				if res.Current.String() != tc.current {
 					t.Errorf("current = %q, want %q", res.Current, tc.current)
 				}
 				st := states(t, m)
 				for i, id := range tc.gone {
-					if got := res.RolledBack[i].Migration.ID(); got != id {
+					if got := res.Applied[i].Migration.ID(); got != id {
 						t.Errorf("rolled back #%d = %s, want %s", i, got, id)
 					}
 					if st[id] != strata.StatePending {
@@ -344,7 +347,7 @@ func TestRedo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("redo: %v", err)
 		}
-		if len(res.Down.RolledBack) != 1 || len(res.Up.Applied) != 1 || res.Up.Applied[0].Migration.ID() != "3" || res.Up.Current.String() != "3" {
+		if len(res.Down.Applied) != 1 || len(res.Up.Applied) != 1 || res.Up.Applied[0].Migration.ID() != "3" || res.Up.Current.String() != "3" {
 			t.Fatalf("redo result: %+v / %+v", res.Down, res.Up)
 		}
 		if n := count(t, sqlDB, "SELECT COUNT(*) FROM c"); n != 1 {

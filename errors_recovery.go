@@ -37,7 +37,7 @@ func (e *UnknownVersionError) Found() string {
 // DownProblemKind says why a file cannot be rolled back.
 type DownProblemKind string
 
-// The reasons [Migrator.PlanDown] and [Migrator.ApplyDown] refuse.
+// The reasons [Migrator.PlanDown] and [Migrator.Apply] of a down plan refuse.
 const (
 	DownNoFile     DownProblemKind = "no_down_file" // the migration has no .down.sql file
 	DownEdited     DownProblemKind = "edited"       // the up file changed since it was applied

@@ -59,12 +59,17 @@ type Step struct {
 // for Apply (a file is kept when it is at most pipelineMaxBytes long).
 const keepBudget = 8 << 20
 
-// Plan is what Apply will do, in order. Making a plan reads the history
+// Plan is what [Migrator.Apply] will do, in order: apply pending files
+// ([Migrator.Plan]) or roll applied migrations back with their down files,
+// newest first ([Migrator.PlanDown]). Making a plan reads the history
 // without the lock and changes nothing.
 type Plan struct {
-	Steps   []Step
-	TxMode  TxMode
-	Dialect string
+	// Direction is [DirectionUp] for a plan made by [Migrator.Plan] and
+	// [DirectionDown] for one made by [Migrator.PlanDown] ("" reads as up).
+	Direction Direction
+	Steps     []Step
+	TxMode    TxMode
+	Dialect   string
 	// TransactionalDDL is false when the database commits DDL implicitly.
 	TransactionalDDL bool
 	Status           *Status
@@ -75,6 +80,7 @@ type Plan struct {
 	// died, refused as interrupted.
 	InProgress bool
 	opts       PlanOptions
+	down       DownOptions // a down plan's options
 	limit      limit
 }
 
@@ -177,7 +183,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 	if len(probs) > 0 {
 		return nil, &DriftError{Problems: probs}
 	}
-	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, InProgress: inProgress, opts: opts, limit: lim}
+	p := &Plan{Direction: DirectionUp, TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, InProgress: inProgress, opts: opts, limit: lim}
 	budget := keepBudget
 	for _, ms := range st.Migrations {
 		mig := ms.Migration

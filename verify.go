@@ -110,7 +110,7 @@ func (m *Migrator) Verify(ctx context.Context, opts VerifyOptions) (*VerifyResul
 	zero, _ := source.ParseVersion("0")
 	down, err := m.Down(ctx, DownOptions{To: zero, Reason: "strata verify --down"})
 	if down != nil {
-		for _, a := range down.RolledBack {
+		for _, a := range down.Applied {
 			res.Files = append(res.Files, VerifyFile{Phase: PhaseDown, File: a.File, Version: a.Migration.ID(), Duration: a.Duration})
 		}
 	}

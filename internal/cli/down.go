@@ -113,16 +113,16 @@ func (a *app) down(ctx context.Context, opts strata.DownOptions) error {
 			RolledBack     []jsonApplied `json:"rolled_back"`
 			CurrentVersion string        `json:"current_version"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
-		}{jsonFiles(res.RolledBack), res.Current.String(), res.LockWait.Milliseconds()})
+		}{jsonFiles(res.Applied), res.Current.String(), res.LockWait.Milliseconds()})
 		if a.json {
 			return nil
 		}
 	}
-	if len(res.RolledBack) == 0 {
+	if len(res.Applied) == 0 {
 		a.printf("nothing to roll back: %s\n", atVersion(res.Current))
 		return nil
 	}
-	a.printf("rolled back %s in %s: %s\n", plural(len(res.RolledBack), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
+	a.printf("rolled back %s in %s: %s\n", plural(len(res.Applied), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
 	return nil
 }
 
@@ -143,7 +143,7 @@ func (a *app) redo(ctx context.Context) error {
 			Applied        []jsonApplied `json:"applied"`
 			CurrentVersion string        `json:"current_version"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
-		}{jsonFiles(res.Down.RolledBack), jsonFiles(res.Up.Applied), res.Up.Current.String(), res.Up.LockWait.Milliseconds()})
+		}{jsonFiles(res.Down.Applied), jsonFiles(res.Up.Applied), res.Up.Current.String(), res.Up.LockWait.Milliseconds()})
 		if a.json {
 			return nil
 		}
@@ -219,7 +219,7 @@ func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
 }
 
 // versionAfterDown is the highest applied version once p has run.
-func versionAfterDown(p *strata.DownPlan) source.Version {
+func versionAfterDown(p *strata.Plan) source.Version {
 	gone := make(map[string]bool, len(p.Steps))
 	for _, st := range p.Steps {
 		gone[st.Migration.ID()] = true

@@ -45,7 +45,7 @@ func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*Result, error) 
 // Statements counts the down file's statements, and Transactional says
 // whether the down file runs in a transaction with the removal of the
 // history row. Making it reads the history without the lock and changes
-// nothing. It refuses with a *DownRefusedError, before anything runs,
+// nothing. It refuses with a [*RefusedError], before anything runs,
 // when a needed down file is missing, when an up file to roll back was
 // edited or is gone (or is newer than every file in the folder: the
 // database is ahead of it), or when the history has a failed, partial or
@@ -73,12 +73,12 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*Plan, err
 		return nil, &ConfigError{Kind: ConfigDownStepsAndTo, Msg: "give either a number of migrations to roll back (Steps) or a version to roll back to (To), not both"}
 	}
 	p := &Plan{Direction: DirectionDown, TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, down: opts, limit: lim}
-	var probs []DownProblem
+	var probs []Problem
 	var applied []*MigrationStatus
 	for i := range st.Migrations {
 		ms := &st.Migrations[i]
 		if incomplete(ms) {
-			probs = append(probs, DownProblem{Kind: DownIncomplete, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemIncomplete, Version: ms.ID, File: ms.File,
 				Detail: describeIncomplete(*ms), Remedy: RemedySettleFirst, Hint: "settle it first with Resolve and ResolveApplied or ResolveRolledBack"})
 			continue
 		}
@@ -110,18 +110,18 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*Plan, err
 		mig := ms.Migration
 		switch {
 		case ms.State == StateAhead:
-			probs = append(probs, DownProblem{Kind: DownAhead, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemAhead, Version: ms.ID, File: ms.File,
 				Detail: "version " + ms.ID + "'s file is not in this folder: the database is ahead of it (its newest file is " + st.Head.String() + ")",
 				Remedy: RemedyFromNewerRelease, Hint: "roll it back from the release that has " + ms.File + " and its down file"})
 		case mig == nil:
-			probs = append(probs, DownProblem{Kind: DownMissing, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemMissing, Version: ms.ID, File: ms.File,
 				Detail: "the applied migration's file is missing from the folder", Remedy: RemedyRestoreFile, Hint: "restore it with its down file"})
 		case ms.State == StateEdited:
-			probs = append(probs, DownProblem{Kind: DownEdited, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemEdited, Version: ms.ID, File: ms.File,
 				Detail: fmt.Sprintf("the up file was edited since it was applied (checksum %s, recorded %s), so its down file may not undo what ran", short(ms.Checksum), short(ms.RecordedChecksum)),
 				Remedy: RemedyAcceptEdit, Hint: "restore the up file as it was applied, or if the edit is deliberate accept it first with Resolve and ResolveAcceptEdit"})
 		case mig.DownPath == "":
-			probs = append(probs, DownProblem{Kind: DownNoFile, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemNoDownFile, Version: ms.ID, File: ms.File,
 				Detail: "it has no down file", Remedy: RemedyWriteDownFile, DownFile: m.display(downFileName(mig.Path)),
 				Hint: "write " + m.display(downFileName(mig.Path)) + " that undoes it, or undo it by hand"})
 		default:
@@ -136,7 +136,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*Plan, err
 		}
 	}
 	if len(probs) > 0 {
-		return nil, &DownRefusedError{Problems: probs}
+		return nil, &RefusedError{Direction: DirectionDown, Problems: probs}
 	}
 	return p, nil
 }

@@ -165,8 +165,8 @@ func TestDownRefusals(t *testing.T) {
 			name:  "missing down file",
 			setup: func(t *testing.T, fsys fstest.MapFS, _ *sql.DB) { delete(fsys, "0003_c.down.sql") },
 			check: func(t *testing.T, err error) {
-				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownNoFile) || !strings.Contains(err.Error(), "0003_c.down.sql") {
+				var de *strata.RefusedError
+				if !errors.As(err, &de) || !de.Has(strata.ProblemNoDownFile) || !strings.Contains(err.Error(), "0003_c.down.sql") {
 					t.Errorf("got %v, want a refusal naming 0003_c.down.sql", err)
 				}
 			},
@@ -177,8 +177,8 @@ func TestDownRefusals(t *testing.T) {
 				fsys["0003_c.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE c (id bigint);\nINSERT INTO c VALUES (1);")}
 			},
 			check: func(t *testing.T, err error) {
-				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownEdited) || de.Problems[0].Remedy != strata.RemedyAcceptEdit || !strings.Contains(err.Error(), "ResolveAcceptEdit") {
+				var de *strata.RefusedError
+				if !errors.As(err, &de) || !de.Has(strata.ProblemEdited) || de.Problems[0].Remedy != strata.RemedyAcceptEdit || !strings.Contains(err.Error(), "ResolveAcceptEdit") {
 					t.Errorf("got %v, want an edited refusal", err)
 				}
 			},
@@ -191,8 +191,8 @@ func TestDownRefusals(t *testing.T) {
 				}
 			},
 			check: func(t *testing.T, err error) {
-				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownIncomplete) || de.Problems[0].Remedy != strata.RemedySettleFirst || de.Problems[0].Version != "1" {
+				var de *strata.RefusedError
+				if !errors.As(err, &de) || !de.Has(strata.ProblemIncomplete) || de.Problems[0].Remedy != strata.RemedySettleFirst || de.Problems[0].Version != "1" {
 					t.Errorf("got %v, want a refusal on the partial row", err)
 				}
 			},
@@ -290,13 +290,13 @@ func TestDownFailingStatement(t *testing.T) {
 		// --resume cannot continue a down file's row either: it points
 		// to resolve instead of comparing the wrong file's statements.
 		_, err = m.Up(ctx, strata.PlanOptions{Resume: true})
-		var drift *strata.DriftError
+		var drift *strata.RefusedError
 		if !errors.As(err, &drift) || !strings.Contains(err.Error(), "left by a down file") ||
 			drift.Problems[0].Remedy != strata.RemedyResolveDownRow || !drift.Problems[0].ResumeRefused {
 			t.Errorf("up --resume after a partial down: %v; want a refusal pointing to resolve", err)
 		}
-		var de *strata.DownRefusedError
-		if _, err := m.Down(ctx, strata.DownOptions{}); !errors.As(err, &de) || !de.Has(strata.DownIncomplete) {
+		var de *strata.RefusedError
+		if _, err := m.Down(ctx, strata.DownOptions{}); !errors.As(err, &de) || !de.Has(strata.ProblemIncomplete) {
 			t.Errorf("down after a partial down: %v", err)
 		}
 		// --applied settles it as "the human restored what the down undid":

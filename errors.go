@@ -18,65 +18,6 @@ type lockTimeout struct{ *dialect.LockTimeoutError }
 func (e lockTimeout) Is(target error) bool { return target == ErrLockTimeout }
 func (e lockTimeout) Unwrap() error        { return e.LockTimeoutError }
 
-// Problem is one way the database's history disagrees with the migrations
-// folder, or a file that needs a human before strata goes on. A
-// [DriftError] holds them; [Status.Problems] lists them.
-type Problem struct {
-	State   State  // [StateEdited], [StateMissing], [StateOutOfOrder], [StateFailed], [StatePartial], [StateRunning], [StateAhead]
-	Version string // the migration's version (or ID for repeatables)
-	File    string // display name of the file, or the recorded file when it is gone
-	Detail  string // what was found
-	// Hint says what to do, in terms of this package's API; front ends
-	// phrase their own hint from Remedy and the fields below.
-	Hint string
-	// Remedy is the kind of fix Hint describes.
-	Remedy Remedy
-	// Current is the highest applied version, for StateOutOfOrder.
-	Current string
-	// Applied is how many statements completed, and Line the line of the
-	// next one (0 when unknown), for a file that stopped half-way.
-	Applied, Line int
-	// RecordedFile is the file the history row names: the down file when
-	// a down run stopped half-way (RemedyResolveDownRow).
-	RecordedFile string
-	// ResumeRefused is set when resuming was asked for but cannot continue
-	// this row (a down file stopped half-way: RemedyResolveDownRow).
-	ResumeRefused bool
-}
-
-// DriftError reports every [Problem] found before anything ran. Nothing was
-// changed. Callers branch on it with [errors.As], and on each problem's
-// [Remedy].
-type DriftError struct {
-	Problems []Problem
-}
-
-func (e *DriftError) Error() string {
-	var b strings.Builder
-	if len(e.Problems) == 1 {
-		b.WriteString("refusing to migrate: ")
-	} else {
-		fmt.Fprintf(&b, "refusing to migrate: %d problems:", len(e.Problems))
-	}
-	for _, p := range e.Problems {
-		if len(e.Problems) > 1 {
-			b.WriteString("\n  ")
-		}
-		fmt.Fprintf(&b, "%s: %s; %s", p.File, p.Detail, p.Hint)
-	}
-	return b.String()
-}
-
-// Has reports whether the error holds a problem in state s.
-func (e *DriftError) Has(s State) bool {
-	for _, p := range e.Problems {
-		if p.State == s {
-			return true
-		}
-	}
-	return false
-}
-
 // StatementError is a statement the server rejected.
 type StatementError struct {
 	File      string // display name of the file

@@ -138,7 +138,7 @@ func WithAllowOutOfOrder(allow bool) Option {
 
 // WithFailIfAhead makes a database ahead of the folder (applied versions
 // above its newest file, see StateAhead) a problem: Plan, Up and Apply
-// refuse with a *DriftError holding a StateAhead problem. By default such a
+// refuse with a [*RefusedError] holding a [ProblemAhead] problem. By default such a
 // database is up to date for this folder and there is nothing to do, so an
 // older release keeps running against a database a newer one migrated.
 func WithFailIfAhead(fail bool) Option {

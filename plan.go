@@ -97,7 +97,8 @@ type limit struct {
 	bs    sqlsplit.Backslash
 }
 
-// Plan reads the history, refuses with a *DriftError when an applied file
+// Plan makes an up [Plan] for [Migrator.Apply]: it reads the history,
+// refuses with a [*RefusedError] when an applied file
 // was edited or removed, a pending file is out of order, or a file failed
 // half-way (or, with WithFailIfAhead, the database is ahead of the folder),
 // and otherwise lists the pending files in order. A database ahead of the
@@ -163,7 +164,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		if resumeOK[pr.Version] {
 			continue
 		}
-		if pr.State == StateRunning {
+		if pr.Kind == ProblemRunning {
 			// A live run holds the lock (a dead run's row is
 			// interrupted): wait for it instead of refusing, so runs
 			// started at once all succeed. Under the lock every running
@@ -171,7 +172,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			inProgress = true
 			continue
 		}
-		if opts.Resume && resumable(pr.State) {
+		if opts.Resume && resumable(State(pr.Kind)) {
 			pr.Remedy, pr.ResumeRefused = RemedyResolveDownRow, true
 			pr.Hint = "this row was left by a down file that stopped half-way, so resuming cannot continue it: finish or undo it by hand, then Resolve with ResolveApplied (the migration stays applied) or ResolveRolledBack (up runs it again)"
 		}
@@ -181,7 +182,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		probs = append(probs, pr)
 	}
 	if len(probs) > 0 {
-		return nil, &DriftError{Problems: probs}
+		return nil, &RefusedError{Direction: DirectionUp, Problems: probs}
 	}
 	p := &Plan{Direction: DirectionUp, TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, InProgress: inProgress, opts: opts, limit: lim}
 	budget := keepBudget

@@ -85,14 +85,14 @@ func TestErrorsSpeakGo(t *testing.T) {
 		_, err := m.planDown(st, o, limit{})
 		downErrs = append(downErrs, err)
 	}
-	var dre *DownRefusedError
-	if !errors.As(downErrs[0], &dre) || !dre.Has(DownIncomplete) || !dre.Has(DownEdited) || !dre.Has(DownMissing) || !dre.Has(DownAhead) || !dre.Has(DownNoFile) {
+	var dre *RefusedError
+	if !errors.As(downErrs[0], &dre) || !dre.Has(ProblemIncomplete) || !dre.Has(ProblemEdited) || !dre.Has(ProblemMissing) || !dre.Has(ProblemAhead) || !dre.Has(ProblemNoDownFile) {
 		t.Fatalf("down to 0: %v; want every kind of refusal", downErrs[0])
 	}
 
 	errs := []error{
-		&DriftError{Problems: probs},
-		&DriftError{Problems: []Problem{resumeRefused}},
+		&RefusedError{Problems: probs},
+		&RefusedError{Direction: DirectionUp, Problems: []Problem{resumeRefused}},
 		&ResumeError{File: "4_m.sql", Index: 1, Line: 1, Applied: 1},
 		&UnknownVersionError{Version: "42", Nearest: []string{"4"}},
 		&BaselineRefusedError{Rows: 3},

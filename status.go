@@ -91,12 +91,13 @@ type Status struct {
 	InvalidIndexes []string
 }
 
-// Problems returns the states that block Apply, with their hints. Rows
-// that are ahead of the folder are not among them: see AheadProblem.
+// Problems returns the states that block [Migrator.Apply] of an up plan,
+// with their hints. Rows
+// that are ahead of the folder are not among them: see [Status.AheadProblem].
 func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 	var out []Problem
 	for _, ms := range s.Migrations {
-		p := Problem{State: ms.State, Version: ms.ID, File: ms.File}
+		p := Problem{Direction: DirectionUp, Kind: ProblemKind(ms.State), Version: ms.ID, File: ms.File}
 		switch ms.State {
 		case StateEdited:
 			p.Detail = fmt.Sprintf("applied file was edited (checksum %s, recorded %s)", short(ms.Checksum), short(ms.RecordedChecksum))
@@ -156,12 +157,12 @@ func (s *Status) AheadDetail() string {
 }
 
 // AheadProblem is the problem a database ahead of the folder is when
-// WithFailIfAhead is set; ok is false when it is not ahead.
+// [WithFailIfAhead] is set; ok is false when it is not ahead.
 func (s *Status) AheadProblem() (p Problem, ok bool) {
 	if len(s.Ahead) == 0 {
 		return Problem{}, false
 	}
-	p = Problem{State: StateAhead, Version: s.Ahead[0].String(), Detail: s.AheadDetail(),
+	p = Problem{Direction: DirectionUp, Kind: ProblemAhead, Version: s.Ahead[0].String(), Detail: s.AheadDetail(),
 		Remedy: RemedyDeployNewerRelease,
 		Hint:   "deploy the release whose folder has these files; or, to let an older release run against a newer database, do not set WithFailIfAhead"}
 	for _, ms := range s.Migrations {

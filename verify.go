@@ -147,13 +147,13 @@ func (m *Migrator) Verify(ctx context.Context, opts VerifyOptions) (*VerifyResul
 func (m *Migrator) verifyFailure(res *VerifyResult, phase string, err error) error {
 	var se *StatementError
 	var fe *FileError
-	var dr *DownRefusedError
+	var dr *RefusedError
 	switch {
 	case errors.As(err, &se):
 		res.Files = append(res.Files, VerifyFile{Phase: phase, File: se.File, Version: se.Version, Err: err})
 	case errors.As(err, &fe):
 		res.Files = append(res.Files, VerifyFile{Phase: phase, File: fe.File, Err: err})
-	case errors.As(err, &dr):
+	case errors.As(err, &dr) && dr.Direction == DirectionDown:
 		for _, p := range dr.Problems {
 			res.Files = append(res.Files, VerifyFile{Phase: phase, File: p.File, Version: p.Version, Err: fmt.Errorf("%s: %s; %s", p.File, p.Detail, p.Hint)})
 		}

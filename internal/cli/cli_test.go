@@ -36,7 +36,7 @@ func TestExitCode(t *testing.T) {
 		{"usage", bg, usage(errors.New("bad flag")), ExitUsage},
 		{"config error", bg, &strata.ConfigError{Msg: "--tx=all"}, ExitUsage},
 		{"bad folder", bg, errors.Join(&source.FileError{Files: []string{"x.sql"}, Msg: "bad name"}), ExitUsage},
-		{"drift", bg, &strata.DriftError{Problems: []strata.Problem{{State: strata.StateEdited}}}, ExitDrift},
+		{"drift", bg, &strata.RefusedError{Problems: []strata.Problem{{Kind: strata.ProblemEdited}}}, ExitDrift},
 		{"resume", bg, &strata.ResumeError{File: "a.sql"}, ExitDrift},
 		{"statement", bg, &strata.StatementError{File: "a.sql", Err: errors.New("x")}, ExitMigrationFailed},
 		{"file", bg, &strata.FileError{File: "a.sql", Err: errors.New("unterminated quote")}, ExitMigrationFailed},

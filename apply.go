@@ -431,6 +431,6 @@ func StatementChecksum(text string) string {
 
 // changedFile is the error for a file whose bytes, read to run it, no
 // longer have the checksum the folder was loaded with.
-func changedFile(step Step) *FileError {
-	return &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
+func changedFile(step Step) *source.FileError {
+	return fileError(step.File, 0, errors.New("the file changed while strata was running (its checksum no longer matches); run again"))
 }

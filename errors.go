@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/source"
 )
 
 // ErrLockTimeout is matched (errors.Is) by the error returned when the
@@ -67,22 +68,11 @@ func (e *StatementError) Error() string {
 
 func (e *StatementError) Unwrap() error { return e.Err }
 
-// FileError is a problem reading or scanning one migration file (an
-// unterminated quote, a psql meta-command, an I/O error). Nothing was run.
-type FileError struct {
-	File string
-	Line int
-	Err  error
+// fileError is the [*source.FileError] for file name (a display name) at
+// line (0: the file as a whole).
+func fileError(name string, line int, err error) *source.FileError {
+	return &source.FileError{Files: []string{name}, Line: line, Err: err}
 }
-
-func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-func (e *FileError) Unwrap() error { return e.Err }
 
 // ConfigError is a combination of options or arguments that cannot work,
 // such as [TxAll] on MySQL. Nothing was run.

@@ -282,7 +282,8 @@ func (e *ResumeError) Error() string {
 
 // Statements yields the statements of a migration's up file in order,
 // split by the dialect's default string rules. A scanning error is yielded
-// as a *FileError naming the file and line, and ends the sequence.
+// as a [*source.FileError] naming the file and line, and ends the
+// sequence.
 func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statement, error] {
 	return m.statements(mig.Path, nil, limit{})
 }
@@ -301,7 +302,7 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 		// mark included, though the statements do not have it.
 		rc, err := m.dir.OpenSum(p, tee)
 		if err != nil {
-			yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Err: err})
+			yield(sqlsplit.Statement{}, fileError(m.display(p), 0, err))
 			return
 		}
 		defer rc.Close()
@@ -319,10 +320,10 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 				return
 			}
 			if err != nil {
-				fe := &FileError{File: m.display(p), Err: err}
+				fe := fileError(m.display(p), 0, err)
 				var se *sqlsplit.Error
 				if errors.As(err, &se) {
-					fe.Line, fe.Err = se.Line, errors.New(se.Msg)
+					fe.Line, fe.Msg = se.Line, se.Msg
 				}
 				yield(sqlsplit.Statement{}, fe)
 				return
@@ -330,7 +331,7 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 			if track != nil {
 				next, err := track.Next(stmt.Text)
 				if err != nil {
-					yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Line: stmt.Line, Err: err})
+					yield(sqlsplit.Statement{}, fileError(m.display(p), stmt.Line, err))
 					return
 				}
 				if next != bs {

@@ -146,13 +146,13 @@ func (m *Migrator) Verify(ctx context.Context, opts VerifyOptions) (*VerifyResul
 // outcome when it names a file, and returns other errors.
 func (m *Migrator) verifyFailure(res *VerifyResult, phase string, err error) error {
 	var se *StatementError
-	var fe *FileError
+	var fe *source.FileError
 	var dr *RefusedError
 	switch {
 	case errors.As(err, &se):
 		res.Files = append(res.Files, VerifyFile{Phase: phase, File: se.File, Version: se.Version, Err: err})
-	case errors.As(err, &fe):
-		res.Files = append(res.Files, VerifyFile{Phase: phase, File: fe.File, Err: err})
+	case errors.As(err, &fe) && len(fe.Files) > 0:
+		res.Files = append(res.Files, VerifyFile{Phase: phase, File: fe.Files[0], Err: err})
 	case errors.As(err, &dr) && dr.Direction == DirectionDown:
 		for _, p := range dr.Problems {
 			res.Files = append(res.Files, VerifyFile{Phase: phase, File: p.File, Version: p.Version, Err: fmt.Errorf("%s: %s; %s", p.File, p.Detail, p.Hint)})

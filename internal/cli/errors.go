@@ -54,7 +54,7 @@ func (a *app) printError(err error, code int) {
 	var (
 		refd *strata.RefusedError
 		stmt *strata.StatementError
-		file *strata.FileError
+		file *source.FileError
 		lock *dialect.LockTimeoutError
 		frgn *source.ForeignError
 	)
@@ -62,8 +62,8 @@ func (a *app) printError(err error, code int) {
 	case errors.As(err, &stmt):
 		je.File, je.Line, je.Statement = stmt.File, stmt.Line, a.scrub(stmt.Statement)
 		je.ServerCode, je.ServerMessage, je.Outcome = stmt.Code, a.scrub(stmt.Message), stmt.Outcome
-	case errors.As(err, &file):
-		je.File, je.Line = file.File, file.Line
+	case errors.As(err, &file) && len(file.Files) > 0:
+		je.File, je.Line = file.Files[0], file.Line
 	case errors.As(err, &frgn):
 		je.File, je.Line = filepath.Join(a.dir, filepath.FromSlash(frgn.File)), frgn.Line
 	case errors.As(err, &refd):

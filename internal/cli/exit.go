@@ -82,8 +82,7 @@ func exitCode(ctx context.Context, err error) int {
 		rsv  *strata.ResolveError
 		base *strata.BaselineRefusedError
 		stmt *strata.StatementError
-		file *strata.FileError
-		src  *source.FileError
+		file *source.FileError
 		cfg  *strata.ConfigError
 		conn *config.ConnectError
 		usg  usageError
@@ -106,7 +105,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed
-	case errors.As(err, &src), errors.As(err, &cfg):
+	case errors.As(err, &cfg):
 		return ExitUsage
 	case errors.As(err, &conn):
 		return ExitUnreachable

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/lease"
 	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -64,7 +64,7 @@ func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*Baselin
 	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
 		rows := 0
 		for _, ms := range s.st.Migrations {
-			if ms.Record != nil {
+			if ms.rec != nil {
 				rows++
 			}
 		}
@@ -79,7 +79,7 @@ func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*Baselin
 				break
 			}
 			ms := findStatus(s.st, mig.ID())
-			if ms != nil && ms.Record != nil {
+			if ms != nil && ms.rec != nil {
 				res.Skipped = append(res.Skipped, mig.ID())
 				continue
 			}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -82,7 +82,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*Plan, err
 				Detail: describeIncomplete(*ms), Remedy: RemedySettleFirst, Hint: "settle it first with Resolve and ResolveApplied or ResolveRolledBack"})
 			continue
 		}
-		if ms.Kind != string(source.Repeatable) && ms.Record != nil && ms.Record.Status == history.Applied {
+		if ms.Kind != string(source.Repeatable) && ms.rec != nil && ms.rec.Status == history.Applied {
 			applied = append(applied, ms)
 		}
 	}
@@ -231,7 +231,7 @@ func (d *downRun) steps(ctx context.Context, steps []Step, mode TxMode) error {
 
 // record returns the history row of step's migration as read under the lock.
 func (d *downRun) record(step Step) history.Record {
-	return *findStatus(d.s.st, step.Migration.ID()).Record
+	return *findStatus(d.s.st, step.Migration.ID()).rec
 }
 
 func (d *downRun) auditDown(step Step, newState State, detail string) history.AuditEntry {
@@ -270,7 +270,7 @@ func (d *downRun) done(a Applied) {
 	d.res.Applied = append(d.res.Applied, a)
 	d.res.Current = source.Version{}
 	for _, ms := range d.s.st.Migrations {
-		if ms.Record == nil || ms.Kind == string(source.Repeatable) || ms.Record.Status != history.Applied {
+		if ms.rec == nil || ms.Kind == string(source.Repeatable) || ms.rec.Status != history.Applied {
 			continue
 		}
 		gone := slices.ContainsFunc(d.res.Applied, func(x Applied) bool { return x.Migration.ID() == ms.ID })

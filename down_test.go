@@ -10,7 +10,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/testdb"
 	"github.com/strata-db/strata/source"
 )
@@ -69,7 +69,7 @@ func kindOf(db testdb.DB) string {
 	return db.DriverName
 }
 
-func audit(t testing.TB, m *strata.Migrator, id string) []history.AuditEntry {
+func audit(t testing.TB, m *strata.Migrator, id string) []strata.AuditEntry {
 	t.Helper()
 	h, err := m.History(context.Background(), id)
 	if err != nil {
@@ -134,7 +134,7 @@ func TestDown(t *testing.T) {
 						t.Errorf("table of %s still exists", id)
 					}
 					a := audit(t, m, id)
-					if len(a) != 1 || a[0].Action != history.ActionDown || a[0].OldState != "applied" || a[0].NewState != "pending" ||
+					if len(a) != 1 || a[0].Action != string(history.ActionDown) || a[0].OldState != "applied" || a[0].NewState != "pending" ||
 						a[0].By == "" || a[0].OldChecksum == "" || a[0].Reason != opts.Reason || !strings.Contains(a[0].Detail, ".down.sql") {
 						t.Errorf("audit of %s = %+v", id, a)
 					}
@@ -357,7 +357,7 @@ func TestRedo(t *testing.T) {
 		if st["1"] != strata.StateApplied || st["2"] != strata.StateApplied || st["3"] != strata.StateApplied {
 			t.Errorf("states after redo: %v", st)
 		}
-		if a := audit(t, m, "3"); len(a) != 1 || a[0].Action != history.ActionDown || a[0].Reason != "strata redo" {
+		if a := audit(t, m, "3"); len(a) != 1 || a[0].Action != string(history.ActionDown) || a[0].Reason != "strata redo" {
 			t.Errorf("audit = %+v", a)
 		}
 

@@ -156,7 +156,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		// down file's statements: continuing the up file from there would
 		// be wrong, so it needs resolve.
 		resumeOK[ms.ID] = opts.Resume && resumable(ms.State) && ms.Migration != nil &&
-			(ms.Record == nil || ms.Migration.DownPath == "" || ms.Record.File != ms.Migration.DownPath)
+			(ms.rec == nil || ms.Migration.DownPath == "" || ms.rec.File != ms.Migration.DownPath)
 	}
 	var probs []Problem
 	inProgress := false
@@ -189,8 +189,8 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
 		if resumeOK[ms.ID] {
-			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true,
-				resumed: resumedRow{state: ms.State, checksum: ms.Record.Checksum}}
+			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.rec.StatementChecksums, resume: true,
+				resumed: resumedRow{state: ms.State, checksum: ms.rec.Checksum}}
 			if err := m.inspect(&step, lim, nil); err != nil {
 				return nil, err
 			}
@@ -205,8 +205,8 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			continue
 		}
 		step, ok := known[mig]
-		if !ok || step.resume || step.Rerun != (ms.Record != nil) {
-			step = Step{Migration: mig, File: ms.File, Rerun: ms.Record != nil}
+		if !ok || step.resume || step.Rerun != (ms.rec != nil) {
+			step = Step{Migration: mig, File: ms.File, Rerun: ms.rec != nil}
 			if err := m.inspect(&step, lim, &budget); err != nil {
 				return nil, err
 			}

@@ -3,7 +3,7 @@ package strata
 import (
 	"fmt"
 
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -38,7 +38,7 @@ func (m *Migrator) downAgain(st *Status, p *Plan) ([]Step, error) {
 	oldest := p.Steps[len(p.Steps)-1].Migration.Version
 	to, _ := source.ParseVersion("0")
 	for _, ms := range st.Migrations {
-		if ms.Record == nil || ms.Record.Status != history.Applied || ms.Kind == string(source.Repeatable) {
+		if ms.rec == nil || ms.rec.Status != history.Applied || ms.Kind == string(source.Repeatable) {
 			continue
 		}
 		if ms.Version.Compare(oldest) < 0 && ms.Version.Compare(to) > 0 {

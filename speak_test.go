@@ -9,7 +9,7 @@ import (
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/dialect/sqlite"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -40,7 +40,10 @@ func TestErrorsSpeakGo(t *testing.T) {
 	}
 	ms := func(id string, state State, m *source.Migration, r *history.Record) MigrationStatus {
 		s := MigrationStatus{Version: v(id), ID: id, File: id + "_m.sql", Kind: string(source.Versioned), State: state,
-			Checksum: "aaaaaaaaaaaaaaaa", RecordedChecksum: "bbbbbbbbbbbbbbbb", Migration: m, Record: r}
+			Checksum: "aaaaaaaaaaaaaaaa", RecordedChecksum: "bbbbbbbbbbbbbbbb", Migration: m, rec: r}
+		if r != nil {
+			s.Record = recordOf(r)
+		}
 		if r != nil {
 			s.StatementsApplied, s.StatementsTotal, s.LastLine, s.NextLine = 1, 3, 2, 5
 		}

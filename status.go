@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -64,7 +64,10 @@ type MigrationStatus struct {
 	// may have completed on the server after its run died, unrecorded.
 	NextMayHaveRun bool
 	Migration      *source.Migration // nil when missing
-	Record         *history.Record   // nil when pending
+	// Record is a copy of the migration's history row, nil when it has
+	// none (pending, or rolled back).
+	Record *Record
+	rec    *history.Record // the row as read, for the library's own use
 }
 
 // Status is the state of every migration in the folder and the history.
@@ -123,7 +126,7 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 			p.Applied, p.Line = ms.StatementsApplied, ms.NextLine
 			p.Remedy, p.Hint = recoveryHint(ms)
 			if p.Remedy == RemedyResolveDownRow {
-				p.RecordedFile = ms.Record.File
+				p.RecordedFile = ms.rec.File
 			}
 		default:
 			continue
@@ -182,7 +185,7 @@ func recoveryHint(ms MigrationStatus) (Remedy, string) {
 		// from the down file's progress): only resolve settles it.
 		h := "a down file stopped after " + fmt.Sprint(ms.StatementsApplied) + " of its statements"
 		if ms.NextLine > 0 {
-			h += fmt.Sprintf(" (the next is at line %d of %s)", ms.NextLine, ms.Record.File)
+			h += fmt.Sprintf(" (the next is at line %d of %s)", ms.NextLine, ms.rec.File)
 		}
 		return RemedyResolveDownRow, h + "; look at the database, then either finish the rollback by hand and record it with Resolve and ResolveRolledBack (up runs the file again)" +
 			", or undo what the down file did by hand and record it with Resolve and ResolveApplied (the migration stays applied)"
@@ -200,7 +203,7 @@ func recoveryHint(ms MigrationStatus) (Remedy, string) {
 // downRow reports whether ms's row was left by its down file stopping
 // half-way (the row names the down file while it runs).
 func downRow(ms MigrationStatus) bool {
-	return ms.Record != nil && ms.Migration != nil && ms.Migration.DownPath != "" && ms.Record.File == ms.Migration.DownPath
+	return ms.rec != nil && ms.Migration != nil && ms.Migration.DownPath != "" && ms.rec.File == ms.Migration.DownPath
 }
 
 func describeIncomplete(ms MigrationStatus) string {
@@ -209,7 +212,7 @@ func describeIncomplete(ms MigrationStatus) string {
 	if ms.LastLine > 0 {
 		last = fmt.Sprintf("; the last statement that completed starts at line %d", ms.LastLine)
 		if downRow(ms) {
-			last += " of " + ms.Record.File
+			last += " of " + ms.rec.File
 		}
 	}
 	switch ms.State {
@@ -377,7 +380,8 @@ func (m *Migrator) status(recs []history.Record) *Status {
 }
 
 func fillRecord(ms *MigrationStatus, r *history.Record) {
-	ms.Record = r
+	ms.rec = r
+	ms.Record = recordOf(r)
 	ms.RecordedChecksum = r.Checksum
 	ms.AppliedAt = r.StartedAt
 	if r.FinishedAt.Valid {

@@ -22,7 +22,7 @@ import (
 	"sync"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -227,7 +226,7 @@ func versionAfterDown(p *strata.Plan) source.Version {
 	var v source.Version
 	for _, ms := range p.Status.Migrations {
 		r := ms.Record
-		if r == nil || r.Status != history.Applied || r.Kind == history.KindRepeatable || gone[ms.ID] {
+		if r == nil || r.Status != "applied" || r.Kind == "repeatable" || gone[ms.ID] {
 			continue
 		}
 		if ms.Version.Compare(v) > 0 {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/strata-db/strata/fleet"
+	"github.com/strata-db/strata/internal/fleet"
 )
 
 // jsonFleetStatus is the --json document of status and check on a fleet.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/lint"
+	"github.com/strata-db/strata/internal/lint"
 )
 
 // The Markdown renderers: one function per result type, for --format

@@ -61,7 +61,7 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 // lock it reads the history again, so files another runner applied (or
 // rolled back) in the meantime are skipped, and new problems are refused;
 // a file the plan did not list is never run: Apply refuses with
-// [ErrHistoryChanged]. A nil or zero Plan has nothing to do.
+// [ErrHistoryChanged]. A nil or zero [Plan] has nothing to do.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	res := &Result{Direction: DirectionUp}
 	if p != nil && p.Direction == DirectionDown {

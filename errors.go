@@ -9,9 +9,9 @@ import (
 	"github.com/strata-db/strata/source"
 )
 
-// ErrLockTimeout is matched (errors.Is) by the error returned when the
-// migration lock could not be taken in time; errors.As with
-// *dialect.LockTimeoutError gives the holder.
+// ErrLockTimeout is matched ([errors.Is]) by the error returned when the
+// migration lock could not be taken in time; [errors.As] with
+// [*dialect.LockTimeoutError] gives the holder.
 var ErrLockTimeout = errors.New("migration lock timeout")
 
 type lockTimeout struct{ *dialect.LockTimeoutError }

@@ -34,7 +34,7 @@ func (e *UnknownVersionError) Found() string {
 	return msg
 }
 
-// ErrHistoryChanged is matched (errors.Is) when the history changed between
+// ErrHistoryChanged is matched ([errors.Is]) when the history changed between
 // making a plan and taking the lock to apply it, so the plan no longer says
 // what would run. Nothing was changed; make the plan again.
 var ErrHistoryChanged = errors.New("the history changed since the plan was made (another run migrated this database); nothing was done: plan again")

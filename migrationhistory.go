@@ -24,7 +24,7 @@ type MigrationHistory struct {
 // History returns the history row and audit trail of one migration. version
 // is a version in any form ("7", "0007") or a repeatable migration's ID
 // ("R__views"). A version that is neither in the folder, nor in the history,
-// nor in the audit trail gives an *UnknownVersionError. It takes no lock and
+// nor in the audit trail gives an [*UnknownVersionError]. It takes no lock and
 // changes nothing.
 func (m *Migrator) History(ctx context.Context, version string) (*MigrationHistory, error) {
 	c, err := m.conn(ctx)

@@ -44,7 +44,7 @@ type Step struct {
 	Statements int  // number of statements (0 for a comment-only file)
 	Rerun      bool // a repeatable migration whose checksum changed
 	// ResumeFrom is the number of statements that already completed in an
-	// earlier run; Apply starts at statement ResumeFrom+1.
+	// earlier run; [Migrator.Apply] starts at statement ResumeFrom+1.
 	ResumeFrom int
 	recorded   string // the recorded statement checksums, when resuming
 	resume     bool
@@ -74,7 +74,7 @@ type Plan struct {
 	TransactionalDDL bool
 	Status           *Status
 	// InProgress is true when another run holds the lock and is applying
-	// a file outside a transaction (its history row says running). Apply
+	// a file outside a transaction (its history row says running). [Migrator.Apply]
 	// then waits for the lock and plans again under it, even with no
 	// steps: the other run's file is applied by then, or, if that run
 	// died, refused as interrupted.
@@ -85,7 +85,7 @@ type Plan struct {
 }
 
 // Backslash is the server's string rule the plan split its files with,
-// read when it was made (sqlsplit.BackslashDefault when nothing was
+// read when it was made ([sqlsplit.BackslashDefault] when nothing was
 // pending or the dialect has no such setting).
 func (p *Plan) Backslash() sqlsplit.Backslash { return p.limit.bs }
 
@@ -100,7 +100,7 @@ type limit struct {
 // Plan makes an up [Plan] for [Migrator.Apply]: it reads the history,
 // refuses with a [*RefusedError] when an applied file
 // was edited or removed, a pending file is out of order, or a file failed
-// half-way (or, with WithFailIfAhead, the database is ahead of the folder),
+// half-way (or, with [WithFailIfAhead], the database is ahead of the folder),
 // and otherwise lists the pending files in order. A database ahead of the
 // folder (Status.Ahead) has nothing to do for it. It scans each
 // pending file, so a file that cannot be split (an unterminated quote) is
@@ -288,7 +288,7 @@ func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statemen
 	return m.statements(mig.Path, nil, limit{})
 }
 
-// PlanStatements is Statements as p splits the file: with the server's
+// PlanStatements is [Migrator.Statements] as p splits the file: with the server's
 // string rules (MySQL's NO_BACKSLASH_ESCAPES, PostgreSQL's
 // standard_conforming_strings) read when p was made, as they will be sent
 // to the server.

@@ -41,7 +41,7 @@ type Problem struct {
 	Hint string
 	// Remedy is the kind of fix Hint describes.
 	Remedy Remedy
-	// Current is the highest applied version, for ProblemOutOfOrder.
+	// Current is the highest applied version, for [ProblemOutOfOrder].
 	Current string
 	// Applied is how many statements completed, and Line the line of the
 	// next one (0 when unknown), for a file that stopped half-way.

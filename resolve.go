@@ -10,7 +10,7 @@ import (
 	"github.com/strata-db/strata/internal/history"
 )
 
-// ResolveAction says how Resolve settles a migration.
+// ResolveAction says how [Migrator.Resolve] settles a migration.
 type ResolveAction string
 
 // The resolve actions (strata resolve VERSION --applied | --rolled-back |
@@ -68,9 +68,9 @@ type ResolveResult struct {
 // stopped half-way as applied or rolled back, or accepts the edit of an
 // applied file. It holds the migration lock, changes the history row and
 // writes an audit entry (old and new state and checksum, reason, who,
-// when) in one transaction. A refusal is a *ResolveError saying what to do
-// instead, an *UnknownVersionError, ErrReasonRequired or
-// ErrReasonPlaceholder; nothing is
+// when) in one transaction. A refusal is a [*ResolveError] saying what to do
+// instead, an [*UnknownVersionError], [ErrReasonRequired] or
+// [ErrReasonPlaceholder]; nothing is
 // changed then.
 func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveResult, error) {
 	switch opts.Action {

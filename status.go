@@ -32,7 +32,7 @@ const (
 	// and whose version is above the folder's newest file: the database
 	// was migrated by a newer release (a rolling deploy, a rollback, an
 	// old instance restarting). It is not a problem unless
-	// WithFailIfAhead is set.
+	// [WithFailIfAhead] is set.
 	StateAhead State = "ahead"
 )
 
@@ -84,7 +84,7 @@ type Status struct {
 	// HistoryExists is false when the history table has not been created.
 	HistoryExists bool
 	// Ahead lists, in order, the applied versions above Head whose files
-	// are not in the folder (StateAhead): the database is ahead of this
+	// are not in the folder ([StateAhead]): the database is ahead of this
 	// folder by these migrations. Empty when the folder is empty, so a
 	// wrong --dir is not taken for an old release.
 	Ahead []source.Version

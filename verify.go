@@ -12,7 +12,7 @@ import (
 	"github.com/strata-db/strata/source"
 )
 
-// VerifyOptions choose what Verify checks beyond applying every file.
+// VerifyOptions choose what [Migrator.Verify] checks beyond applying every file.
 type VerifyOptions struct {
 	// Idempotent runs each file a second time right after it was
 	// applied, outside the history, and reports the files that fail the
@@ -39,11 +39,11 @@ type VerifyFile struct {
 	File     string // display name
 	Version  string // migration ID
 	Duration time.Duration
-	// Err is nil when the file ran; a *StatementError names file:line.
+	// Err is nil when the file ran; a [*StatementError] names file:line.
 	Err error
 }
 
-// VerifyResult is what Verify found. OK reports whether all went well.
+// VerifyResult is what [Migrator.Verify] found. OK reports whether all went well.
 type VerifyResult struct {
 	Files []VerifyFile
 	// Leftovers are the objects still there after every down file ran
@@ -56,7 +56,7 @@ func (r *VerifyResult) OK() bool {
 	return len(r.Leftovers) == 0 && !slices.ContainsFunc(r.Files, func(f VerifyFile) bool { return f.Err != nil })
 }
 
-// Verify applies every migration to the Migrator's database, which must be
+// Verify applies every migration to the [Migrator]'s database, which must be
 // a new, empty scratch database (strata verify creates one), one file at a
 // time, and reports each file's outcome. It stops at the first file that
 // fails. The returned error is for problems outside the files (connecting,

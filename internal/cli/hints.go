@@ -62,27 +62,16 @@ func downHint(p strata.Problem) string {
 	return p.Hint
 }
 
-// refusedText is a RefusedError as the CLI says it: with strata commands
-// for hints.
+// refusedText is a RefusedError as the CLI says it: the library's
+// message with strata commands for hints.
 func refusedText(e *strata.RefusedError) string {
-	var b strings.Builder
-	if e.Direction == strata.DirectionDown {
-		b.WriteString("refusing to roll back")
-	} else {
-		b.WriteString("refusing to migrate")
+	c := *e
+	c.Problems = make([]strata.Problem, len(e.Problems))
+	for i, p := range e.Problems {
+		p.Hint = problemHint(p)
+		c.Problems[i] = p
 	}
-	if len(e.Problems) > 1 {
-		fmt.Fprintf(&b, ": %d problems:", len(e.Problems))
-	}
-	for _, p := range e.Problems {
-		if len(e.Problems) > 1 {
-			b.WriteString("\n  ")
-		} else {
-			b.WriteString(": ")
-		}
-		fmt.Fprintf(&b, "%s: %s; %s", p.File, p.Detail, problemHint(p))
-	}
-	return b.String()
+	return c.Error()
 }
 
 // cliErrorText is err's message with the library's own words for what to

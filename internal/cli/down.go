@@ -184,7 +184,7 @@ func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
 			CurrentVersion   string     `json:"current_version"`
 			VersionAfter     string     `json:"version_after"`
 			Steps            []jsonStep `json:"steps"`
-		}{"down", p.Dialect, string(p.TxMode), p.TransactionalDDL, p.Status.Current.String(), after.String(), []jsonStep{}}
+		}{string(p.Direction), p.Dialect, string(p.TxMode), p.TransactionalDDL, p.Status.Current.String(), after.String(), []jsonStep{}}
 		for _, st := range p.Steps {
 			out.Steps = append(out.Steps, jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 				Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements})

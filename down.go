@@ -176,7 +176,7 @@ func (m *Migrator) inspectDown(step *Step, lim limit) error {
 func (m *Migrator) applyDown(ctx context.Context, p *Plan, res *Result) (*Result, error) {
 	var err error
 	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
-		res.Current = s.st.Current
+		res.Current, res.Ahead = s.st.Current, s.st.Ahead
 		steps, err := m.downAgain(s.st, p)
 		if err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -137,7 +137,7 @@ func (m *Migrator) Import(ctx context.Context, plan ImportPlan) (*ImportResult, 
 				keep = append(keep, i)
 				continue
 			}
-			if ms.Record.Status == history.Applied && ms.Record.Checksum == r.Checksum {
+			if ms.Record.Status == string(history.Applied) && ms.Record.Checksum == r.Checksum {
 				res.Skipped = append(res.Skipped, r.ID)
 				continue
 			}

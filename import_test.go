@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/internal/testdb"
 )
 
@@ -49,12 +48,12 @@ func TestImport(t *testing.T) {
 			if ms.State != wantState {
 				t.Errorf("%s is %s, want %s", ms.ID, ms.State, wantState)
 			}
-			if ms.ID == "1" && (ms.Record == nil || ms.Record.Kind != history.KindBaseline || !ms.Record.StartedAt.Equal(at)) {
+			if ms.ID == "1" && (ms.Record == nil || ms.Record.Kind != "baseline" || !ms.Record.StartedAt.Equal(at)) {
 				t.Errorf("row of 1: %+v, want kind baseline applied at %s", ms.Record, at)
 			}
 		}
 		h, err := m.History(ctx, "1")
-		if err != nil || len(h.Audit) != 1 || h.Audit[0].Action != history.ActionImport || !strings.Contains(h.Audit[0].Detail, "goose_db_version id 2") {
+		if err != nil || len(h.Audit) != 1 || h.Audit[0].Action != "import" || !strings.Contains(h.Audit[0].Detail, "goose_db_version id 2") {
 			t.Fatalf("audit of 1: %+v %v", h, err)
 		}
 		res, err = m.Import(ctx, plan)

@@ -230,17 +230,17 @@ func noHistory(t *testing.T, f *folder, db testdb.DB) {
 	}
 }
 
-// TestImportKeepWriting imports a goose, golang-migrate or dbmate history
-// and migrates on with --keep-writing: the tool's own version follows
-// strata's up and down, and the tool itself can take over again (the way
-// back), on every database.
+// TestImportKeepWriting imports a goose, golang-migrate, dbmate or tern
+// (PostgreSQL) history and migrates on with --keep-writing: the tool's
+// own version follows strata's up and down, and the tool itself can take
+// over again (the way back), on every database the tool supports.
 func TestImportKeepWriting(t *testing.T) {
 	t.Parallel()
-	for _, tool := range []string{"goose", "migrate", "dbmate"} {
+	for _, tool := range []string{"goose", "migrate", "dbmate", "tern"} {
 		t.Run(tool, func(t *testing.T) {
 			t.Parallel()
 			peer(t, tool)
-			testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+			peerDatabases(t, tool, func(t *testing.T, db testdb.DB) {
 				kind := dbKind(db)
 				f := newFolder(t)
 				old := filepath.Join(f.wd, "old")

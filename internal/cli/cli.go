@@ -144,7 +144,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	_ = f.MarkHidden("test-clock-skew")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
-	f.StringVar(&a.keepWriting, "keep-writing", "", "while switching from another tool (goose, golang-migrate, dbmate): up and down also write that tool's history table, so you can go back to it")
+	f.StringVar(&a.keepWriting, "keep-writing", "", "while switching from another tool (goose, golang-migrate, dbmate, tern): up and down also write that tool's history table, so you can go back to it")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)

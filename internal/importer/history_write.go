@@ -20,7 +20,7 @@ type KeepWriter struct {
 }
 
 // KeepWriterTools are the tools whose tables KeepWriter can write.
-var keepWriterTools = []Tool{Goose, GolangMigrate, Dbmate}
+var keepWriterTools = []Tool{Goose, GolangMigrate, Dbmate, Tern}
 
 // NewKeepWriter returns the writer of tool's history table t (its default
 // table when t.Name is ""), or an error naming the tools it supports.
@@ -30,7 +30,7 @@ func NewKeepWriter(tool Tool, d dialect.Dialect, t dialect.Table) (*KeepWriter, 
 		ok = ok || k == tool
 	}
 	if !ok {
-		return nil, fmt.Errorf("keeping %s's history table is not supported: only goose, golang-migrate and dbmate", tool)
+		return nil, fmt.Errorf("keeping %s's history table is not supported: only goose, golang-migrate, dbmate and tern", tool)
 	}
 	if t.Name == "" {
 		t.Name = DefaultTables(tool)[0]
@@ -55,6 +55,11 @@ func (w *KeepWriter) Applied(ctx context.Context, q dialect.Execer, version stri
 		}
 	case Dbmate:
 		_, err = q.ExecContext(ctx, "INSERT INTO "+t+" (version) VALUES ("+p(1)+")", version)
+	case Tern:
+		var n int64
+		if n, err = strconv.ParseInt(version, 10, 64); err == nil {
+			_, err = q.ExecContext(ctx, "UPDATE "+t+" SET version = "+p(1), n)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("keep %s's history %s: record %s as applied: %w", w.tool, w.table, version, err)
@@ -83,6 +88,14 @@ func (w *KeepWriter) Reverted(ctx context.Context, q dialect.Execer, version, pr
 		}
 	case Dbmate:
 		_, err = q.ExecContext(ctx, "DELETE FROM "+t+" WHERE version = "+p(1), version)
+	case Tern:
+		n := int64(0) // tern's "nothing applied"
+		if prev != "" {
+			n, err = strconv.ParseInt(prev, 10, 64)
+		}
+		if err == nil {
+			_, err = q.ExecContext(ctx, "UPDATE "+t+" SET version = "+p(1), n)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("keep %s's history %s: record %s as reverted: %w", w.tool, w.table, version, err)

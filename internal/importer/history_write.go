@@ -19,7 +19,7 @@ type KeepWriter struct {
 	table dialect.Table
 }
 
-// KeepWriterTools are the tools whose tables KeepWriter can write.
+// keepWriterTools are the tools whose tables KeepWriter can write.
 var keepWriterTools = []Tool{Goose, GolangMigrate, Dbmate, Tern}
 
 // NewKeepWriter returns the writer of tool's history table t (its default

@@ -78,6 +78,9 @@ type session struct {
 	lock      *held   // the migration lock, for fencing the command's writes
 	who       string  // operating-system user, database user and host, for the audit
 	changed   bool    // a file may have left session state on c
+	// snapshot, when not empty, is the reason recorded with the schema
+	// snapshot that locked takes after f: the command changed the schema.
+	snapshot string
 }
 
 // locked runs f on a pinned connection under the migration lock (see
@@ -109,7 +112,16 @@ func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *se
 		if m.osUser != "" && m.osUser != user {
 			s.who = m.osUser + " as " + s.appliedBy
 		}
-		return f(ctx, s)
+		err = f(ctx, s)
+		// Record the schema even after a failure: the files that ran
+		// before it changed the schema, and the next run compares with
+		// it. Not when the run was cancelled or lost the lock.
+		if s.snapshot != "" && ctx.Err() == nil {
+			if serr := m.recordSchema(ctx, s, s.snapshot); serr != nil {
+				err = errors.Join(err, serr)
+			}
+		}
+		return err
 	})
 }
 

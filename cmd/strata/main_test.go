@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/strata-db/strata/internal/testdb"
 )
 
 // bin is the strata binary built once by TestMain.
@@ -24,6 +26,7 @@ var bin string
 var cacheHome string
 
 func TestMain(m *testing.M) {
+	testdb.RaiseParallel(4)
 	dir, err := os.MkdirTemp("", "strata-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

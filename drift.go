@@ -51,9 +51,9 @@ type DriftReport struct {
 	// Current: a run stopped before recording one, or the history was
 	// changed by hand. Changes then include the files' own changes.
 	Stale bool
-	// LiveHash is the hash of the live schema.
+	// LiveHash is the hash of the live schema ("" when Recorded is nil).
 	LiveHash string
-	// Live is the live schema.
+	// Live is the live schema (nil when Recorded is nil).
 	Live *schema.Snapshot
 	// Changes are the objects that differ from the snapshot to the live
 	// schema (nil when Recorded is nil).
@@ -61,17 +61,17 @@ type DriftReport struct {
 }
 
 // Drift compares the live schema with the snapshot recorded after the last
-// run that changed it, read-only and without the lock.
+// run that changed it, read-only and without the lock. When no snapshot
+// was recorded it does not read the live schema (Live is nil).
 func (m *Migrator) Drift(ctx context.Context) (*DriftReport, error) {
+	if _, ok := m.d.(dialect.SchemaReader); !ok {
+		return nil, ErrSchemaUnsupported
+	}
 	c, err := m.conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer m.putBack(c, false)
-	live, err := m.readSchema(ctx, c)
-	if err != nil {
-		return nil, err
-	}
 	rec, err := m.store.LastSnapshot(ctx, c)
 	if err != nil {
 		return nil, err
@@ -80,11 +80,17 @@ func (m *Migrator) Drift(ctx context.Context) (*DriftReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &DriftReport{Recorded: schemaRecord(rec), Current: m.status(recs).Current.String(), LiveHash: live.Hash(), Live: live}
-	if rec != nil {
-		rep.Stale = rec.Version != rep.Current
-		rep.Changes = schema.Diff(rec.Snapshot, live)
+	rep := &DriftReport{Recorded: schemaRecord(rec), Current: m.status(recs).Current.String()}
+	if rec == nil {
+		return rep, nil
 	}
+	live, err := m.readSchema(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	rep.Live, rep.LiveHash = live, live.Hash()
+	rep.Stale = rec.Version != rep.Current
+	rep.Changes = schema.Diff(rec.Snapshot, live)
 	return rep, nil
 }
 

@@ -34,7 +34,14 @@ type SchemaDriftError struct {
 	Changes []schema.Change
 }
 
+// Error says what drifted and what to do.
 func (e *SchemaDriftError) Error() string {
+	return e.Found() + "; allow drift (WithAllowDrift) to apply anyway, or accept the live schema (AcceptDrift)"
+}
+
+// Found says what drifted, without what to do: Error for front ends that
+// phrase their own hint.
+func (e *SchemaDriftError) Found() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "refusing to migrate: the schema drifted since the snapshot taken at version %s: %d objects differ", e.Version, len(e.Changes))
 	for i, c := range e.Changes {
@@ -44,7 +51,6 @@ func (e *SchemaDriftError) Error() string {
 		}
 		b.WriteString("; " + describeChange(c))
 	}
-	b.WriteString("; allow drift (WithAllowDrift) to apply anyway, or accept the live schema (AcceptDrift)")
 	return b.String()
 }
 

@@ -171,7 +171,7 @@ func (a *app) checkDrift(ctx context.Context, s *openDB, code int) ([]jsonProble
 		}
 		out = append(out, jsonProblem{State: "schema_" + string(c.Op), Version: rep.Recorded.Version, File: string(c.Kind) + " " + a.scrub(c.Name),
 			Detail: detail + " " + string(c.Op) + " since the snapshot taken at version " + orNone(rep.Recorded.Version),
-			Hint: "see strata drift; keep it with strata resolve --accept-drift --reason TEXT, or undo it"})
+			Hint:   "see strata drift; keep it with strata resolve --accept-drift --reason TEXT, or undo it"})
 	}
 	return out, nil
 }

@@ -55,6 +55,7 @@ func (d Dialect) ReadSchema(ctx context.Context, q dialect.Execer, skip func(sch
 		{"routines", r.readRoutines},
 		{"triggers", r.readTriggers},
 		{"events", r.readEvents},
+		{"sequences", r.readSequences},
 	} {
 		if err := step.read(ctx); err != nil {
 			return nil, fmt.Errorf("read the schema's %s: %w", step.what, err)
@@ -78,12 +79,15 @@ func (errNoDatabase) Error() string {
 
 // reader holds one ReadSchema call's state.
 type reader struct {
-	q       dialect.Execer
-	db      string
-	maria   bool
-	skip    func(table string) bool
-	tables  map[string]*table
-	objects []schema.Object
+	q      dialect.Execer
+	db     string
+	maria  bool
+	skip   func(table string) bool
+	tables map[string]*table
+	// sequences are MariaDB's, read one by one (there is no catalog
+	// of their settings before MariaDB 11.5).
+	sequences []string
+	objects   []schema.Object
 }
 
 // table collects one table's attributes as the queries come in.
@@ -157,7 +161,7 @@ FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE <> 'VIEW'`,
 			return nil
 		}
 		if typ == "SEQUENCE" {
-			r.objects = append(r.objects, schema.Object{Kind: schema.KindSequence, Name: name})
+			r.sequences = append(r.sequences, name)
 			return nil
 		}
 		t := &table{name: name, collation: coll, checks: map[string]string{}, fks: map[string]string{}}

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -86,10 +87,14 @@ ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, func(rows *sql.Rows) error {
 // never compare equal. The definer is left out.
 func (r *reader) readViews(ctx context.Context) error {
 	qualifier := quoteIdent(r.db) + "."
-	return r.each(ctx, `SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE
+	algorithm := "''" // MySQL 8 does not say
+	if r.maria {
+		algorithm = "ALGORITHM"
+	}
+	return r.each(ctx, `SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, `+algorithm+`
 FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?`, func(rows *sql.Rows) error {
-		var name, def, check, security string
-		if err := rows.Scan(&name, &def, &check, &security); err != nil {
+		var name, def, check, security, algorithm string
+		if err := rows.Scan(&name, &def, &check, &security, &algorithm); err != nil {
 			return err
 		}
 		attrs := []schema.Attr{{Key: "definition", Value: strings.ReplaceAll(def, qualifier, "")}}
@@ -97,6 +102,7 @@ FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?`, func(rows *sql.Rows) erro
 			attrs = append(attrs, schema.Attr{Key: "check option", Value: check})
 		}
 		attrs = append(attrs, schema.Attr{Key: "security", Value: security})
+		attrs = attr(attrs, "algorithm", algorithm)
 		r.objects = append(r.objects, schema.Object{Kind: schema.KindView, Name: name, Attrs: attrs})
 		return nil
 	})
@@ -200,4 +206,31 @@ FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?`, func(rows *sql.Rows) err
 		r.objects = append(r.objects, schema.Object{Kind: schema.KindEvent, Name: name, Attrs: attrs})
 		return nil
 	})
+}
+
+// readSequences reads each MariaDB sequence's settings from the sequence
+// itself, without its next value and cycle count, which are its state.
+func (r *reader) readSequences(ctx context.Context) error {
+	for _, name := range r.sequences {
+		var start, lo, hi, inc, cache int64
+		var cycle bool
+		err := r.q.QueryRowContext(ctx, "SELECT start_value, minimum_value, maximum_value, increment, cache_size, cycle_option FROM "+
+			quoteIdent(r.db)+"."+quoteIdent(name)).Scan(&start, &lo, &hi, &inc, &cache, &cycle)
+		if err != nil {
+			return fmt.Errorf("sequence %s: %w", name, err)
+		}
+		cycles := "no"
+		if cycle {
+			cycles = "yes"
+		}
+		r.objects = append(r.objects, schema.Object{Kind: schema.KindSequence, Name: name, Attrs: []schema.Attr{
+			{Key: "start", Value: strconv.FormatInt(start, 10)},
+			{Key: "increment", Value: strconv.FormatInt(inc, 10)},
+			{Key: "minimum", Value: strconv.FormatInt(lo, 10)},
+			{Key: "maximum", Value: strconv.FormatInt(hi, 10)},
+			{Key: "cache", Value: strconv.FormatInt(cache, 10)},
+			{Key: "cycle", Value: cycles},
+		}})
+	}
+	return nil
 }

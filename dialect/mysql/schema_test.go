@@ -25,6 +25,7 @@ var schemaFixture = []string{
 		age int DEFAULT NULL,
 		score int NOT NULL DEFAULT 0 COMMENT 'points',
 		email_lower varchar(200) AS (lower(email)) VIRTUAL,
+		tag varchar(10) DEFAULT 'NULL',
 		CONSTRAINT age_ok CHECK (age >= 0),
 		UNIQUE KEY users_email (email)
 	) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
@@ -43,10 +44,11 @@ var schemaFixture = []string{
 	BEGIN UPDATE users SET score = score + 1 WHERE id = uid; SELECT ROW_COUNT() INTO n; END`,
 	`CREATE TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = GREATEST(NEW.total, 0)`,
 	`CREATE EVENT purge_orders ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM orders WHERE total = 0`,
+	`CREATE SEQUENCE ticket_seq START WITH 100 INCREMENT BY 5`, // MariaDB's
 }
 
 // schemaFixtureOrder is another order schemaFixture can be created in.
-var schemaFixtureOrder = []int{9, 6, 4, 0, 3, 7, 1, 8, 5, 2}
+var schemaFixtureOrder = []int{9, 6, 10, 4, 0, 3, 7, 1, 8, 5, 2}
 
 func buildSchema(t *testing.T, db *sql.DB, stmts []string) {
 	t.Helper()
@@ -153,6 +155,7 @@ func TestReadSchemaAttributes(t *testing.T) {
 		{schema.KindTable, "users", "column age", "int(11)", false},
 		{schema.KindTable, "users", "column score", "int(11) NOT NULL DEFAULT 0 COMMENT 'points'", false},
 		{schema.KindTable, "users", "column email_lower", "varchar(200) GENERATED ALWAYS AS (lcase(`email`)) VIRTUAL", false},
+		{schema.KindTable, "users", "column tag", "varchar(10) DEFAULT 'NULL'", false},
 		{schema.KindTable, "users", "primary key", "(`id`)", false},
 		{schema.KindTable, "users", "check age_ok", "CHECK (`age` >= 0)", false},
 		{schema.KindTable, "orders", "foreign key orders_user", "(`user_id`) REFERENCES `users` (`id`) ON UPDATE RESTRICT ON DELETE CASCADE", false},
@@ -166,6 +169,7 @@ func TestReadSchemaAttributes(t *testing.T) {
 		{schema.KindIndex, "orders.orders_user", "columns", "(`user_id`)", false},
 		{schema.KindView, "big_orders", "definition", "select `o`.`id` AS `id`,`u`.`email` AS `email` from (`orders` `o` join `users` `u` on(`u`.`id` = `o`.`user_id`)) where `o`.`total` > 100", false},
 		{schema.KindView, "big_orders", "security", "DEFINER", false},
+		{schema.KindView, "big_orders", "algorithm", "UNDEFINED", false},
 		{schema.KindFunction, "add_one", "parameters", "(`x` int(11))", false},
 		{schema.KindFunction, "add_one", "returns", "int(11)", false},
 		{schema.KindFunction, "add_one", "deterministic", "yes", false},
@@ -180,6 +184,9 @@ func TestReadSchemaAttributes(t *testing.T) {
 		{schema.KindEvent, "purge_orders", "every", "1 DAY", false},
 		{schema.KindEvent, "purge_orders", "status", "DISABLED", false},
 		{schema.KindEvent, "purge_orders", "body", "DELETE FROM orders WHERE total = 0", false},
+		{schema.KindSequence, "ticket_seq", "start", "100", false},
+		{schema.KindSequence, "ticket_seq", "increment", "5", false},
+		{schema.KindSequence, "ticket_seq", "cycle", "no", false},
 	} {
 		o := find(s, tc.kind, tc.name)
 		if o == nil {
@@ -225,8 +232,8 @@ func TestReadSchemaStable(t *testing.T) {
 	if d := changes(sa, sb); len(d) > 0 {
 		t.Fatalf("the same objects in another order and database read differently: %q", d)
 	}
-	if len(sa.Objects) != 13 {
-		t.Errorf("read %d objects, want 13 (3 tables, 5 indexes, view, function, procedure, trigger, event)", len(sa.Objects))
+	if len(sa.Objects) != 14 {
+		t.Errorf("read %d objects, want 14 (3 tables, 5 indexes, view, function, procedure, trigger, event, sequence)", len(sa.Objects))
 	}
 	for _, tc := range []struct {
 		name  string
@@ -239,6 +246,7 @@ func TestReadSchemaStable(t *testing.T) {
 		}},
 		{"optimize", []string{"OPTIMIZE TABLE users", "OPTIMIZE TABLE orders"}},
 		{"auto-increment", []string{"ALTER TABLE users AUTO_INCREMENT = 5000", "INSERT INTO users (email) VALUES ('c@example.com')"}},
+		{"sequence advanced", []string{"SELECT NEXTVAL(ticket_seq)", "SELECT NEXTVAL(ticket_seq)"}},
 	} {
 		buildSchema(t, b, tc.stmts)
 		if d := changes(sa, readSchema(t, b, nil)); len(d) > 0 {
@@ -291,8 +299,10 @@ func TestReadSchemaChanges(t *testing.T) {
 	BEGIN UPDATE users SET score = score + 2 WHERE id = uid; SELECT ROW_COUNT() INTO n; END`}, []string{"procedure touch: body"}},
 		{"function replaced", []string{"DROP FUNCTION add_one", "CREATE FUNCTION add_one(x bigint) RETURNS int DETERMINISTIC RETURN x + 1"}, []string{"function add_one: parameters"}},
 		{"view replaced", []string{"CREATE OR REPLACE VIEW big_orders AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id WHERE o.total > 200"}, []string{"view big_orders: definition"}},
+		{"view algorithm", []string{"CREATE OR REPLACE ALGORITHM=TEMPTABLE VIEW big_orders AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id WHERE o.total > 100"}, []string{"view big_orders: algorithm"}},
 		{"trigger replaced", []string{"DROP TRIGGER orders_bi", "CREATE TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = GREATEST(NEW.total, 1)"}, []string{"trigger orders_bi: statement"}},
 		{"event altered", []string{"ALTER EVENT purge_orders ON SCHEDULE EVERY 2 DAY"}, []string{"event purge_orders: every"}},
+		{"sequence altered", []string{"ALTER SEQUENCE ticket_seq INCREMENT BY 7"}, []string{"sequence ticket_seq: increment"}},
 		{"engine", []string{"ALTER TABLE places ENGINE=Aria"}, []string{"table places: engine", "table places: options"}},
 	}
 	dbs := testdb.Many(t, "mysql", len(cases)+1)

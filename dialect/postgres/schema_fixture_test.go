@@ -45,11 +45,13 @@ var fixture = [][]string{{
 		CONSTRAINT users_age_check CHECK (age < 200))`,
 	`CREATE TABLE {s}orders (id serial PRIMARY KEY, user_id bigint NOT NULL, during tstzrange, total numeric,
 		CONSTRAINT orders_no_overlap EXCLUDE USING gist (during WITH &&))`,
+	`CREATE TABLE {s}"Order Lines" ("Line No" int PRIMARY KEY, "Note" text)`,
 	`CREATE TABLE {s}events_2026 PARTITION OF {s}events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`,
 }, {
 	`ALTER TABLE {s}orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES {s}users (id) ON DELETE CASCADE`,
 	`CREATE INDEX orders_total_idx ON {s}orders (total DESC) WHERE total > 0`,
 	`CREATE UNIQUE INDEX users_lower_name ON {s}users (lower(name)) INCLUDE (id)`,
+	`CREATE INDEX "Order Lines Note" ON {s}"Order Lines" ("Note") WHERE "Line No" > 0`,
 	`CREATE INDEX users_email_hash ON {s}users USING hash (email)`,
 	`CREATE VIEW {s}active_users AS SELECT id, email FROM {s}users WHERE mood <> 'sad'`,
 	`CREATE MATERIALIZED VIEW {s}order_totals AS SELECT user_id, sum(total) AS total FROM {s}orders GROUP BY user_id`,

@@ -3,9 +3,12 @@ package mysql_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/internal/testdb"
@@ -319,5 +322,23 @@ func TestReadSchemaChanges(t *testing.T) {
 				t.Errorf("changes = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestReadSchemaNoDatabase(t *testing.T) {
+	t.Parallel()
+	d := testdb.MySQL(t)
+	cfg, err := driver.ParseDSN(d.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DBName = ""
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := (mysql.Dialect{}).ReadSchema(context.Background(), db, nil); !errors.Is(err, mysql.ErrNoDatabase) {
+		t.Errorf("ReadSchema without a database = %v, want ErrNoDatabase", err)
 	}
 }

@@ -135,7 +135,7 @@ func (r *reader) readMaster(ctx context.Context) error {
 			if err := rows.Scan(&typ, &name, &tbl, &text); err != nil {
 				return err
 			}
-			if r.skip(tbl) {
+			if typ != "view" && r.skip(tbl) { // a table, or its index or trigger
 				return nil
 			}
 			switch typ {

@@ -31,6 +31,7 @@ var fixture = [][]string{{
 	`CREATE FUNCTION {s}touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = app AS $$BEGIN NEW.updated_at := now(); RETURN NEW; END$$`,
 	`CREATE PROCEDURE {s}noop(n int) LANGUAGE sql BEGIN ATOMIC SELECT n; END`,
 	`CREATE TABLE {s}events (id int, at date NOT NULL) PARTITION BY RANGE (at)`,
+	`CREATE TABLE {s}nothing ()`,
 }, {
 	`CREATE TABLE {s}users (
 		id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

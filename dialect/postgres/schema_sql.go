@@ -12,13 +12,15 @@ import "strings"
 //
 //	kind, name, parent schema, parent table, ord, sub, key, value
 //
-// one row per attribute of an object, ordered within the object by (ord,
-// sub). Parent schema and table name the table the object belongs to (raw,
-// unquoted, for the caller's skip function) or are NULL. A NULL value
-// means the attribute is absent; the row still makes the object exist, so
-// an object whose attributes are all absent is still listed. Table-like
-// objects unpivot their attributes with LATERAL VALUES so a catalog is
-// scanned once per kind, not once per attribute.
+// one row per attribute of an object, in no order: the reader orders the
+// attributes of an object by (ord, sub). Parent schema and table name the
+// table the object belongs to (raw, unquoted, for the caller's skip
+// function) or are NULL. A NULL value means the attribute is absent and
+// the row is dropped (see attrQuery), except a marker row with an empty
+// key for objects whose attributes may all be absent (a schema without a
+// comment, a table without columns). Objects unpivot their attributes
+// with LATERAL VALUES so a catalog is scanned once per kind, not once per
+// attribute.
 
 // userSchema is the filter on a pg_namespace alias that keeps the schemas
 // migrations create: not pg_catalog, information_schema, pg_toast*,
@@ -83,16 +85,27 @@ func expand(q string) string {
 	).Replace(q)
 }
 
-// attrQuery wraps a query of attribute rows so they come ordered by
-// object, then by (ord, sub) within it.
+// attrQuery names the columns of a query of attribute rows and drops the
+// absent attributes, except the marker rows (an empty key) that make an object
+// exist whatever its attributes. The rows come unordered: the collector
+// sorts them.
 func attrQuery(q string) string {
-	return "SELECT * FROM (" + q + `) rows(kind, name, pschema, ptable, ord, sub, key, value)
-ORDER BY kind, name COLLATE "C", ord, sub COLLATE "C"`
+	return "SELECT * FROM (" + q + ") rows(kind, name, pschema, ptable, ord, sub, key, value) WHERE value IS NOT NULL OR key = ''"
 }
 
-var querySchemas = expand(`SELECT 'schema', quote_ident(n.nspname), NULL, NULL, 1, '', 'comment', {comment pg_namespace n}
-FROM pg_namespace n WHERE {nsp n} AND {notext pg_namespace n}`)
+var querySchemas = expand(`SELECT 'schema', quote_ident(n.nspname), NULL, NULL, v.ord, '', v.key, v.value
+FROM pg_namespace n CROSS JOIN LATERAL (VALUES
+	(0, '', NULL),
+	(1, 'comment', {comment pg_namespace n})
+) v(ord, key, value)
+WHERE {nsp n} AND {notext pg_namespace n}`)
 
+// queryExtensions lists extensions by name and schema, not version: CREATE
+// EXTENSION without VERSION installs whatever default the server's package
+// ships, so a scratch database and production on the same major version
+// can differ by an OS package update no migration made, and ALTER
+// EXTENSION ... UPDATE is operations rather than schema. The extension's
+// own objects are left out of every other query.
 var queryExtensions = `SELECT 'extension', quote_ident(e.extname), NULL, NULL, 1, '', 'schema', quote_ident(n.nspname)
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`
 
@@ -216,6 +229,7 @@ FROM tbl t JOIN pg_policy pol ON pol.polrelid = t.oid
 UNION ALL
 SELECT 'table', t.name, t.nspname, t.relname, v.ord, '', v.key, v.value
 FROM tbl t CROSS JOIN LATERAL (VALUES
+	(0, '', NULL),
 	(30001, 'partition by', CASE WHEN t.relkind = 'p' THEN pg_get_partkeydef(t.oid) END),
 	(30002, 'partition of', CASE WHEN t.relispartition THEN (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
 		FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace

@@ -30,6 +30,7 @@ func TestReadSchemaObjects(t *testing.T) {
 		want      string
 	}{
 		{schema.KindSchema, "app", "", ""},
+		{schema.KindTable, "app.nothing", "", ""},
 		{schema.KindSchema, "public", "comment", "standard public schema"},
 		{schema.KindExtension, "citext", "schema", "public"},
 		{schema.KindExtension, "plpgsql", "schema", "pg_catalog"},

@@ -43,7 +43,11 @@ func (e *SchemaDriftError) Error() string {
 // phrase their own hint.
 func (e *SchemaDriftError) Found() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "refusing to migrate: the schema drifted since the snapshot taken at version %s: %d objects differ", e.Version, len(e.Changes))
+	differ := fmt.Sprintf("%d objects differ", len(e.Changes))
+	if len(e.Changes) == 1 {
+		differ = "1 object differs"
+	}
+	fmt.Fprintf(&b, "refusing to migrate: the schema drifted since the snapshot taken at version %s: %s", orNoVersion(e.Version), differ)
 	for i, c := range e.Changes {
 		if i == 3 {
 			fmt.Fprintf(&b, "; and %d more", len(e.Changes)-i)
@@ -159,4 +163,12 @@ func (m *Migrator) takeSchema(ctx context.Context, s *session, reason string) (*
 	rec := history.SchemaRecord{Version: m.status(recs).Current.String(), Hash: live.Hash(), Snapshot: live,
 		TakenBy: s.who, Reason: reason, StrataVersion: m.cfg.version, TakenAt: time.Now()}
 	return &rec, nil
+}
+
+// orNoVersion names the empty version.
+func orNoVersion(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return v
 }

@@ -156,7 +156,7 @@ func TestDrift(t *testing.T) {
 		}
 
 		execAll(t, db, df.hand)
-		want(t, f.run(db.URL, "drift"), 9, "schema drift: 1 object differ", "+ index", "hot_idx (added)")
+		want(t, f.run(db.URL, "drift"), 9, "schema drift: 1 object differs from the snapshot taken at version ", "+ index", "hot_idx (added)")
 		r, out = f.drift(db.URL)
 		if r.code != 9 || !out.Drift || len(out.Changes) != 1 || out.Changes[0].Op != "added" || out.Changes[0].Kind != "index" || !strings.Contains(out.Changes[0].Name, "hot_idx") {
 			t.Fatalf("drift --json after an index added by hand:\n%s", r)

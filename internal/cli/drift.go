@@ -118,7 +118,11 @@ func (a *app) drift(ctx context.Context, against string) error {
 		a.printf("no drift: the schema matches %s\n", what)
 		return nil
 	}
-	a.printf("schema drift: %s differ from %s\n", plural(len(out.Changes), "object"), what)
+	verb := "differ"
+	if len(out.Changes) == 1 {
+		verb = "differs"
+	}
+	a.printf("schema drift: %s %s from %s\n", plural(len(out.Changes), "object"), verb, what)
 	a.printChanges(out.Changes)
 	return &exitStatus{code: ExitSchemaDrift, printed: true, err: errors.New("the schema drifted")}
 }

@@ -165,6 +165,11 @@ func TestDrift(t *testing.T) {
 
 		f.write("0009_later.sql", df.later)
 		want(t, f.run(db.URL, "up"), 9, "schema drifted", "hot_idx", "--allow-drift", "resolve --accept-drift")
+		e := parseError(t, f.run(db.URL, "up", "--json"))
+		if e.Error.Code != "schema_drift" || e.Error.ExitCode != 9 || len(e.Error.Problems) != 1 || e.Error.Problems[0].State != "schema_added" ||
+			!strings.Contains(e.Error.Problems[0].File, "hot_idx") {
+			t.Fatalf("up --json on drift: %+v", e)
+		}
 		if st := f.status(db.URL); st.state("9") != "pending" {
 			t.Fatalf("up refused on drift but 0009 is %s", st.state("9"))
 		}

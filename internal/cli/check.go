@@ -161,17 +161,23 @@ func (a *app) checkDrift(ctx context.Context, s *openDB, code int) ([]jsonProble
 	}
 	var out []jsonProblem
 	for _, c := range rep.Changes {
+		out = append(out, jsonProblem{State: "schema_" + string(c.Op), Version: rep.Recorded.Version, File: string(c.Kind) + " " + a.scrub(c.Name),
+			Detail: a.scrub(describeSchemaChange(c)) + " since the snapshot taken at version " + orNone(rep.Recorded.Version),
+			Hint:   "see strata drift; keep it with strata resolve --accept-drift --reason TEXT, or undo it"})
+	}
+	return out, nil
+}
+
+// describeSchemaChange is one change in a few words: "index public.x
+// added", "table public.users (column email) changed".
+func describeSchemaChange(c schema.Change) string {
+	s := string(c.Kind) + " " + c.Name
+	if c.Op == schema.Changed {
 		keys := make([]string, 0, len(c.Attrs))
 		for _, at := range c.Attrs {
 			keys = append(keys, at.Key)
 		}
-		detail := fmt.Sprintf("%s %s", c.Kind, a.scrub(c.Name))
-		if c.Op == schema.Changed {
-			detail += " (" + strings.Join(keys, ", ") + ")"
-		}
-		out = append(out, jsonProblem{State: "schema_" + string(c.Op), Version: rep.Recorded.Version, File: string(c.Kind) + " " + a.scrub(c.Name),
-			Detail: detail + " " + string(c.Op) + " since the snapshot taken at version " + orNone(rep.Recorded.Version),
-			Hint:   "see strata drift; keep it with strata resolve --accept-drift --reason TEXT, or undo it"})
+		s += " (" + strings.Join(keys, ", ") + ")"
 	}
-	return out, nil
+	return s + " " + string(c.Op)
 }

@@ -259,7 +259,7 @@ WHERE c.relkind IN ('v', 'm') AND {nsp n} AND {notext pg_class c}`)
 // name is the signature, since PostgreSQL overloads on it; {body} is the
 // body expression, which depends on the server version.
 var queryRoutines = expand(`SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
-	{qname p} || '(' || pg_get_function_identity_arguments(p.oid) || ')', NULL, NULL, v.ord, '', v.key, v.value
+	{qname p} || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')', NULL, NULL, v.ord, '', v.key, v.value
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 CROSS JOIN LATERAL (VALUES

@@ -8,7 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/testdb"
 	"github.com/strata-db/strata/schema"
 )

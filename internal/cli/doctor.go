@@ -99,7 +99,7 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 		checks = append(checks, doctor.Server(ctx, doctor.Target{DB: db, Dialect: t.Dialect, Migrator: m, Table: table})...)
 		checks = append(checks, doctor.Lock(ctx, m))
 		if st, err := m.Status(ctx); err == nil {
-			if found, hint, err := otherTools(ctx, db, t, st); err == nil && found != "" {
+			if found, hint, err := otherTools(ctx, db, t, st.HistoryExists); err == nil && found != "" {
 				checks = append(checks, doctor.Check{Name: "other tool", Status: doctor.Warn, Detail: found, Hint: hint})
 			}
 		}

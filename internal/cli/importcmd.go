@@ -399,8 +399,8 @@ func keepWriter(name string, t *config.Target) (*importer.KeepWriter, error) {
 // otherTools looks for another tool's history table when strata's own
 // history does not exist yet, and describes what it found with the
 // command that takes the history over ("" when nothing is found).
-func otherTools(ctx context.Context, db *sql.DB, t *config.Target, st *strata.Status) (found, hint string, err error) {
-	if st != nil && st.HistoryExists {
+func otherTools(ctx context.Context, db *sql.DB, t *config.Target, historyExists bool) (found, hint string, err error) {
+	if historyExists {
 		return "", "", nil
 	}
 	others, err := importer.FindOthers(ctx, db, t.Dialect)
@@ -419,11 +419,16 @@ func otherTools(ctx context.Context, db *sql.DB, t *config.Target, st *strata.St
 // refuseOtherTool stops the first up on a database another tool migrated:
 // without strata's history it would run every file again.
 func (a *app) refuseOtherTool(ctx context.Context, s *openDB) error {
-	st, err := s.m.Status(ctx)
-	if err != nil || st.HistoryExists {
-		return nil // up reports a history it cannot read itself
+	table, err := strata.ParseTable(a.table)
+	if err != nil {
+		return nil // up reports it
 	}
-	found, hint, err := otherTools(ctx, s.db, a.target, st)
+	// One catalog query, not a read of the whole history.
+	exists, err := a.target.Dialect.TableExists(ctx, s.db, table)
+	if err != nil || exists {
+		return nil // up reports a database it cannot read itself
+	}
+	found, hint, err := otherTools(ctx, s.db, a.target, false)
 	if err != nil || found == "" {
 		return err
 	}

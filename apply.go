@@ -264,7 +264,7 @@ func (r *run) record(step Step, status history.Status, n int, start time.Time) h
 	rec := history.Record{
 		ID: mig.ID(), Version: mig.Version.String(), Name: mig.Description, Kind: kind, File: mig.Path,
 		Checksum: mig.Checksum, Status: status, StatementsApplied: n, StatementsTotal: step.Statements,
-		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version,
+		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version, Phase: string(mig.Phase),
 	}
 	if status != history.Running {
 		rec.FinishedAt = sql.NullTime{Time: time.Now().Add(r.m.cfg.clockSkew), Valid: true}

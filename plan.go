@@ -25,6 +25,10 @@ type PlanOptions struct {
 	// provided the statements that completed are byte for byte the ones
 	// in the file now.
 	Resume bool
+	// Phase, when set, limits the plan to the pending files of that
+	// phase (see PhaseSkip and PhaseOrderError); "" plans every pending
+	// file in version order.
+	Phase source.Phase
 }
 
 // Step is one file a plan will run.
@@ -74,8 +78,12 @@ type Plan struct {
 	// steps: the other run's file is applied by then, or, if that run
 	// died, refused as interrupted.
 	InProgress bool
-	opts       PlanOptions
-	limit      limit
+	// Phase is the phase the plan is limited to ("" for none), and
+	// Skipped the pending files of the other phase it leaves alone.
+	Phase   source.Phase
+	Skipped []PhaseSkip
+	opts    PlanOptions
+	limit   limit
 }
 
 // Backslash is the server's string rule the plan split its files with,
@@ -208,6 +216,11 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			return nil, txAllFile(step)
 		}
 		p.Steps = append(p.Steps, step)
+	}
+	var err error
+	p.Phase = opts.Phase
+	if p.Steps, p.Skipped, err = byPhase(st, p.Steps, opts.Phase); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

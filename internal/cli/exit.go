@@ -103,7 +103,7 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.As(err, new(*strata.StillExecutingError)):
 		return ExitDrift
 	case errors.As(err, &drift), errors.As(err, &res), errors.As(err, &rsv),
-		errors.As(err, &down), errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):
+		errors.As(err, &down), errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged), isPhaseOrder(err):
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed

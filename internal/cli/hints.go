@@ -146,6 +146,10 @@ func cliErrorText(err error) string {
 	if errors.As(err, &drift) {
 		swap(drift.Error(), driftText(drift))
 	}
+	var po *strata.PhaseOrderError
+	if errors.As(err, &po) {
+		swap(po.Error(), phaseOrderText(po))
+	}
 	if errors.As(err, &down) {
 		swap(down.Error(), downRefusedText(down))
 	}

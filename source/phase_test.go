@@ -2,6 +2,8 @@ package source
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -103,4 +105,29 @@ func TestParsePhase(t *testing.T) {
 	if _, err := ParsePhase("later"); !errors.As(err, &pe) || pe.Name != "later" {
 		t.Errorf("ParsePhase(later) error = %v, want a *PhaseError", err)
 	}
+}
+
+// TestPhaseCache: files of the post-deploy folder are cached like the
+// others, and keep their phase when read from the cache.
+func TestPhaseCache(t *testing.T) {
+	forEachFS(t, func(t *testing.T, raw bool) {
+		c := newCacheDir(t, raw, map[string]string{"0001_a.sql": "SELECT 1;\n"})
+		if err := os.Mkdir(filepath.Join(c.dir, DefaultPostDeployDir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		c.write(DefaultPostDeployDir+"/0002_b.sql", "SELECT 2;\n")
+		c.write("0003_c.sql", "-- strata:phase post-deploy\nSELECT 3;\n")
+		if _, opened := c.load(); opened != 3 {
+			t.Fatalf("first load opened %d files, want 3", opened)
+		}
+		d, opened := c.load()
+		if opened != 0 {
+			t.Fatalf("second load opened %d files, want 0", opened)
+		}
+		for i, want := range []Phase{PreDeploy, PostDeploy, PostDeploy} {
+			if got := d.Versioned[i].Phase; got != want {
+				t.Errorf("%s: phase %s from the cache, want %s", d.Versioned[i].Path, got, want)
+			}
+		}
+	})
 }

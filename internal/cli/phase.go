@@ -160,3 +160,17 @@ func (a *app) postDeployFile(content string) (folder, text string) {
 	}
 	return a.dir, "-- strata:phase post-deploy\n" + postDeployTemplate + "--\n" + content
 }
+
+// waitingPost lists the pending post-deploy files numbered below the
+// highest applied version: a later release's pre-deploy files passed them
+// while they waited for their post-deploy run.
+func waitingPost(st *strata.Status) []string {
+	var out []string
+	for _, ms := range st.Migrations {
+		if ms.Phase == source.PostDeploy && ms.State == strata.StatePending && ms.Kind == string(source.Versioned) &&
+			ms.Version.Compare(st.Current) < 0 {
+			out = append(out, ms.File)
+		}
+	}
+	return out
+}

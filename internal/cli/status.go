@@ -108,6 +108,10 @@ func (a *app) status(ctx context.Context) error {
 	if d := st.AheadDetail(); d != "" && !a.failIfAhead {
 		fmt.Fprintf(out, "note: %s; up does nothing here, and down refuses those versions: run them from the release that has their files\n", d)
 	}
+	if w := waitingPost(st); len(w) > 0 {
+		fmt.Fprintf(out, "note: post-deploy %s %s pending below newer applied files: run strata up --phase post-deploy once the release that needs %s is rolled out\n",
+			pluralWord(len(w), "file", "files"), strings.Join(w, ", "), pluralWord(len(w), "it", "them"))
+	}
 	for _, p := range a.problems(st, false) {
 		fmt.Fprintf(out, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), problemHint(p))
 	}

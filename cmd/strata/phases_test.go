@@ -212,3 +212,17 @@ func TestPhasesLintAndNew(t *testing.T) {
 	postDir(t, f)
 	want(t, strata(t, f.wd, "new", "--dir", "migrations", "--post-deploy", "drop more"), 0, filepath.Join("migrations", "post-deploy", "0003_drop_more.sql"))
 }
+
+// TestPhasesPlainUp: up without --phase applies a post-deploy file that
+// waited below newer files, in order, and says so.
+func TestPhasesPlainUp(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t, "sqlite")
+	f := newFolder(t)
+	f.write("0001_a.sql", "CREATE TABLE a (id int, old int);\n")
+	f.write("0002_b.sql", "-- strata:phase post-deploy\nALTER TABLE a DROP COLUMN old;\n")
+	f.write("0003_c.sql", "CREATE TABLE c (id int);\n")
+	want(t, f.run(db.URL, "up", "--phase", "pre-deploy"), 0, "applied migrations/0003_c.sql", "warning: post-deploy file migrations/0002_b.sql still pending")
+	want(t, f.run(db.URL, "up"), 0, "applied migrations/0002_b.sql", "note: applied post-deploy file migrations/0002_b.sql below newer files")
+	want(t, f.run(db.URL, "check"), 0)
+}

@@ -118,6 +118,10 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 	}
 	ahead := aheadDetail(head, res.Ahead)
 	a.printSkipped(p)
+	if w := waitingPost(p.Status); opts.Phase == "" && len(w) > 0 && !a.quiet && !a.json {
+		fmt.Fprintf(a.stderr, "note: applied post-deploy %s %s below newer files (%s for its post-deploy run): in a deploy, run strata up --phase pre-deploy and --phase post-deploy instead (docs/phases.md)\n",
+			pluralWord(len(w), "file", "files"), strings.Join(w, ", "), pluralWord(len(w), "it waited", "they waited"))
+	}
 	switch {
 	case len(res.Applied) == 0 && ahead != "":
 		a.printf("nothing to do: %s\n", ahead)

@@ -180,11 +180,14 @@ func (s *Store) Ensure(ctx context.Context, q dialect.Execer, strataVersion stri
 				return fmt.Errorf("create history table %s: %w", s.table, err)
 			}
 		}
+		// A new table gets the column at once, without probing for it.
+		if err := s.addPhase(ctx, q); err != nil {
+			return err
+		}
 	} else if err := s.EnsureAudit(ctx, q); err != nil {
 		// A history table made before the audit table existed.
 		return err
-	}
-	if err := s.EnsurePhase(ctx, q); err != nil {
+	} else if err := s.EnsurePhase(ctx, q); err != nil {
 		return err
 	}
 	var layout string

@@ -19,8 +19,14 @@ func (s *Store) EnsurePhase(ctx context.Context, q dialect.Execer) error {
 	if has {
 		return nil
 	}
-	// The same statement works on every supported database; the column
-	// is nullable so old releases, which do not write it, still insert.
+	return s.addPhase(ctx, q)
+}
+
+// addPhase adds the phase column; a column already there (another release
+// of the DDL made it) is no error. The same statement works on every
+// supported database; the column is nullable so that earlier releases,
+// which do not write it, still insert rows.
+func (s *Store) addPhase(ctx context.Context, q dialect.Execer) error {
 	if _, err := q.ExecContext(ctx, "ALTER TABLE "+s.q+" ADD COLUMN phase varchar(16)"); err != nil {
 		if has, perr := s.hasPhase(ctx, q); perr == nil && has {
 			return nil

@@ -87,8 +87,14 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 			return err
 		}
 		if len(p2.Steps) > 0 {
-			if err := m.checkSchemaDrift(ctx, s); err != nil {
-				return err
+			// Data-only files were not written against the schema's
+			// shape in a way drift would break silently, and cannot
+			// change it: no catalog reads before or after them.
+			s.dataOnly, s.from = stepsDataOnly(p2.Steps), s.st.Current.String()
+			if !s.dataOnly {
+				if err := m.checkSchemaDrift(ctx, s); err != nil {
+					return err
+				}
 			}
 			s.snapshot = "up"
 		}

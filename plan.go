@@ -57,6 +57,9 @@ type Step struct {
 	// plan was made, kept for small files so Apply need not read them
 	// again; nil when not kept.
 	stmts []sqlsplit.Statement
+	// schemaChange is set when a statement of the file may change the
+	// schema (it does not start with one of dataVerbs).
+	schemaChange bool
 }
 
 // keepBudget is how many bytes of small files' statements a plan keeps
@@ -259,6 +262,7 @@ func (m *Migrator) inspect(step *Step, lim limit, budget *int) error {
 			kept = append(kept, stmt)
 		}
 		step.Statements++
+		step.schemaChange = step.schemaChange || !dataOnly(stmt.Text)
 		if i := step.Statements; i <= step.ResumeFrom {
 			if i > len(sums) || sums[i-1] != StatementChecksum(stmt.Text) {
 				return &ResumeError{File: step.File, Index: i, Line: stmt.Line, Applied: step.ResumeFrom}

@@ -10,7 +10,7 @@ import (
 )
 
 // batchRows is how many rows one multi-row INSERT of InsertMany and
-// AddAuditMany carries: 16 parameters a row stays far below every
+// AddAuditMany carries: at about 16 parameters a row it stays far below every
 // server's limit on parameters (SQLite's 32,766, PostgreSQL's and MySQL's
 // 65,535).
 const batchRows = 100
@@ -22,11 +22,14 @@ const batchRows = 100
 func (s *Store) InsertMany(ctx context.Context, q dialect.Execer, recs []Record) error {
 	for start := 0; start < len(recs); start += batchRows {
 		part := recs[start:min(start+batchRows, len(recs))]
-		args := make([]any, 0, 16*len(part))
+		var args []any
+		cols := 0
 		for _, r := range part {
-			args = append(args, s.InsertQuery(r).Args...)
+			a := s.InsertQuery(r).Args
+			cols = len(a)
+			args = append(args, a...)
 		}
-		text := "INSERT INTO " + s.q + " (" + columns + ") VALUES " + s.valueLists(len(part), 16)
+		text := "INSERT INTO " + s.q + " (" + columns + ") VALUES " + s.valueLists(len(part), cols)
 		if _, err := q.ExecContext(ctx, text, args...); err != nil {
 			return fmt.Errorf("record %s..%s in history table %s: %w", part[0].ID, part[len(part)-1].ID, s.table, err)
 		}

@@ -23,6 +23,7 @@ const (
 	ExitUnreachable     = 6   // the database could not be reached or refused the connection
 	ExitAwaitTimeout    = 7   // strata await: the database did not reach the version within --timeout
 	ExitFleetFailed     = 8   // a fleet run (--targets*): a target failed, could not be read, or was not started
+	ExitCompatBroken    = 9   // strata compat, up --compat: a query of the deployed application would break
 	ExitCheckPending    = 10  // strata check: files are pending
 	ExitCheckEdited     = 11  // strata check: an applied file was edited
 	ExitCheckMissing    = 12  // strata check: an applied file is missing (or, with --fail-if-ahead, the database is ahead of the folder)
@@ -42,6 +43,7 @@ var errorCodes = map[int]string{
 	ExitUnreachable:     "unreachable",
 	ExitAwaitTimeout:    "await_timeout",
 	ExitFleetFailed:     "fleet_failed",
+	ExitCompatBroken:    "compat_broken",
 	ExitCheckPending:    "pending",
 	ExitCheckEdited:     "edited",
 	ExitCheckMissing:    "missing",

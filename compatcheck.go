@@ -42,16 +42,21 @@ func (ck *checker) check(ctx context.Context, r *run, res *CompatResult, step *S
 	start := time.Now()
 	defer func() { res.Checking += time.Since(start) }()
 	columns := map[dialect.Table][]dialect.Column{}
+	var idx []int
+	var texts []string
 	for i := range ck.qs {
-		q := &ck.qs[i]
-		if q.done {
-			continue
+		if !ck.qs[i].done {
+			idx, texts = append(idx, i), append(texts, ck.qs[i].q.Text)
 		}
+	}
+	errs, err := ck.qc.Prepare(ctx, r.conn, texts)
+	if err != nil {
+		return fmt.Errorf("prepare the queries: %w", err)
+	}
+	for j, i := range idx {
+		q := &ck.qs[i]
 		var prob *CompatProblem
-		if err := ck.qc.Prepare(ctx, r.conn, q.q.Text); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+		if err := errs[j]; err != nil {
 			code, msg, ok := ck.m.d.ServerError(err)
 			if !ok {
 				msg = err.Error()
@@ -86,10 +91,13 @@ func (ck *checker) check(ctx context.Context, r *run, res *CompatResult, step *S
 	return nil
 }
 
-// line finds the statement of step that broke q: the first of those that
-// name the most of what the problem names (the missing columns and their
-// table, or the names in the server's message that the query uses), else
-// the first that shares a name with the query, else the file's first.
+// line finds the statement of step that broke q. It scores each statement
+// by what it does to the names the problem names (the missing columns and
+// their table, or the names in the server's message that the query uses):
+// dropping or renaming one (or, for a NOT NULL problem, saying NOT NULL)
+// weighs most, naming one less; the first statement with the best score
+// wins, else the first that shares a name with the query, else the file's
+// first statement.
 func (ck *checker) line(r *run, step Step, prob *CompatProblem, q *checkQuery) int {
 	var want []string
 	if prob.Kind == CompatNotNull {
@@ -114,14 +122,9 @@ func (ck *checker) line(r *run, step Step, prob *CompatProblem, q *checkQuery) i
 		if first == 0 {
 			first = stmt.Line
 		}
-		names := identifiers(sqlsplit.Tokens(stmt.Text, ck.opts))
-		n := 0
-		for _, w := range want {
-			if slices.Contains(names, w) {
-				n++
-			}
-		}
-		if n > best {
+		toks := sqlsplit.Tokens(stmt.Text, ck.opts)
+		names := identifiers(toks)
+		if n := score(toks, names, want, prob.Kind == CompatNotNull); n > best {
 			best, bestLine = n, stmt.Line
 		}
 		if shared == 0 && slices.ContainsFunc(q.names, func(n string) bool { return slices.Contains(names, n) }) {
@@ -135,6 +138,47 @@ func (ck *checker) line(r *run, step Step, prob *CompatProblem, q *checkQuery) i
 		return shared
 	}
 	return first
+}
+
+// score rates how likely a statement (its tokens and identifiers) broke a
+// query over the names in want: 100 for each name it drops or renames
+// (DROP or RENAME up to three tokens before the name, RENAME up to three
+// after it), or once when notNull and it says NOT NULL, plus 1 for each
+// name it mentions.
+func score(toks []sqlsplit.Token, names, want []string, notNull bool) int {
+	n := 0
+	for _, w := range want {
+		if slices.Contains(names, w) {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	word := func(i int) string {
+		if i < 0 || i >= len(toks) {
+			return ""
+		}
+		return strings.ToUpper(toks[i].Text)
+	}
+	for i, t := range toks {
+		if notNull {
+			if word(i) == "NOT" && word(i+1) == "NULL" {
+				return n + 100
+			}
+			continue
+		}
+		if t.Kind != sqlsplit.Word && t.Kind != sqlsplit.QuotedIdent || !slices.Contains(want, strings.ToLower(dialect.UnquoteIdent(t.Text))) {
+			continue
+		}
+		for d := 1; d <= 3; d++ {
+			if b := word(i - d); b == "DROP" || b == "RENAME" || word(i+d) == "RENAME" {
+				n += 100
+				break
+			}
+		}
+	}
+	return n
 }
 
 // common reports the words too common in queries and DDL alike to tell

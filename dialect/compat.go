@@ -17,12 +17,15 @@ type Column struct {
 // QueryChecker is implemented by dialects that can check an application's
 // query against a schema without running it (strata compat).
 type QueryChecker interface {
-	// Prepare asks the server to prepare query on conn (PostgreSQL's
+	// Prepare asks the server to prepare each query on conn (PostgreSQL's
 	// Parse and Describe, MySQL's server-side prepare, SQLite's
 	// sqlite3_prepare), which resolves every table, column, function and
-	// type, and discards the prepared statement. It returns the server's
-	// error when the query does not prepare. conn is not in a transaction.
-	Prepare(ctx context.Context, conn *sql.Conn, query string) error
+	// type, and discards the prepared statement; where the server's
+	// prepare leaves something unresolved (MySQL's stored routines'
+	// arguments) the dialect checks it from the catalog. errs[i] is the
+	// server's error for queries[i], nil when it prepares; err is a
+	// failure that stopped the checking. conn is not in a transaction.
+	Prepare(ctx context.Context, conn *sql.Conn, queries []string) (errs []error, err error)
 	// Columns returns the columns of table t in their order, or nil when
 	// the table does not exist. t's names are as written in a query,
 	// quotes included (the dialect folds or unquotes them as its server

@@ -3,7 +3,11 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/sqlsplit"
@@ -14,14 +18,144 @@ var (
 	_ dialect.QueryCapturer = Dialect{}
 )
 
-// Prepare prepares query server-side (COM_STMT_PREPARE), which resolves
-// every table, column and routine, and closes it.
-func (Dialect) Prepare(ctx context.Context, conn *sql.Conn, query string) error {
-	st, err := conn.PrepareContext(ctx, query)
-	if err != nil {
-		return err
+// Prepare prepares each query server-side (COM_STMT_PREPARE), which
+// resolves every table, column and stored function, and closes it. The
+// server checks neither a stored function's number of arguments nor a
+// CALLed procedure until it runs, so those are checked against
+// information_schema, with the server's own error numbers (1318, 1305).
+func (Dialect) Prepare(ctx context.Context, conn *sql.Conn, queries []string) ([]error, error) {
+	errs := make([]error, len(queries))
+	var routines map[string]routine
+	for i, q := range queries {
+		st, err := conn.PrepareContext(ctx, q)
+		if err == nil {
+			err = st.Close()
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var me *mysql.MySQLError
+		if err != nil && !errors.As(err, &me) {
+			return nil, err // the connection, not the query
+		}
+		if err == nil {
+			toks := sqlsplit.Tokens(q, sqlsplit.Options{Dialect: sqlsplit.MySQL})
+			if !callsSomething(toks) {
+				continue
+			}
+			if routines == nil {
+				if routines, err = readRoutines(ctx, conn); err != nil {
+					return nil, err
+				}
+			}
+			err = checkCalls(toks, routines)
+		}
+		errs[i] = err
 	}
-	return st.Close()
+	return errs, nil
+}
+
+// routine is a stored function or procedure of the current database.
+type routine struct {
+	db, name, kind string // kind: FUNCTION or PROCEDURE
+	params         int
+}
+
+func readRoutines(ctx context.Context, conn *sql.Conn) (map[string]routine, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT r.ROUTINE_SCHEMA, r.ROUTINE_NAME, r.ROUTINE_TYPE,
+       (SELECT COUNT(*) FROM information_schema.PARAMETERS p
+         WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME
+           AND p.ROUTINE_TYPE = r.ROUTINE_TYPE AND p.ORDINAL_POSITION > 0)
+  FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = DATABASE()`)
+	if err != nil {
+		return nil, fmt.Errorf("read the stored routines: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]routine{}
+	for rows.Next() {
+		var r routine
+		if err := rows.Scan(&r.db, &r.name, &r.kind, &r.params); err != nil {
+			return nil, err
+		}
+		out[r.kind+" "+strings.ToLower(r.name)] = r
+	}
+	return out, rows.Err()
+}
+
+// callsSomething reports whether toks call a procedure or a function.
+func callsSomething(toks []sqlsplit.Token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].Kind == sqlsplit.Word || toks[i].Kind == sqlsplit.QuotedIdent {
+			if toks[i+1].Text == "(" || strings.EqualFold(toks[i].Text, "CALL") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkCalls compares the number of arguments of every call of a stored
+// routine in toks with its parameters, and checks that a CALLed
+// procedure exists.
+func checkCalls(toks []sqlsplit.Token, routines map[string]routine) error {
+	isCall := len(toks) > 1 && strings.EqualFold(toks[0].Text, "CALL")
+	for i := 0; i < len(toks); i++ {
+		if toks[i].Kind != sqlsplit.Word && toks[i].Kind != sqlsplit.QuotedIdent {
+			continue
+		}
+		name := strings.ToLower(dialect.UnquoteIdent(toks[i].Text))
+		if i+2 < len(toks) && toks[i+1].Text == "." {
+			i += 2 // db.routine: the current database's routines only
+			name = strings.ToLower(dialect.UnquoteIdent(toks[i].Text))
+		}
+		kind := "FUNCTION"
+		if isCall && (i == 1 || i == 3 && toks[2].Text == ".") {
+			kind = "PROCEDURE"
+		}
+		r, ok := routines[kind+" "+name]
+		if !ok {
+			if kind == "PROCEDURE" {
+				return &mysql.MySQLError{Number: 1305, SQLState: [5]byte{'4', '2', '0', '0', '0'}, Message: "PROCEDURE " + name + " does not exist"}
+			}
+			continue
+		}
+		n := 0
+		if i+1 < len(toks) && toks[i+1].Text == "(" {
+			n = countArgs(toks[i+2:])
+		} else if kind == "FUNCTION" {
+			continue // a column or alias of the same name
+		}
+		if n != r.params {
+			return &mysql.MySQLError{Number: 1318, SQLState: [5]byte{'4', '2', '0', '0', '0'},
+				Message: fmt.Sprintf("Incorrect number of arguments for %s %s.%s; expected %d, got %d", kind, r.db, r.name, r.params, n)}
+		}
+	}
+	return nil
+}
+
+// countArgs counts the arguments of a call whose tokens after the opening
+// parenthesis are toks.
+func countArgs(toks []sqlsplit.Token) int {
+	n, depth := 0, 0
+	for _, t := range toks {
+		switch t.Text {
+		case "(":
+			depth++
+		case ")":
+			if depth == 0 {
+				return n
+			}
+			depth--
+		case ",":
+			if depth == 0 {
+				n++
+			}
+		}
+		if n == 0 && t.Text != ")" {
+			n = 1
+		}
+	}
+	return n
 }
 
 // Columns reads the table's columns from information_schema. A column is

@@ -17,18 +17,29 @@ var (
 	_ dialect.QueryCapturer = Dialect{}
 )
 
-// Prepare sends query as the unnamed prepared statement (Parse and
-// Describe, one round trip): the server resolves every name and infers
-// the parameters' types without running it. The next Parse replaces it.
-func (Dialect) Prepare(ctx context.Context, conn *sql.Conn, query string) error {
-	return conn.Raw(func(dc any) error {
+// Prepare sends each query as the unnamed prepared statement (Parse and
+// Describe, one round trip each): the server resolves every name and
+// infers the parameters' types without running it. The next Parse
+// replaces it.
+func (Dialect) Prepare(ctx context.Context, conn *sql.Conn, queries []string) ([]error, error) {
+	errs := make([]error, len(queries))
+	err := conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("prepare needs a pgx connection, got %T", dc)
 		}
-		_, err := sc.Conn().PgConn().Prepare(ctx, "", query, nil)
-		return err
+		pc := sc.Conn().PgConn()
+		for i, q := range queries {
+			_, err := pc.Prepare(ctx, "", q, nil)
+			var pe *pgconn.PgError
+			if err != nil && !errors.As(err, &pe) {
+				return err // the connection, not the query
+			}
+			errs[i] = err
+		}
+		return nil
 	})
+	return errs, err
 }
 
 // Columns reads the columns of the table named as written in a query

@@ -10,14 +10,21 @@ import (
 
 var _ dialect.QueryChecker = Dialect{}
 
-// Prepare compiles query with sqlite3_prepare, which resolves every table
-// and column, and discards it.
-func (Dialect) Prepare(ctx context.Context, conn *sql.Conn, query string) error {
-	st, err := conn.PrepareContext(ctx, query)
-	if err != nil {
-		return err
+// Prepare compiles each query with sqlite3_prepare, which resolves every
+// table and column, and discards it.
+func (Dialect) Prepare(ctx context.Context, conn *sql.Conn, queries []string) ([]error, error) {
+	errs := make([]error, len(queries))
+	for i, q := range queries {
+		st, err := conn.PrepareContext(ctx, q)
+		if err == nil {
+			err = st.Close()
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		errs[i] = err
 	}
-	return st.Close()
+	return errs, nil
 }
 
 // Columns reads the table's columns from pragma_table_xinfo. A column is

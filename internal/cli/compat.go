@@ -191,14 +191,26 @@ func (a *app) compatCheck(ctx context.Context, cf compatFlags) (*strata.CompatRe
 			return nil, usage(fmt.Errorf("--scratch-url: %w", err))
 		}
 	}
-	return a.onScratch(ctx, server, dir, func(m *strata.Migrator) (*strata.CompatResult, error) {
-		return m.Compat(ctx, queries, strata.CompatOptions{Applied: applied})
+	live.Close()
+	liveName := a.target.DatabaseName()
+	return a.onScratch(ctx, server, dir, func(m *strata.Migrator, scratch string) (*strata.CompatResult, error) {
+		res, err := m.Compat(ctx, queries, strata.CompatOptions{Applied: applied})
+		if res != nil && liveName != "" {
+			// MySQL names the database in its messages: the live one's
+			// name says more than the scratch one's.
+			for _, ps := range [][]strata.CompatProblem{res.Broken, res.Failing} {
+				for i := range ps {
+					ps[i].Message = strings.ReplaceAll(ps[i].Message, scratch, liveName)
+				}
+			}
+		}
+		return res, err
 	})
 }
 
 // onScratch runs f with a Migrator for dir on a new scratch database on
 // server, dropped afterwards.
-func (a *app) onScratch(ctx context.Context, server *config.Target, dir *source.Dir, f func(m *strata.Migrator) (*strata.CompatResult, error)) (*strata.CompatResult, error) {
+func (a *app) onScratch(ctx context.Context, server *config.Target, dir *source.Dir, f func(m *strata.Migrator, scratch string) (*strata.CompatResult, error)) (*strata.CompatResult, error) {
 	stale, _ := config.DropStale(ctx, server, time.Hour)
 	for _, n := range stale {
 		fmt.Fprintf(a.stderr, "dropped scratch database %s, left by a run that was killed\n", n)
@@ -227,7 +239,7 @@ func (a *app) onScratch(ctx context.Context, server *config.Target, dir *source.
 	if err != nil {
 		return nil, err
 	}
-	return f(m)
+	return f(m, sc.Name)
 }
 
 // capture writes the queries the target's server recorded to out.

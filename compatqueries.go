@@ -110,6 +110,9 @@ func skipCaptured(toks []sqlsplit.Token, own []string) string {
 	default:
 		return "not_dml"
 	}
+	if sessionQuery(toks) {
+		return "system"
+	}
 	reason := ""
 	for _, t := range toks {
 		switch t.Kind {
@@ -129,4 +132,34 @@ func skipCaptured(toks []sqlsplit.Token, own []string) string {
 		}
 	}
 	return reason
+}
+
+// sessionQuery reports whether toks are a SELECT of session state that
+// strata, drivers and tools run, not the application: without FROM, and
+// reading @@variables or calling only functions such as DATABASE(),
+// VERSION() or a lock function.
+func sessionQuery(toks []sqlsplit.Token) bool {
+	if !strings.EqualFold(toks[0].Text, "SELECT") {
+		return false
+	}
+	calls := false
+	for i, t := range toks {
+		if t.Kind == sqlsplit.Word && strings.EqualFold(t.Text, "FROM") {
+			return false
+		}
+		if t.Text == "@" {
+			return true
+		}
+		if (t.Kind == sqlsplit.Word || t.Kind == sqlsplit.QuotedIdent) && i+1 < len(toks) && toks[i+1].Text == "(" {
+			switch n := strings.ToLower(dialect.UnquoteIdent(t.Text)); {
+			case n == "schema", n == "database", n == "user", n == "current_user", n == "session_user", n == "version",
+				n == "connection_id", n == "get_lock", n == "release_lock", n == "is_used_lock", n == "is_free_lock",
+				n == "current_schema", n == "current_database", n == "current_setting", strings.HasPrefix(n, "pg_"):
+				calls = true
+			default:
+				return false
+			}
+		}
+	}
+	return calls
 }

@@ -220,16 +220,19 @@ func (Dialect) CaptureQueries(ctx context.Context, q dialect.Execer) ([]string, 
 		if strings.HasSuffix(t, "...") {
 			continue // cut at performance_schema_max_digest_length
 		}
-		out = append(out, undigest(t))
+		if t, ok := undigest(t); ok {
+			out = append(out, t)
+		}
 	}
 	return out, nil
 }
 
 // undigest turns a statement digest back into a statement that prepares:
 // each (...) the digest put in place of a list of values becomes as many
-// placeholders as the column list before VALUES names (one elsewhere, as
-// in IN (...)), and the /* , ... */ standing for more rows is dropped.
-func undigest(text string) string {
+// placeholders as the column list before VALUES names, or one after IN,
+// and the /* , ... */ standing for more rows is dropped. It returns false
+// when the digest elided a call's arguments, f(...), whose number is lost.
+func undigest(text string) (string, bool) {
 	toks := sqlsplit.Tokens(text, sqlsplit.Options{Dialect: sqlsplit.MySQL})
 	var b strings.Builder
 	last, cols, inCols, depth := 0, 0, false, 0
@@ -237,9 +240,15 @@ func undigest(text string) string {
 		tk := toks[i]
 		if tk.Kind == sqlsplit.Punct && tk.Text == "(" && i+4 < len(toks) &&
 			toks[i+1].Text == "." && toks[i+2].Text == "." && toks[i+3].Text == "." && toks[i+4].Text == ")" {
-			n := 1
-			if i > 0 && strings.EqualFold(toks[i-1].Text, "VALUES") && cols > 0 {
+			n, before := 1, ""
+			if i > 0 {
+				before = strings.ToUpper(toks[i-1].Text)
+			}
+			switch {
+			case (before == "VALUES" || before == "VALUE") && cols > 0:
 				n = cols
+			case before != "IN":
+				return "", false
 			}
 			b.WriteString(text[last:tk.Offset])
 			b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")")
@@ -263,5 +272,5 @@ func undigest(text string) string {
 		}
 	}
 	b.WriteString(text[last:])
-	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), "/* , ... */", "")), " ")
+	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), "/* , ... */", "")), " "), true
 }

@@ -47,6 +47,8 @@ given), in the --queries format. See docs/compat.md for enabling both.`,
 			switch {
 			case cf.capture && cf.queries != "":
 				return usage(errors.New("--capture and --queries do not go together: capture the queries first, then check them"))
+			case cf.capture && cf.out == "" && a.json:
+				return usage(errors.New("compat --capture --json needs --out FILE: standard output carries the JSON document"))
 			case cf.capture:
 				return a.capture(cmd.Context(), cf.out)
 			case cf.queries == "":

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"
 )
 
@@ -133,7 +134,7 @@ func (m *Migrator) Compat(ctx context.Context, queries []CompatQuery, opts Compa
 			}
 			if err != nil {
 				var se *StatementError
-				var fe *FileError
+				var fe *source.FileError
 				if errors.As(err, &se) || errors.As(err, &fe) {
 					res.Failed = err
 					return nil

@@ -21,9 +21,9 @@ func ParseQueries(name, text string, d sqlsplit.Dialect) ([]CompatQuery, error) 
 	if err != nil {
 		var se *sqlsplit.Error
 		if errors.As(err, &se) {
-			return nil, &FileError{File: name, Line: se.Line, Err: errors.New(se.Msg)}
+			return nil, fileError(name, se.Line, errors.New(se.Msg))
 		}
-		return nil, &FileError{File: name, Err: err}
+		return nil, fileError(name, 0, err)
 	}
 	out := make([]CompatQuery, 0, len(stmts))
 	for _, s := range stmts {

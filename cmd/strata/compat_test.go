@@ -173,6 +173,13 @@ func TestCompat(t *testing.T) {
 			}
 			f.write("0002_release2.sql", cases[len(cases)-1].file[""])
 			want(t, f.run(db.URL, "up", "--compat", "queries.sql"), 0, "applied 1 migration")
+
+			// The gate checks what this up applies: a breaking file
+			// beyond --to is neither applied nor held against it.
+			f.write("0003_expand.sql", "CREATE TABLE notes (id int);\n")
+			f.write("0004_contract.sql", "ALTER TABLE users DROP COLUMN email;\n")
+			want(t, f.run(db.URL, "up", "--to", "3", "--compat", "queries.sql"), 0, "applied 1 migration")
+			want(t, f.run(db.URL, "up", "--compat", "queries.sql"), 9, "BREAK queries.sql:2", "migrations/0004_contract.sql:1")
 		})
 	}
 }

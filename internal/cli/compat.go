@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ type compatFlags struct {
 	capture    bool
 	out        string
 	scratchURL string
+	// plan is the plan of the up the gate runs before (up --compat):
+	// pending files it leaves out are not applied to the scratch either.
+	plan strata.PlanOptions
 }
 
 func (a *app) compatCommand() *cobra.Command {
@@ -177,10 +181,17 @@ func (a *app) compatCheck(ctx context.Context, cf compatFlags) (*strata.CompatRe
 	if err != nil {
 		return nil, err
 	}
-	var applied []string
+	p, err := live.m.Plan(ctx, cf.plan)
+	if err != nil {
+		return nil, err
+	}
+	var applied, skip []string
 	for _, ms := range st.Migrations {
-		if ms.State == strata.StateApplied {
+		switch {
+		case ms.State == strata.StateApplied:
 			applied = append(applied, ms.ID)
+		case !slices.ContainsFunc(p.Steps, func(s strata.Step) bool { return s.Migration.ID() == ms.ID }):
+			skip = append(skip, ms.ID) // beyond --to (or, with phases, of the other phase)
 		}
 	}
 	server := a.target
@@ -196,7 +207,7 @@ func (a *app) compatCheck(ctx context.Context, cf compatFlags) (*strata.CompatRe
 	live.Close()
 	liveName := a.target.DatabaseName()
 	return a.onScratch(ctx, server, dir, func(m *strata.Migrator, scratch string) (*strata.CompatResult, error) {
-		res, err := m.Compat(ctx, queries, strata.CompatOptions{Applied: applied})
+		res, err := m.Compat(ctx, queries, strata.CompatOptions{Applied: applied, Skip: skip})
 		if res != nil && liveName != "" {
 			// MySQL names the database in its messages: the live one's
 			// name says more than the scratch one's.

@@ -40,7 +40,7 @@ half-way. --dry-run prints the plan instead (see strata plan).`,
 			}
 			if compatFile != "" {
 				// The gate: refuse before anything is applied (compat.go).
-				if err := a.compat(cmd.Context(), compatFlags{queries: compatFile}, true); err != nil {
+				if err := a.compat(cmd.Context(), compatFlags{queries: compatFile, plan: opts}, true); err != nil {
 					return err
 				}
 			}

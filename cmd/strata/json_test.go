@@ -55,6 +55,9 @@ var jsonFields = map[string][]string{
 		"files[].duration_ms", "files[].error?", "files[].line?", "leftovers", "dropped_stale"},
 	"rehearse": {"target", "ok", "files", "files[].file", "files[].version", "files[].rehearsed", "files[].ok",
 		"files[].duration_ms", "files[].reason?", "files[].error?"},
+	"compat": {"target", "ok", "queries", "pending", "broken", "broken[].query", "broken[].query_file", "broken[].query_line",
+		"broken[].kind", "broken[].file", "broken[].version", "broken[].line", "broken[].code?", "broken[].message",
+		"broken[].table?", "broken[].columns?", "failing_before", "error?", "checking_ms"},
 	"new":     {"path", "down_path?"},
 	"resolve": {"target", "version", "old_state", "new_state", "old_checksum", "new_checksum"},
 	"version": {"version", "commit?", "go"},
@@ -186,8 +189,12 @@ func TestJSONDocumented(t *testing.T) {
 	outputs["rehearse"] = f.run(db.URL, "rehearse", "--json")
 	outputs["verify"] = f.run(db.URL, "verify", "--json")
 	outputs["plan"] = f.run(db.URL, "plan", "--json", "--sql")
+	if err := os.WriteFile(filepath.Join(f.wd, "queries.sql"), []byte("SELECT id, email FROM users WHERE id = ?;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outputs["compat"] = f.run(db.URL, "compat", "--queries", "queries.sql", "--json")
 
-	codes := map[string]int{"check": 10, "error": 4, "lint": 1}
+	codes := map[string]int{"check": 10, "error": 4, "lint": 1, "compat": 9}
 	for cmd, r := range outputs {
 		if r.code != codes[cmd] {
 			t.Errorf("%s: exit %d, want %d\n%s", cmd, r.code, codes[cmd], r)

@@ -61,8 +61,9 @@ type Captured struct {
 }
 
 // CaptureQueries reads the statements the database's server recorded for
-// this database (dialect.QueryCapturer: PostgreSQL's pg_stat_statements,
-// MySQL's performance_schema digests) and keeps the application's: the
+// this database (dialect.QueryCapturer: PostgreSQL's statement statistics
+// extension, MySQL's performance schema digests) and keeps the
+// application's: the
 // SELECT, INSERT, UPDATE, DELETE, REPLACE, WITH and CALL statements that
 // hold no string literal and name no system catalog and none of strata's
 // own tables. A server that keeps no record returns a
@@ -88,7 +89,7 @@ func (m *Migrator) CaptureQueries(ctx context.Context) (*Captured, error) {
 	for _, t := range texts {
 		t = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(t), ";"))
 		toks := sqlsplit.Tokens(t, opts)
-		if reason := skipCaptured(toks, own); reason != "" {
+		if reason := skipCaptured(toks, own, qc.SystemName); reason != "" {
 			res.Skipped[reason]++
 			continue
 		}
@@ -101,7 +102,7 @@ func (m *Migrator) CaptureQueries(ctx context.Context) (*Captured, error) {
 
 // skipCaptured says why a captured statement is not one of the
 // application's queries, or "".
-func skipCaptured(toks []sqlsplit.Token, own []string) string {
+func skipCaptured(toks []sqlsplit.Token, own []string, system func(string) bool) string {
 	if len(toks) == 0 || toks[0].Kind != sqlsplit.Word {
 		return "not_dml"
 	}
@@ -110,7 +111,7 @@ func skipCaptured(toks []sqlsplit.Token, own []string) string {
 	default:
 		return "not_dml"
 	}
-	if sessionQuery(toks) {
+	if sessionQuery(toks, system) {
 		return "system"
 	}
 	reason := ""
@@ -123,8 +124,7 @@ func skipCaptured(toks []sqlsplit.Token, own []string) string {
 			switch {
 			case slices.Contains(own, n):
 				reason = "strata"
-			case n == "information_schema" || n == "performance_schema" || n == "pg_catalog" ||
-				strings.HasPrefix(n, "pg_") || strings.HasPrefix(n, "sqlite_"):
+			case system(n):
 				if reason == "" {
 					reason = "system"
 				}
@@ -136,9 +136,8 @@ func skipCaptured(toks []sqlsplit.Token, own []string) string {
 
 // sessionQuery reports whether toks are a SELECT of session state that
 // strata, drivers and tools run, not the application: without FROM, and
-// reading @@variables or calling only functions such as DATABASE(),
-// VERSION() or a lock function.
-func sessionQuery(toks []sqlsplit.Token) bool {
+// reading @@variables or calling only the server's own functions (system).
+func sessionQuery(toks []sqlsplit.Token, system func(string) bool) bool {
 	if !strings.EqualFold(toks[0].Text, "SELECT") {
 		return false
 	}
@@ -151,14 +150,10 @@ func sessionQuery(toks []sqlsplit.Token) bool {
 			return true
 		}
 		if (t.Kind == sqlsplit.Word || t.Kind == sqlsplit.QuotedIdent) && i+1 < len(toks) && toks[i+1].Text == "(" {
-			switch n := strings.ToLower(dialect.UnquoteIdent(t.Text)); {
-			case n == "schema", n == "database", n == "user", n == "current_user", n == "session_user", n == "version",
-				n == "connection_id", n == "get_lock", n == "release_lock", n == "is_used_lock", n == "is_free_lock",
-				n == "current_schema", n == "current_database", n == "current_setting", strings.HasPrefix(n, "pg_"):
-				calls = true
-			default:
+			if !system(strings.ToLower(dialect.UnquoteIdent(t.Text))) {
 				return false
 			}
+			calls = true
 		}
 	}
 	return calls

@@ -45,6 +45,11 @@ type QueryCapturer interface {
 	// (placeholders for the record's elisions). It returns a
 	// *CaptureUnavailableError when the server keeps no such record.
 	CaptureQueries(ctx context.Context, q Execer) ([]string, error)
+	// SystemName reports whether name (lower case, unquoted) is one of
+	// the server's own: a catalog schema or table, or a function that
+	// reads session state or takes a lock (which drivers, tools and
+	// strata call, not the application).
+	SystemName(name string) bool
 }
 
 // CaptureUnavailableError says that the server keeps no record of the

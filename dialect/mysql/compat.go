@@ -274,3 +274,15 @@ func undigest(text string) (string, bool) {
 	b.WriteString(text[last:])
 	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), "/* , ... */", "")), " "), true
 }
+
+// SystemName reports the system schemas and the functions that read the
+// session or take a lock.
+func (Dialect) SystemName(name string) bool {
+	switch name {
+	case "information_schema", "performance_schema", "mysql", "sys", "schema", "database", "user", "current_user",
+		"session_user", "system_user", "version", "connection_id", "get_lock", "release_lock", "release_all_locks",
+		"is_used_lock", "is_free_lock", "found_rows", "last_insert_id", "row_count":
+		return true
+	}
+	return false
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -94,4 +95,15 @@ func (Dialect) CaptureQueries(ctx context.Context, q dialect.Execer) ([]string, 
 		return nil, &dialect.CaptureUnavailableError{Source: "pg_stat_statements", Reason: "the library is not loaded (" + pe.Message + ")", Enable: captureEnable, Err: err}
 	}
 	return texts, err
+}
+
+// SystemName reports the catalogs, pg_* names, and the functions that
+// read the session.
+func (Dialect) SystemName(name string) bool {
+	switch name {
+	case "information_schema", "current_schema", "current_schemas", "current_database", "current_setting",
+		"current_user", "session_user", "version", "set_config":
+		return true
+	}
+	return strings.HasPrefix(name, "pg_")
 }

@@ -43,8 +43,8 @@ that broke it and the server's message. The database of --url is only read.
 Exits 9 when a query breaks, 4 when a migration fails on the scratch database.
 
 With --capture: read the queries the database of --url has recorded
-(PostgreSQL: pg_stat_statements; MySQL/MariaDB: performance_schema statement
-digests) and write the application's ones to --out (standard output when not
+(PostgreSQL's statement statistics extension, MySQL/MariaDB's performance
+schema statement digests) and write the application's ones to --out (standard output when not
 given), in the --queries format. See docs/compat.md for enabling both.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
@@ -65,7 +65,7 @@ given), in the --queries format. See docs/compat.md for enabling both.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cf.queries, "queries", "", "the file of queries the deployed application runs, to check against the pending migrations")
-	f.BoolVar(&cf.capture, "capture", false, "write the queries the database has recorded (pg_stat_statements, performance_schema) to --out")
+	f.BoolVar(&cf.capture, "capture", false, "write the queries the database's server has recorded (its statement statistics) to --out")
 	f.StringVar(&cf.out, "out", "", "with --capture: the file to write (default: standard output)")
 	f.StringVar(&cf.scratchURL, "scratch-url", "", "create the scratch database on this server instead of --url's")
 	return cmd

@@ -146,8 +146,8 @@ func TestCompat(t *testing.T) {
 					}
 					continue
 				}
-				if r.code != 9 || got.OK || len(got.Broken) != len(c.want) {
-					t.Fatalf("%s: want exit 9 and %d broken queries, got %+v\n%s", c.name, len(c.want), got, r)
+				if r.code != 16 || got.OK || len(got.Broken) != len(c.want) {
+					t.Fatalf("%s: want exit 16 and %d broken queries, got %+v\n%s", c.name, len(c.want), got, r)
 				}
 				for i, w := range c.want {
 					if l, ok := c.line[kind]; ok {
@@ -160,14 +160,14 @@ func TestCompat(t *testing.T) {
 					}
 				}
 				text := f.run(db.URL, "compat", "--queries", "queries.sql")
-				want(t, text, 9, fmt.Sprintf("BREAK queries.sql:%d", c.want[0].queryLine), fmt.Sprintf("migrations/0002_release2.sql:%d", got.Broken[0].Line))
+				want(t, text, 16, fmt.Sprintf("BREAK queries.sql:%d", c.want[0].queryLine), fmt.Sprintf("migrations/0002_release2.sql:%d", got.Broken[0].Line))
 			}
 
 			// The gate: a breaking file is refused and stays pending; an
 			// additive one is applied.
 			f.write("0002_release2.sql", cases[0].file[""])
 			r := f.run(db.URL, "up", "--compat", "queries.sql")
-			want(t, r, 9, "BREAK queries.sql:2", "migrations/0002_release2.sql:3")
+			want(t, r, 16, "BREAK queries.sql:2", "migrations/0002_release2.sql:3")
 			if st := f.status(db.URL); st.state("2") != "pending" {
 				t.Fatalf("up --compat applied a breaking file: %+v", st)
 			}
@@ -179,7 +179,7 @@ func TestCompat(t *testing.T) {
 			f.write("0003_expand.sql", "CREATE TABLE notes (id int);\n")
 			f.write("0004_contract.sql", "ALTER TABLE users DROP COLUMN email;\n")
 			want(t, f.run(db.URL, "up", "--to", "3", "--compat", "queries.sql"), 0, "applied 1 migration")
-			want(t, f.run(db.URL, "up", "--compat", "queries.sql"), 9, "BREAK queries.sql:2", "migrations/0004_contract.sql:1")
+			want(t, f.run(db.URL, "up", "--compat", "queries.sql"), 16, "BREAK queries.sql:2", "migrations/0004_contract.sql:1")
 		})
 	}
 }

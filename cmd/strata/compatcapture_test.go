@@ -74,7 +74,7 @@ func TestCompatCapture(t *testing.T) {
 			want(t, f.run(db.URL, "compat", "--queries", out), 0, "compat ok")
 			f.write("0002_drop_email.sql", "ALTER TABLE users DROP COLUMN email;\n")
 			r = f.run(db.URL, "compat", "--queries", out)
-			want(t, r, 9, "migrations/0002_drop_email.sql:1", "email")
+			want(t, r, 16, "migrations/0002_drop_email.sql:1", "email")
 			if strings.Count(r.stdout, "BREAK") != 2 {
 				t.Errorf("want the SELECT and the UPDATE of email broken:\n%s", r)
 			}

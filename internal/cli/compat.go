@@ -40,7 +40,7 @@ again. A query is checked by preparing it on the server (nothing runs) and, for
 an INSERT, by comparing its column list with the table's NOT NULL columns that
 have no default. Each query that breaks is printed with the migration file:line
 that broke it and the server's message. The database of --url is only read.
-Exits 9 when a query breaks, 4 when a migration fails on the scratch database.
+Exits 16 when a query breaks, 4 when a migration fails on the scratch database.
 
 With --capture: read the queries the database of --url has recorded
 (PostgreSQL's statement statistics extension, MySQL/MariaDB's performance

@@ -50,7 +50,7 @@ half-way. --dry-run prints the plan instead (see strata plan).`,
 	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would run and change nothing (strata plan)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
-	cmd.Flags().StringVar(&compatFile, "compat", "", "first check the deployed application's queries in this file against the pending files (strata compat --queries), and refuse (exit 9) when one would break")
+	cmd.Flags().StringVar(&compatFile, "compat", "", "first check the deployed application's queries in this file against the pending files (strata compat --queries), and refuse (exit 16) when one would break")
 	cmd.Flags().BoolVar(&resume, "resume", false, "continue files that stopped half-way from the statement after the last one that completed")
 	return cmd
 }

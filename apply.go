@@ -87,8 +87,14 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 			return err
 		}
 		if len(p2.Steps) > 0 {
-			if err := m.checkSchemaDrift(ctx, s); err != nil {
-				return err
+			// Data-only files were not written against the schema's
+			// shape in a way drift would break silently, and cannot
+			// change it: no catalog reads before or after them.
+			s.dataOnly, s.from = stepsDataOnly(p2.Steps), s.st.Current.String()
+			if !s.dataOnly {
+				if err := m.checkSchemaDrift(ctx, s); err != nil {
+					return err
+				}
 			}
 			s.snapshot = "up"
 		}
@@ -279,7 +285,7 @@ func (r *run) record(step Step, status history.Status, n int, start time.Time) h
 	rec := history.Record{
 		ID: mig.ID(), Version: mig.Version.String(), Name: mig.Description, Kind: kind, File: mig.Path,
 		Checksum: mig.Checksum, Status: status, StatementsApplied: n, StatementsTotal: step.Statements,
-		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version,
+		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version, Phase: string(mig.Phase),
 	}
 	if status != history.Running {
 		rec.FinishedAt = sql.NullTime{Time: time.Now().Add(r.m.cfg.clockSkew), Valid: true}

@@ -158,6 +158,7 @@ func (m *Migrator) inspectDown(step *Step, lim limit) error {
 			return err
 		}
 		step.Statements++
+		step.schemaChange = step.schemaChange || !dataOnly(stmt.Text)
 		if step.Transactional {
 			m.noTxStatement(step, stmt)
 		}
@@ -186,6 +187,7 @@ func (m *Migrator) applyDown(ctx context.Context, p *Plan, res *Result) (*Result
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.down.Reason)}
 		if len(steps) > 0 {
 			s.snapshot = "down"
+			s.dataOnly, s.from = stepsDataOnly(steps), s.st.Current.String()
 		}
 		return d.steps(ctx, steps, m.cfg.txMode)
 	})

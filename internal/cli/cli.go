@@ -18,6 +18,7 @@ import (
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/internal/lease"
+	"github.com/strata-db/strata/source"
 )
 
 // app is one invocation of strata: its streams, environment and flags.
@@ -41,6 +42,8 @@ type app struct {
 	sumCache    string // --checksum-cache
 	allowEmpty  bool   // --allow-empty
 	failIfAhead bool   // --fail-if-ahead
+	postDir     string // --post-deploy-dir
+	phase       string // --phase of up, plan, run, check, await and status
 	allowDrift  bool   // --allow-drift
 
 	urlSet  bool           // --url was given on the command line
@@ -145,6 +148,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")
+	f.StringVar(&a.postDir, "post-deploy-dir", source.DefaultPostDeployDir, "sub-folder of --dir whose files are post-deploy files (docs/phases.md)")
 	f.BoolVar(&a.allowDrift, "allow-drift", false, "apply pending files even when the schema differs from the snapshot recorded after the last run (see strata drift)")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)

@@ -109,7 +109,7 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.As(err, new(*strata.StillExecutingError)):
 		return ExitDrift
 	case errors.As(err, &refd), errors.As(err, &res), errors.As(err, &rsv),
-		errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):
+		errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged), isPhaseOrder(err):
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed

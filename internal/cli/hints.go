@@ -130,6 +130,10 @@ func cliErrorText(err error) string {
 	if errors.As(err, &refd) {
 		swap(refd.Error(), refusedText(refd))
 	}
+	var po *strata.PhaseOrderError
+	if errors.As(err, &po) {
+		swap(po.Error(), phaseOrderText(po))
+	}
 	if errors.As(err, &uv) {
 		swap(uv.Error(), uv.Found()+"; run strata status to list the versions")
 	}

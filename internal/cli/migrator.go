@@ -39,6 +39,7 @@ func (a *app) loadDir() (*source.Dir, error) {
 		return nil, err
 	}
 	load.AllowEmpty = a.allowEmpty
+	load.PostDeployDir = a.postDir
 	dir, err := source.LoadWith(source.DirFS(a.dir), load)
 	if err != nil {
 		return nil, a.explainFolder(err)

@@ -180,6 +180,16 @@ func TestCompat(t *testing.T) {
 			f.write("0004_contract.sql", "ALTER TABLE users DROP COLUMN email;\n")
 			want(t, f.run(db.URL, "up", "--to", "3", "--compat", "queries.sql"), 0, "applied 1 migration")
 			want(t, f.run(db.URL, "up", "--compat", "queries.sql"), 16, "BREAK queries.sql:2", "migrations/0004_contract.sql:1")
+
+			// With phases: the pre-deploy run's gate checks the pre-deploy
+			// files only; the post-deploy run's catches the contract.
+			f.write("0004_contract.sql", "-- strata:phase post-deploy\nALTER TABLE users DROP COLUMN email;\n")
+			f.write("0005_expand.sql", "CREATE TABLE labels (id int);\n")
+			want(t, f.run(db.URL, "up", "--phase", "pre-deploy", "--compat", "queries.sql"), 0, "applied 1 migration")
+			want(t, f.run(db.URL, "up", "--phase", "post-deploy", "--compat", "queries.sql"), 16, "BREAK queries.sql:2", "migrations/0004_contract.sql:2")
+			if st := f.status(db.URL); st.state("4") != "pending" || st.state("5") != "applied" {
+				t.Fatalf("want 0004 pending and 0005 applied: %+v", st)
+			}
 		})
 	}
 }

@@ -8,16 +8,14 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/strata-db/strata/dialect"
 )
 
-var (
-	_ dialect.PoolerDetector = Dialect{}
-	_ dialect.SessionNeeder  = Dialect{}
-)
+var _ dialect.PoolerDetector = Dialect{}
 
 // detectRounds is how many times DetectPooler lets two client connections
 // take turns before it concludes there is no transaction pooler.
@@ -118,3 +116,26 @@ var sessionObjects = regexp.MustCompile(`(?is)^\s*(CREATE\s+(GLOBAL\s+|LOCAL\s+)
 func (d Dialect) NeedsSession(stmt string) bool {
 	return d.ChangesSession(stmt) || sessionObjects.MatchString(stmt)
 }
+
+var sessionSet = regexp.MustCompile(`(?is)^\s*SET\s+(SESSION\s+)?`)
+
+// Localize turns SET [SESSION] x into SET LOCAL x; SET LOCAL stays as it
+// is; anything else (set_config, SET ROLE's session form is fine as SET
+// LOCAL ROLE) cannot be rewritten safely and gives "".
+func (Dialect) Localize(stmt string) string {
+	head := strings.ToUpper(dialect.Head(strings.TrimSpace(stmt), 32))
+	switch {
+	case strings.HasPrefix(head, "SET LOCAL "):
+		return stmt
+	case strings.HasPrefix(head, "SET SESSION AUTHORIZATION"), strings.HasPrefix(head, "SET SESSION CHARACTERISTICS"),
+		strings.HasPrefix(head, "SET TRANSACTION"), strings.HasPrefix(head, "SET CONSTRAINTS"):
+		return ""
+	case sessionSet.MatchString(stmt):
+		return sessionSet.ReplaceAllLiteralString(stmt, "SET LOCAL ")
+	}
+	return ""
+}
+
+// ResetInTx is RESET ALL: inside a transaction it undoes the session
+// settings made in it (SET and SET LOCAL alike) before the commit.
+func (Dialect) ResetInTx() string { return "RESET ALL" }

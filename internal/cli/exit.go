@@ -100,7 +100,7 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.As(err, new(*dialect.LockLostError)):
 		// Whatever failed after the lock was lost failed because of it.
 		return ExitFailure
-	case errors.As(err, new(*strata.StillExecutingError)):
+	case errors.As(err, new(*strata.StillExecutingError)), errors.As(err, new(*strata.PoolerError)):
 		return ExitDrift
 	case errors.As(err, &drift), errors.As(err, &res), errors.As(err, &rsv),
 		errors.As(err, &down), errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):

@@ -98,7 +98,7 @@ func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
 // database is limited to one connection, so every query sees it.
 func (t *Target) DB() (*sql.DB, error) {
 	if t.pg != nil {
-		return stdlib.OpenDB(*t.pg), nil
+		return stdlib.OpenDB(*t.pg, stdlib.OptionBeforeConnect(t.beforeConnect)), nil
 	}
 	if t.my != nil {
 		c, err := mysql.NewConnector(t.my)

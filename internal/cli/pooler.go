@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/internal/doctor"
 	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/source"
 )
@@ -65,4 +67,45 @@ func (a *app) lockModeBehindPooler() string {
 		return "lease"
 	}
 	return "lease (auto)"
+}
+
+// poolerCheck is doctor's pooler line: what is behind t (db) and, with
+// --direct-url, behind --url, and what strata does about it. It returns
+// what was found behind t for the Migrator.
+func (a *app) poolerCheck(ctx context.Context, t *config.Target, db *sql.DB, mode strata.LockMode) (doctor.Check, dialect.Pooler) {
+	p, err := t.DetectPooler(ctx, db)
+	if err != nil {
+		return doctor.Check{Name: "pooler", Status: doctor.Fail, Detail: a.scrub(err.Error())}, p
+	}
+	f := doctor.PoolerFacts{Main: p, LockMode: string(mode), SessionSQL: len(a.sessionSQL) > 0}
+	if a.direct != nil && t == a.direct {
+		f.Direct, f.DirectPooler = true, p
+		f.Main, err = a.probeURL(ctx, a.target)
+		if err != nil {
+			return doctor.Check{Name: "pooler", Status: doctor.Fail, Detail: "--url: " + a.scrub(err.Error())}, p
+		}
+	}
+	c := doctor.Pooler(f)
+	switch c.Hint {
+	case "give the server's own address as the direct URL":
+		c.Hint = "give the server's own address with --direct-url"
+	case "use the auto (default) or lease lock mode, or a direct URL":
+		c.Hint = "drop --lock-mode=session (auto, the default, takes the lease here), or give the server's own address with --direct-url"
+	case "for files that need a session, give a direct URL to the server":
+		c.Hint = "for files that need one session (a SET outside a transaction), give the server's own address with --direct-url; see docs/poolers.md"
+	}
+	return c, p
+}
+
+// probeURL connects to t and looks for a transaction-mode pooler there.
+func (a *app) probeURL(ctx context.Context, t *config.Target) (dialect.Pooler, error) {
+	db, err := t.DB()
+	if err != nil {
+		return dialect.Pooler{}, err
+	}
+	defer db.Close()
+	if err := t.Ping(ctx, db); err != nil {
+		return dialect.Pooler{}, err
+	}
+	return t.DetectPooler(ctx, db)
 }

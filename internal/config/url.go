@@ -66,7 +66,7 @@ type Target struct {
 	pooled *atomic.Bool
 	// PostgreSQL: the URL chose default_query_exec_mode itself.
 	execModeSet bool
-	tlsMode string          // MySQL: the URL's tls, "" when not given
+	tlsMode     string // MySQL: the URL's tls, "" when not given
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;

@@ -68,7 +68,7 @@ type Server struct {
 	// named database on this server.
 	database   func(name string) (url, dsn string)
 	upstream   *url.URL // for a pooler: the PostgreSQL behind it
-	log        string // the server's log file
+	log        string   // the server's log file
 	stopSignal syscall.Signal
 	cmd        *exec.Cmd
 	exited     chan struct{}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/internal/doctor"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/internal/doctor"
 	"github.com/strata-db/strata/source"
 )
 

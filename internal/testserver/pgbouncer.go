@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/strata-db/strata/internal/testdb"
 )
@@ -36,6 +37,10 @@ type PoolerOptions struct {
 	// PoolSize is the default_pool_size: server connections per database
 	// and user (default 4).
 	PoolSize int
+	// ServerLifetime closes a server connection this long after it was
+	// opened, once it is released (server_lifetime; default one hour):
+	// short, it makes PgBouncer hand out ever new server sessions.
+	ServerLifetime time.Duration
 }
 
 // upstream is the shared PostgreSQL every PgBouncer points at, as
@@ -92,6 +97,9 @@ func startPgBouncer(bin string, own *owner, o PoolerOptions) (*Server, error) {
 	if o.PoolSize == 0 {
 		o.PoolSize = 4
 	}
+	if o.ServerLifetime <= 0 {
+		o.ServerLifetime = time.Hour
+	}
 	up, err := upstream()
 	if err != nil {
 		return nil, err
@@ -136,8 +144,9 @@ max_client_conn = 500
 server_reset_query =
 ignore_startup_parameters = extra_float_digits
 server_login_retry = 1
+server_lifetime = %d
 pidfile = %s
-`, up.Hostname(), upPort, s.Port, filepath.Join(dir, "userlist.txt"), user, o.Mode, o.PoolSize, filepath.Join(dir, "pgbouncer.pid"))
+`, up.Hostname(), upPort, s.Port, filepath.Join(dir, "userlist.txt"), user, o.Mode, o.PoolSize, max(1, int(o.ServerLifetime.Seconds())), filepath.Join(dir, "pgbouncer.pid"))
 		if err := os.WriteFile(filepath.Join(dir, "pgbouncer.ini"), []byte(ini), 0o600); err != nil {
 			return nil, err
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/strata-db/strata/dialect"
 )
 
@@ -37,12 +35,4 @@ func (t *Target) DetectPooler(ctx context.Context, db *sql.DB) (dialect.Pooler, 
 // named prepared statements (a transaction-mode pooler was found).
 func (t *Target) NoPreparedStatements() bool {
 	return t.pooled != nil && t.pooled.Load() && !t.execModeSet
-}
-
-// beforeConnect is pgx's hook before each new connection.
-func (t *Target) beforeConnect(_ context.Context, cc *pgx.ConnConfig) error {
-	if t.NoPreparedStatements() {
-		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
-	}
-	return nil
 }

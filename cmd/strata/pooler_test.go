@@ -330,3 +330,30 @@ func TestPoolerLeaseSurvivesReassignment(t *testing.T) {
 		t.Errorf("the run's statements used %d server sessions, want more than the pool's 4: PgBouncer did not replace them", n)
 	}
 }
+
+// TestPoolerDoctor: doctor's pooler line through PgBouncer: a note with
+// the evidence and what strata does; a failure with --lock-mode=session;
+// ok with a --direct-url that reaches the server; and none found directly.
+func TestPoolerDoctor(t *testing.T) {
+	t.Parallel()
+	srv := pgBouncer.Get(t)
+	db, _ := pooledDB(t, srv)
+	f := newFolder(t)
+	f.write("0001_a.sql", "CREATE TABLE a (x int);\n")
+	for _, tc := range []struct {
+		name string
+		url  string
+		args []string
+		code int
+		want []string
+	}{
+		{"pooled", db.URL, nil, 0, []string{"note  pooler", "a transaction-mode pooler: two client connections", "strata takes the lease lock", "--direct-url"}},
+		{"pooled, session lock", db.URL, []string{"--lock-mode", "session"}, 1, []string{"fail  pooler", "two runs can migrate at once", "drop --lock-mode=session"}},
+		{"direct url", db.URL, []string{"--direct-url", srv.Direct(db)}, 0, []string{"ok    pooler", "the database URL goes through a transaction-mode pooler", "use the direct URL"}},
+		{"direct", srv.Direct(db), nil, 0, []string{"ok    pooler", "none in transaction mode", "the session lock is used"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want(t, f.run(tc.url, append([]string{"doctor"}, tc.args...)...), tc.code, tc.want...)
+		})
+	}
+}

@@ -86,6 +86,18 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
 			return err
 		}
+		if len(p2.Steps) > 0 {
+			// Data-only files were not written against the schema's
+			// shape in a way drift would break silently, and cannot
+			// change it: no catalog reads before or after them.
+			s.dataOnly, s.from = stepsDataOnly(p2.Steps), s.st.Current.String()
+			if !s.dataOnly {
+				if err := m.checkSchemaDrift(ctx, s); err != nil {
+					return err
+				}
+			}
+			s.snapshot = "up"
+		}
 		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		disarm, err := r.arm(ctx)
@@ -277,7 +289,7 @@ func (r *run) record(step Step, status history.Status, n int, start time.Time) h
 	rec := history.Record{
 		ID: mig.ID(), Version: mig.Version.String(), Name: mig.Description, Kind: kind, File: mig.Path,
 		Checksum: mig.Checksum, Status: status, StatementsApplied: n, StatementsTotal: step.Statements,
-		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version,
+		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version, Phase: string(mig.Phase),
 	}
 	if status != history.Running {
 		rec.FinishedAt = sql.NullTime{Time: time.Now().Add(r.m.cfg.clockSkew), Valid: true}

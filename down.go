@@ -158,6 +158,7 @@ func (m *Migrator) inspectDown(step *Step, lim limit) error {
 			return err
 		}
 		step.Statements++
+		step.schemaChange = step.schemaChange || !dataOnly(stmt.Text)
 		if step.Transactional {
 			m.noTxStatement(step, stmt)
 		}
@@ -184,6 +185,10 @@ func (m *Migrator) applyDown(ctx context.Context, p *Plan, res *Result) (*Result
 		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.down.Reason)}
+		if len(steps) > 0 {
+			s.snapshot = "down"
+			s.dataOnly, s.from = stepsDataOnly(steps), s.st.Current.String()
+		}
 		return d.steps(ctx, steps, m.cfg.txMode)
 	})
 	return res, err

@@ -34,13 +34,16 @@ type Record struct {
 	AppliedBy          string
 	Error              string
 	StrataVersion      string // the strata that wrote the row ([WithVersion])
+	// Phase is the phase the file ran in, "pre-deploy" or "post-deploy"
+	// (docs/phases.md); "" for rows written before strata recorded it.
+	Phase string
 }
 
 func recordOf(r *history.Record) *Record {
 	out := &Record{ID: r.ID, Version: r.Version, Name: r.Name, Kind: string(r.Kind), File: r.File, Checksum: r.Checksum,
 		Status: string(r.Status), StatementsApplied: r.StatementsApplied, StatementsTotal: r.StatementsTotal, StatementChecksums: r.StatementChecksums,
 		StartedAt: r.StartedAt, Duration: time.Duration(r.ExecutionMS) * time.Millisecond,
-		AppliedBy: r.AppliedBy, Error: r.Error, StrataVersion: r.StrataVersion}
+		AppliedBy: r.AppliedBy, Error: r.Error, StrataVersion: r.StrataVersion, Phase: r.Phase}
 	if r.FinishedAt.Valid {
 		out.FinishedAt = r.FinishedAt.Time
 	}

@@ -63,7 +63,9 @@ type MigrationStatus struct {
 	// NextMayHaveRun is set for an interrupted file whose next statement
 	// may have completed on the server after its run died, unrecorded.
 	NextMayHaveRun bool
-	Migration      *source.Migration // nil when missing
+	// Phase is the file's phase (the recorded one when missing).
+	Phase     source.Phase
+	Migration *source.Migration // nil when missing
 	// Record is a copy of the migration's history row, nil when it has
 	// none (pending, or rolled back).
 	Record *Record
@@ -357,14 +359,16 @@ func (m *Migrator) status(recs []history.Record) *Status {
 	if h := m.dir.Head(); h != nil {
 		st.Head = h.Version
 	}
+	postCur := m.postCurrent(recs)
 	add := func(mig *source.Migration) {
 		id := mig.ID()
 		ms := MigrationStatus{Version: mig.Version, ID: id, Name: mig.Description, File: m.display(mig.Path),
-			Kind: string(mig.Kind), Checksum: mig.Checksum, Migration: mig}
+			Kind: string(mig.Kind), Checksum: mig.Checksum, Migration: mig, Phase: mig.Phase}
 		i, ok := byID[id]
 		if !ok {
 			ms.State = StatePending
-			if mig.Kind == source.Versioned && mig.Version.Compare(st.Current) < 0 {
+			if mig.Kind == source.Versioned && mig.Version.Compare(st.Current) < 0 &&
+				(mig.Phase != source.PostDeploy || mig.Version.Compare(postCur) < 0) {
 				ms.State = StateOutOfOrder
 			}
 			st.Pending++
@@ -407,7 +411,8 @@ func (m *Migrator) status(recs []history.Record) *Status {
 			continue
 		}
 		v, _ := source.ParseVersion(r.Version)
-		ms := MigrationStatus{Version: v, ID: r.ID, Name: r.Name, File: m.display(r.File), Kind: string(r.Kind), State: StateMissing, Checksum: r.Checksum}
+		ms := MigrationStatus{Version: v, ID: r.ID, Name: r.Name, File: m.display(r.File), Kind: string(r.Kind), State: StateMissing, Checksum: r.Checksum,
+			Phase: phaseOf(nil, r)}
 		fillRecord(&ms, r)
 		// Only a fully applied row is ahead: one that failed, stopped
 		// half-way or is running stays a problem, as does a missing

@@ -120,6 +120,11 @@ func cliErrorText(err error) string {
 	if errors.As(err, &cfg) {
 		swap(cfg.Error(), configText(cfg))
 	}
+	var sd *strata.SchemaDriftError
+	if errors.As(err, &sd) {
+		swap(sd.Error(), sd.Found()+"; the files were reviewed against the recorded schema: see what changed with strata drift, "+
+			"then keep the change with strata resolve --accept-drift --reason TEXT, or pass --allow-drift (STRATA_ALLOW_DRIFT, allow-drift in strata.toml) to apply anyway")
+	}
 	if errors.As(err, &res) {
 		swap(res.Error(), resolveText(res))
 	}
@@ -129,6 +134,10 @@ func cliErrorText(err error) string {
 	}
 	if errors.As(err, &refd) {
 		swap(refd.Error(), refusedText(refd))
+	}
+	var po *strata.PhaseOrderError
+	if errors.As(err, &po) {
+		swap(po.Error(), phaseOrderText(po))
 	}
 	if errors.As(err, &uv) {
 		swap(uv.Error(), uv.Found()+"; run strata status to list the versions")

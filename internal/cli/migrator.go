@@ -39,6 +39,7 @@ func (a *app) loadDir() (*source.Dir, error) {
 		return nil, err
 	}
 	load.AllowEmpty = a.allowEmpty
+	load.PostDeployDir = a.postDir
 	dir, err := source.LoadWith(source.DirFS(a.dir), load)
 	if err != nil {
 		return nil, a.explainFolder(err)
@@ -87,6 +88,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithSourceName(a.dir),
 		strata.WithVersion(buildVersion().Version),
 		strata.WithFailIfAhead(a.failIfAhead),
+		strata.WithAllowDrift(a.allowDrift),
 	}
 	if observe != nil {
 		opts = append(opts, strata.WithObserver(a.observe(observe)))

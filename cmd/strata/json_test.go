@@ -63,11 +63,14 @@ var jsonFields = map[string][]string{
 		"changes[].attrs[].old?", "changes[].attrs[].new?"},
 	"schema dump":            {"target", "hash", "objects", "text?", "file?"},
 	"resolve --accept-drift": {"target", "accepted", "version", "hash", "old_hash?", "changes"},
-	"new":                    {"path", "down_path?", "phase?"},
-	"resolve":                {"target", "version", "old_state", "new_state", "old_checksum", "new_checksum"},
-	"version":                {"version", "commit?", "go"},
-	"wait":                   {"target", "url", "attempts", "waited_ms", "database_exists"},
-	"await":                  {"target", "version", "current_version", "ahead", "waited_ms", "polls"},
+	"compat": {"target", "ok", "queries", "pending", "broken", "broken[].query", "broken[].query_file", "broken[].query_line",
+		"broken[].kind", "broken[].file", "broken[].version", "broken[].line", "broken[].code?", "broken[].message",
+		"broken[].table?", "broken[].columns?", "failing_before", "error?", "checking_ms"},
+	"new":     {"path", "down_path?", "phase?"},
+	"resolve": {"target", "version", "old_state", "new_state", "old_checksum", "new_checksum"},
+	"version": {"version", "commit?", "go"},
+	"wait":    {"target", "url", "attempts", "waited_ms", "database_exists"},
+	"await":   {"target", "version", "current_version", "ahead", "waited_ms", "polls"},
 	"check": {"target", "ok", "exit_code", "code", "current_version", "head_version", "ahead", "pending", "problems",
 		"problems[].state", "problems[].version", "problems[].file", "problems[].detail", "problems[].hint", "phase"},
 	"up --targets": {"fleet", "shard?", "total", "ok", "failed", "skipped", "targets", "targets[].target",
@@ -194,8 +197,12 @@ func TestJSONDocumented(t *testing.T) {
 	outputs["rehearse"] = f.run(db.URL, "rehearse", "--json")
 	outputs["verify"] = f.run(db.URL, "verify", "--json")
 	outputs["plan"] = f.run(db.URL, "plan", "--json", "--sql")
+	if err := os.WriteFile(filepath.Join(f.wd, "queries.sql"), []byte("SELECT id, email FROM users WHERE id = ?;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outputs["compat"] = f.run(db.URL, "compat", "--queries", "queries.sql", "--json")
 
-	codes := map[string]int{"check": 10, "error": 4, "lint": 1}
+	codes := map[string]int{"check": 10, "error": 4, "lint": 1, "compat": 16}
 	for cmd, r := range outputs {
 		if r.code != codes[cmd] {
 			t.Errorf("%s: exit %d, want %d\n%s", cmd, r.code, codes[cmd], r)

@@ -163,7 +163,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	root.AddCommand(a.driftCommand(), a.schemaCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
-	root.AddCommand(a.lintCommand(), a.formatFlag(a.verifyCommand()), a.rehearseCommand())
+	root.AddCommand(a.lintCommand(), a.formatFlag(a.verifyCommand()), a.rehearseCommand(), a.compatCommand())
 	a.addFleetFlags(root) // --targets and friends on up, status and check; see fleet.go
 	explainArgs(root)
 	root.AddCommand(a.foreignCommandTree()...) // create, migrate, rollback...: pointers; see aliases.go

@@ -30,6 +30,7 @@ const (
 	ExitCheckOutOfOrder = 13  // strata check: a pending file is numbered below the highest applied one
 	ExitCheckIncomplete = 14  // strata check: a file failed or stopped half-way
 	ExitCheckSchema     = 15  // strata check: the schema drifted from the snapshot recorded after the last run
+	ExitCompatBroken    = 16  // strata compat, up --compat: a query of the deployed application would break
 	ExitInterrupted     = 130 // interrupted by SIGINT (Ctrl-C)
 	ExitTerminated      = 143 // stopped by SIGTERM
 )
@@ -45,6 +46,7 @@ var errorCodes = map[int]string{
 	ExitAwaitTimeout:    "await_timeout",
 	ExitFleetFailed:     "fleet_failed",
 	ExitSchemaDrift:     "schema_drift",
+	ExitCompatBroken:    "compat_broken",
 	ExitCheckPending:    "pending",
 	ExitCheckEdited:     "edited",
 	ExitCheckMissing:    "missing",

@@ -19,6 +19,7 @@ func (a *app) upCommand() *cobra.Command {
 		dryRun     bool
 		outOfOrder bool
 		resume     bool
+		compatFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -37,12 +38,19 @@ half-way. --dry-run prints the plan instead (see strata plan).`,
 			if dryRun {
 				return a.plan(cmd.Context(), opts, false, outOfOrder)
 			}
+			if compatFile != "" {
+				// The gate: refuse before anything is applied (compat.go).
+				if err := a.compat(cmd.Context(), compatFlags{queries: compatFile, plan: opts}, true); err != nil {
+					return err
+				}
+			}
 			return a.up(cmd.Context(), opts, outOfOrder)
 		}),
 	}
 	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would run and change nothing (strata plan)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
+	cmd.Flags().StringVar(&compatFile, "compat", "", "first check the deployed application's queries in this file against the pending files (strata compat --queries), and refuse (exit 16) when one would break")
 	cmd.Flags().BoolVar(&resume, "resume", false, "continue files that stopped half-way from the statement after the last one that completed")
 	phaseFlag(cmd, &a.phase, "apply only the pending files of this phase")
 	return cmd

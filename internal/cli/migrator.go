@@ -123,6 +123,10 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		db.Close()
 		return nil, err
 	}
+	if m, err = a.poolerAware(ctx, t, db, dir, opts); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &openDB{db: db, m: m}, nil
 }
 

@@ -142,7 +142,8 @@ func (a *app) checkTLS(t *config.Target) error {
 }
 
 // password puts the password from --password-file, --password-command or
-// STRATA_DB_PASSWORD into t. The command runs only when a password is
+// STRATA_DB_PASSWORD into t; a command is run again for each new
+// connection. The command runs only when a password is
 // needed to connect: never for SQLite (a password-command from the
 // configuration file is then ignored), never when the URL has a password,
 // and never from a strata.toml found in the working folder unless the
@@ -173,11 +174,21 @@ func (a *app) password(ctx context.Context, t *config.Target) error {
 		return usage(err)
 	}
 	if ok {
-		if err := t.SetPassword(pw); err != nil {
+		if err := setPassword(t, in, pw); err != nil {
 			return usage(err)
 		}
 	}
 	return nil
+}
+
+// setPassword gives t the password pw read from in: a command's is run
+// again for every new connection after the first (see
+// config.PasswordInput.PerConnection), a file's or variable's is fixed.
+func setPassword(t *config.Target, in config.PasswordInput, pw string) error {
+	if in.Command != "" {
+		return t.SetPasswordFunc(in.PerConnection(pw))
+	}
+	return t.SetPassword(pw)
 }
 
 // commandTrusted refuses a password-command that comes from a strata.toml

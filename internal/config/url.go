@@ -60,6 +60,7 @@ type Target struct {
 	my      *mysql.Config   // for MySQL, opened through a connector
 	sslmode string          // PostgreSQL: the URL's sslmode, "" when not given
 	tlsMode string          // MySQL: the URL's tls, "" when not given
+	creds   *credentials    // per-connection passwords, or nil (credentials.go)
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;

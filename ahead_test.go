@@ -88,8 +88,8 @@ func TestAhead(t *testing.T) {
 		// Down cannot undo a migration whose files the folder lacks.
 		for _, opts := range []strata.DownOptions{{}, {To: source.Version{}}, {Steps: 2}} {
 			_, err = old.Down(ctx, opts)
-			var de *strata.DownRefusedError
-			if !errors.As(err, &de) || de.Problems[0].Kind != strata.DownAhead ||
+			var de *strata.RefusedError
+			if !errors.As(err, &de) || de.Problems[0].Kind != strata.ProblemAhead ||
 				!strings.Contains(err.Error(), "40's file is not in this folder") || !strings.Contains(err.Error(), "from the release that has") {
 				t.Fatalf("down %+v: %v", opts, err)
 			}
@@ -100,8 +100,8 @@ func TestAhead(t *testing.T) {
 
 		strict := newMigrator(t, db, sqlDB, older, strata.WithFailIfAhead(true))
 		_, err = strict.Up(ctx, strata.PlanOptions{})
-		var drift *strata.DriftError
-		if !errors.As(err, &drift) || !drift.Has(strata.StateAhead) || !strings.Contains(err.Error(), "newer than 20 (30, 40)") {
+		var drift *strata.RefusedError
+		if !errors.As(err, &drift) || !drift.Has(strata.ProblemAhead) || !strings.Contains(err.Error(), "newer than 20 (30, 40)") {
 			t.Fatalf("up with WithFailIfAhead: %v", err)
 		}
 	})
@@ -129,8 +129,8 @@ func TestAheadIsNotAProblemElsewhere(t *testing.T) {
 			t.Fatalf("Ahead = %v, want [30 40] (50 failed)", versions(st.Ahead))
 		}
 		_, err = old.Up(ctx, strata.PlanOptions{})
-		var drift *strata.DriftError
-		if !errors.As(err, &drift) || !drift.Has(strata.StateMissing) || drift.Problems[0].Version != "50" {
+		var drift *strata.RefusedError
+		if !errors.As(err, &drift) || !drift.Has(strata.ProblemMissing) || drift.Problems[0].Version != "50" {
 			t.Fatalf("up with a failed row above the folder: %v", err)
 		}
 		if _, err := old.Resolve(ctx, strata.ResolveOptions{Version: "50", Action: strata.ResolveRolledBack, Reason: "test"}); err != nil {
@@ -144,7 +144,7 @@ func TestAheadIsNotAProblemElsewhere(t *testing.T) {
 			late[k] = v
 		}
 		_, err = newMigrator(t, db, sqlDB, late).Up(ctx, strata.PlanOptions{})
-		if !errors.As(err, &drift) || !drift.Has(strata.StateOutOfOrder) {
+		if !errors.As(err, &drift) || !drift.Has(strata.ProblemOutOfOrder) {
 			t.Fatalf("up with a pending file below the applied ones: %v", err)
 		}
 
@@ -156,7 +156,7 @@ func TestAheadIsNotAProblemElsewhere(t *testing.T) {
 			}
 		}
 		_, err = newMigrator(t, db, sqlDB, gone).Up(ctx, strata.PlanOptions{})
-		if !errors.As(err, &drift) || !drift.Has(strata.StateMissing) || drift.Has(strata.StateAhead) || drift.Problems[0].Version != "10" {
+		if !errors.As(err, &drift) || !drift.Has(strata.ProblemMissing) || drift.Has(strata.ProblemAhead) || drift.Problems[0].Version != "10" {
 			t.Fatalf("up with 0010 removed: %v", err)
 		}
 	})

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/lease"
 	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"
 )
 
-// Applied is one file a run applied.
+// Applied is one file a run applied: an up file (or a repeatable), or,
+// in a down run, a down file, which rolled its migration back.
 type Applied struct {
 	Migration     *source.Migration
 	File          string
@@ -27,11 +28,15 @@ type Applied struct {
 	Transactional bool
 }
 
-// Result is what a run did. On error, Applied lists the files that were
-// applied (and committed) before the failure.
+// Result is what a run did ([Migrator.Apply], [Migrator.Up],
+// [Migrator.Down]). On error, Applied lists the files that were applied
+// (and committed) before the failure.
 type Result struct {
-	Applied  []Applied
-	LockWait time.Duration
+	// Direction is the plan's: [DirectionDown] when the files were down
+	// files, each rolling its migration back (newest first).
+	Direction Direction
+	Applied   []Applied
+	LockWait  time.Duration
 	// Current is the highest applied version after the run.
 	Current source.Version
 	// Ahead lists the applied versions above the folder's newest file
@@ -49,23 +54,27 @@ func (m *Migrator) Up(ctx context.Context, opts PlanOptions) (*Result, error) {
 	return m.Apply(ctx, p)
 }
 
-// Apply runs a plan under the migration lock. When the plan is empty (and
-// no other run is applying a file, see Plan.InProgress) it
-// returns at once, without the lock: an up-to-date fleet never queues. Under
-// the lock it reads the history again, so files another runner applied in
-// the meantime are skipped, and new problems are refused; a file the plan
-// did not list is never run: Apply refuses with ErrHistoryChanged (see
-// replanned). A nil or zero Plan has nothing to do.
+// Apply runs a plan of either direction ([Migrator.Plan] or
+// [Migrator.PlanDown]) under the migration lock. When the plan is empty
+// (and no other run is applying a file, see [Plan].InProgress) it returns
+// at once, without the lock: an up-to-date fleet never queues. Under the
+// lock it reads the history again, so files another runner applied (or
+// rolled back) in the meantime are skipped, and new problems are refused;
+// a file the plan did not list is never run: Apply refuses with
+// [ErrHistoryChanged]. A nil or zero [Plan] has nothing to do.
 func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
-	res := &Result{}
+	res := &Result{Direction: DirectionUp}
+	if p != nil && p.Direction == DirectionDown {
+		res.Direction = DirectionDown
+	}
+	if p != nil && p.Status != nil {
+		res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
+	}
 	if p == nil || len(p.Steps) == 0 && !p.InProgress {
-		if p != nil && p.Status != nil {
-			res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
-		}
 		return res, nil
 	}
-	if p.Status != nil {
-		res.Current, res.Ahead = p.Status.Current, p.Status.Ahead
+	if res.Direction == DirectionDown {
+		return m.applyDown(ctx, p, res)
 	}
 	var err error
 	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
@@ -422,6 +431,6 @@ func StatementChecksum(text string) string {
 
 // changedFile is the error for a file whose bytes, read to run it, no
 // longer have the checksum the folder was loaded with.
-func changedFile(step Step) *FileError {
-	return &FileError{File: step.File, Err: errors.New("the file changed while strata was running (its checksum no longer matches); run again")}
+func changedFile(step Step) *source.FileError {
+	return fileError(step.File, 0, errors.New("the file changed while strata was running (its checksum no longer matches); run again"))
 }

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
-// BaselineOptions say up to which version Baseline records migrations as
+// BaselineOptions say up to which version [Migrator.Baseline] records migrations as
 // applied.
 type BaselineOptions struct {
 	// Version is the last migration to record; it must be the version of
@@ -20,11 +20,11 @@ type BaselineOptions struct {
 	// Reason is kept in the audit trail (optional).
 	Reason string
 	// Force records the versions that have no history row even when the
-	// history already has rows; without it Baseline refuses then.
+	// history already has rows; without it [Migrator.Baseline] refuses then.
 	Force bool
 }
 
-// BaselineResult is what Baseline recorded.
+// BaselineResult is what [Migrator.Baseline] recorded.
 type BaselineResult struct {
 	// Recorded are the IDs recorded as applied, in version order.
 	Recorded []string
@@ -38,12 +38,12 @@ type BaselineResult struct {
 // without running it (strata baseline VERSION), for a database whose schema
 // was built by hand or by another tool: each row has kind baseline, status
 // applied, 0 statements and the file's current checksum, and each gets an
-// audit entry; all in one transaction under the migration lock. Up then
+// audit entry; all in one transaction under the migration lock. [Migrator.Up] then
 // applies only the later files. Repeatable migrations are not recorded;
 // they run on the next up.
 //
-// It refuses with a *BaselineRefusedError when the history already has
-// rows, unless opts.Force is set, and with an *UnknownVersionError (listing
+// It refuses with a [*BaselineRefusedError] when the history already has
+// rows, unless opts.Force is set, and with an [*UnknownVersionError] (listing
 // the nearest versions) when no file in the folder has opts.Version.
 func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*BaselineResult, error) {
 	if opts.Version.IsZero() {
@@ -64,7 +64,7 @@ func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*Baselin
 	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
 		rows := 0
 		for _, ms := range s.st.Migrations {
-			if ms.Record != nil {
+			if ms.rec != nil {
 				rows++
 			}
 		}
@@ -79,7 +79,7 @@ func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*Baselin
 				break
 			}
 			ms := findStatus(s.st, mig.ID())
-			if ms != nil && ms.Record != nil {
+			if ms != nil && ms.rec != nil {
 				res.Skipped = append(res.Skipped, mig.ID())
 				continue
 			}

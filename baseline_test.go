@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/testdb"
 )
 
@@ -97,17 +97,17 @@ func TestBaseline(t *testing.T) {
 						t.Fatal(err)
 					}
 					r := h.Status.Record
-					if r == nil || r.Kind != history.KindBaseline || r.Status != history.Applied || r.StatementsApplied != 0 ||
+					if r == nil || r.Kind != string(history.KindBaseline) || r.Status != string(history.Applied) || r.StatementsApplied != 0 ||
 						r.StatementsTotal != 0 || r.Checksum != h.Status.Migration.Checksum || h.Status.State != strata.StateApplied || h.Status.Kind != "baseline" {
 						t.Errorf("row of %s = %+v (state %s)", id, r, h.Status.State)
 					}
-					if len(h.Audit) != 1 || h.Audit[0].Action != history.ActionBaseline || h.Audit[0].Reason != opts.Reason ||
+					if len(h.Audit) != 1 || h.Audit[0].Action != string(history.ActionBaseline) || h.Audit[0].Reason != opts.Reason ||
 						h.Audit[0].OldState != "pending" || h.Audit[0].NewState != "applied" || h.Audit[0].NewChecksum != r.Checksum || h.Audit[0].By == "" {
 						t.Errorf("audit of %s = %+v", id, h.Audit)
 					}
 				}
 				for _, id := range tc.skipped {
-					if h, _ := m.History(ctx, id); h.Status.Record.Kind != history.KindVersioned || len(h.Audit) != 0 {
+					if h, _ := m.History(ctx, id); h.Status.Record.Kind != string(history.KindVersioned) || len(h.Audit) != 0 {
 						t.Errorf("skipped %s was changed: %+v %+v", id, h.Status.Record, h.Audit)
 					}
 				}

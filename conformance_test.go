@@ -158,8 +158,8 @@ func TestRefusesDrift(t *testing.T) {
 				fsys["0004_d.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE d (id int);")}
 				m := newMigrator(t, db, sqlDB, fsys)
 				_, err := m.Up(context.Background(), strata.PlanOptions{})
-				var de *strata.DriftError
-				if !errors.As(err, &de) || !de.Has(tc.state) {
+				var de *strata.RefusedError
+				if !errors.As(err, &de) || !de.Has(strata.ProblemKind(tc.state)) {
 					t.Fatalf("up: got %v, want a drift error with %s", err, tc.state)
 				}
 				if !strings.Contains(err.Error(), tc.hint) {
@@ -227,8 +227,8 @@ func TestFailingStatement(t *testing.T) {
 				t.Errorf("recorded error %q lacks file:line", bad.Error)
 			}
 			_, err := m.Up(context.Background(), strata.PlanOptions{})
-			var de *strata.DriftError
-			if !errors.As(err, &de) || !de.Has(strata.StatePartial) {
+			var de *strata.RefusedError
+			if !errors.As(err, &de) || !de.Has(strata.ProblemPartial) {
 				t.Errorf("second up: %v, want refusal on the partial file", err)
 			}
 		} else {

@@ -222,7 +222,7 @@ func TestDownLockTimeoutAndRetry(t *testing.T) {
 			if res == nil {
 				return nil, err
 			}
-			return res.RolledBack, err
+			return res.Applied, err
 		})
 	})
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -28,49 +28,29 @@ type DownOptions struct {
 	Reason string
 }
 
-// DownPlan is what ApplyDown will do, in order (newest version first).
-// Making it reads the history without the lock and changes nothing.
-type DownPlan struct {
-	// Steps are the migrations to roll back. Each Step's File is the
-	// down file's display name, Statements counts the down file's
-	// statements, and Transactional says whether the down file runs in a
-	// transaction with the removal of the history row.
-	Steps            []Step
-	TxMode           TxMode
-	Dialect          string
-	TransactionalDDL bool
-	Status           *Status
-	opts             DownOptions
-	limit            limit
-}
-
-// DownResult is what a down run did. On error, RolledBack lists the files
-// that were rolled back (and committed) before the failure.
-type DownResult struct {
-	// RolledBack lists the down files that ran; File is the down file.
-	RolledBack []Applied
-	LockWait   time.Duration
-	// Current is the highest applied version after the run.
-	Current source.Version
-}
-
-// Down plans and runs a roll-back (strata down).
-func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*DownResult, error) {
+// Down plans and runs a roll-back (strata down): [Migrator.PlanDown], then
+// [Migrator.Apply]. The [Result] lists the down files that ran, newest
+// first.
+func (m *Migrator) Down(ctx context.Context, opts DownOptions) (*Result, error) {
 	p, err := m.PlanDown(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return m.ApplyDown(ctx, p)
+	return m.Apply(ctx, p)
 }
 
-// PlanDown lists the applied migrations that a down run would roll back,
-// newest first, and scans their down files (strata down --dry-run, strata
-// plan --down). It refuses with a *DownRefusedError, before anything runs,
+// PlanDown makes a down [Plan] ([DirectionDown]) for [Migrator.Apply]: it
+// lists the applied migrations to roll back, newest first, and scans their
+// down files. Each [Step]'s File is then the down file's display name,
+// Statements counts the down file's statements, and Transactional says
+// whether the down file runs in a transaction with the removal of the
+// history row. Making it reads the history without the lock and changes
+// nothing. It refuses with a [*RefusedError], before anything runs,
 // when a needed down file is missing, when an up file to roll back was
 // edited or is gone (or is newer than every file in the folder: the
 // database is ahead of it), or when the history has a failed, partial or
 // interrupted row. An empty plan means nothing is applied.
-func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*DownPlan, error) {
+func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*Plan, error) {
 	if err := checkReason(opts.Reason, false); err != nil {
 		return nil, fmt.Errorf("cannot roll back: %w", err)
 	}
@@ -85,24 +65,24 @@ func (m *Migrator) PlanDown(ctx context.Context, opts DownOptions) (*DownPlan, e
 	return m.planDown(st, opts, lim)
 }
 
-func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan, error) {
+func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*Plan, error) {
 	if opts.Steps < 0 {
 		return nil, &ConfigError{Msg: fmt.Sprintf("cannot roll back %d migrations: give a positive number", opts.Steps)}
 	}
 	if opts.Steps > 0 && !opts.To.IsZero() {
 		return nil, &ConfigError{Kind: ConfigDownStepsAndTo, Msg: "give either a number of migrations to roll back (Steps) or a version to roll back to (To), not both"}
 	}
-	p := &DownPlan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, opts: opts, limit: lim}
-	var probs []DownProblem
+	p := &Plan{Direction: DirectionDown, TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, down: opts, limit: lim}
+	var probs []Problem
 	var applied []*MigrationStatus
 	for i := range st.Migrations {
 		ms := &st.Migrations[i]
 		if incomplete(ms) {
-			probs = append(probs, DownProblem{Kind: DownIncomplete, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemIncomplete, Version: ms.ID, File: ms.File,
 				Detail: describeIncomplete(*ms), Remedy: RemedySettleFirst, Hint: "settle it first with Resolve and ResolveApplied or ResolveRolledBack"})
 			continue
 		}
-		if ms.Kind != string(source.Repeatable) && ms.Record != nil && ms.Record.Status == history.Applied {
+		if ms.Kind != string(source.Repeatable) && ms.rec != nil && ms.rec.Status == history.Applied {
 			applied = append(applied, ms)
 		}
 	}
@@ -130,18 +110,18 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		mig := ms.Migration
 		switch {
 		case ms.State == StateAhead:
-			probs = append(probs, DownProblem{Kind: DownAhead, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemAhead, Version: ms.ID, File: ms.File,
 				Detail: "version " + ms.ID + "'s file is not in this folder: the database is ahead of it (its newest file is " + st.Head.String() + ")",
 				Remedy: RemedyFromNewerRelease, Hint: "roll it back from the release that has " + ms.File + " and its down file"})
 		case mig == nil:
-			probs = append(probs, DownProblem{Kind: DownMissing, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemMissing, Version: ms.ID, File: ms.File,
 				Detail: "the applied migration's file is missing from the folder", Remedy: RemedyRestoreFile, Hint: "restore it with its down file"})
 		case ms.State == StateEdited:
-			probs = append(probs, DownProblem{Kind: DownEdited, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemEdited, Version: ms.ID, File: ms.File,
 				Detail: fmt.Sprintf("the up file was edited since it was applied (checksum %s, recorded %s), so its down file may not undo what ran", short(ms.Checksum), short(ms.RecordedChecksum)),
 				Remedy: RemedyAcceptEdit, Hint: "restore the up file as it was applied, or if the edit is deliberate accept it first with Resolve and ResolveAcceptEdit"})
 		case mig.DownPath == "":
-			probs = append(probs, DownProblem{Kind: DownNoFile, Version: ms.ID, File: ms.File,
+			probs = append(probs, Problem{Direction: DirectionDown, Kind: ProblemNoDownFile, Version: ms.ID, File: ms.File,
 				Detail: "it has no down file", Remedy: RemedyWriteDownFile, DownFile: m.display(downFileName(mig.Path)),
 				Hint: "write " + m.display(downFileName(mig.Path)) + " that undoes it, or undo it by hand"})
 		default:
@@ -156,7 +136,7 @@ func (m *Migrator) planDown(st *Status, opts DownOptions, lim limit) (*DownPlan,
 		}
 	}
 	if len(probs) > 0 {
-		return nil, &DownRefusedError{Problems: probs}
+		return nil, &RefusedError{Direction: DirectionDown, Problems: probs}
 	}
 	return p, nil
 }
@@ -185,36 +165,25 @@ func (m *Migrator) inspectDown(step *Step, lim limit) error {
 	return nil
 }
 
-// ApplyDown runs a down plan under the migration lock. An empty (or nil)
-// plan returns at once. Under the lock it plans again: files another run
-// rolled back meanwhile are skipped, and it refuses with ErrHistoryChanged
-// when the history now calls for a file the plan did not list (see
-// replanned). Each down
-// file runs in a transaction with the removal of its history row and an
-// audit entry where the database allows; otherwise (MySQL DDL) statement
-// by statement with progress recorded, so a failure leaves the row partial
-// with an error naming the down file.
-func (m *Migrator) ApplyDown(ctx context.Context, p *DownPlan) (*DownResult, error) {
-	res := &DownResult{}
-	if p == nil || len(p.Steps) == 0 {
-		if p != nil && p.Status != nil {
-			res.Current = p.Status.Current
-		}
-		return res, nil
-	}
-	if p.Status != nil {
-		res.Current = p.Status.Current
-	}
+// applyDown is Apply for a down plan (p.Steps is not empty). Under the
+// lock it plans again: files another run rolled back meanwhile are
+// skipped, and it refuses with ErrHistoryChanged when the history now calls
+// for a file the plan did not list (see replanned). Each down file runs in
+// a transaction with the removal of its history row and an audit entry
+// where the database allows; otherwise (MySQL DDL) statement by statement
+// with progress recorded, so a failure leaves the row partial with an
+// error naming the down file.
+func (m *Migrator) applyDown(ctx context.Context, p *Plan, res *Result) (*Result, error) {
 	var err error
 	res.LockWait, err = m.locked(ctx, func(ctx context.Context, s *session) error {
-		res.Current = s.st.Current
+		res.Current, res.Ahead = s.st.Current, s.st.Ahead
 		steps, err := m.downAgain(s.st, p)
 		if err != nil {
 			return err
 		}
 		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
-		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.opts.Reason)}
+		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.down.Reason)}
 		return d.steps(ctx, steps, m.cfg.txMode)
 	})
 	return res, err
@@ -224,7 +193,7 @@ func (m *Migrator) ApplyDown(ctx context.Context, p *DownPlan) (*DownResult, err
 type downRun struct {
 	*run
 	s      *session
-	res    *DownResult
+	res    *Result // the down run's result (run.res is unused)
 	reason string
 }
 
@@ -262,7 +231,7 @@ func (d *downRun) steps(ctx context.Context, steps []Step, mode TxMode) error {
 
 // record returns the history row of step's migration as read under the lock.
 func (d *downRun) record(step Step) history.Record {
-	return *findStatus(d.s.st, step.Migration.ID()).Record
+	return *findStatus(d.s.st, step.Migration.ID()).rec
 }
 
 func (d *downRun) auditDown(step Step, newState State, detail string) history.AuditEntry {
@@ -298,13 +267,13 @@ func (d *downRun) rolledBack(many bool) string {
 
 func (d *downRun) done(a Applied) {
 	d.m.emit(Event{Kind: EventMigrationDone, Migration: a.Migration, File: a.File, Duration: a.Duration})
-	d.res.RolledBack = append(d.res.RolledBack, a)
+	d.res.Applied = append(d.res.Applied, a)
 	d.res.Current = source.Version{}
 	for _, ms := range d.s.st.Migrations {
-		if ms.Record == nil || ms.Kind == string(source.Repeatable) || ms.Record.Status != history.Applied {
+		if ms.rec == nil || ms.Kind == string(source.Repeatable) || ms.rec.Status != history.Applied {
 			continue
 		}
-		gone := slices.ContainsFunc(d.res.RolledBack, func(x Applied) bool { return x.Migration.ID() == ms.ID })
+		gone := slices.ContainsFunc(d.res.Applied, func(x Applied) bool { return x.Migration.ID() == ms.ID })
 		if !gone && ms.Version.Compare(d.res.Current) > 0 {
 			d.res.Current = ms.Version
 		}

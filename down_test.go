@@ -10,7 +10,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/testdb"
 	"github.com/strata-db/strata/source"
 )
@@ -69,7 +69,7 @@ func kindOf(db testdb.DB) string {
 	return db.DriverName
 }
 
-func audit(t testing.TB, m *strata.Migrator, id string) []history.AuditEntry {
+func audit(t testing.TB, m *strata.Migrator, id string) []strata.AuditEntry {
 	t.Helper()
 	h, err := m.History(context.Background(), id)
 	if err != nil {
@@ -103,8 +103,8 @@ func TestDown(t *testing.T) {
 				if err != nil {
 					t.Fatalf("plan down: %v", err)
 				}
-				if len(p.Steps) != len(tc.gone) {
-					t.Fatalf("plan has %d steps, want %d", len(p.Steps), len(tc.gone))
+				if len(p.Steps) != len(tc.gone) || p.Direction != strata.DirectionDown {
+					t.Fatalf("plan has %d steps (%s), want %d (down)", len(p.Steps), p.Direction, len(tc.gone))
 				}
 				if p.Steps[0].File != "migrations/0003_c.down.sql" || p.Steps[0].Statements != 1 {
 					t.Errorf("first step = %s with %d statements", p.Steps[0].File, p.Steps[0].Statements)
@@ -112,16 +112,19 @@ func TestDown(t *testing.T) {
 				if want := db.DriverName != "mysql"; p.Steps[0].Transactional != want {
 					t.Errorf("transactional = %v, want %v (%s)", p.Steps[0].Transactional, want, p.Steps[0].Reason)
 				}
-				res, err := m.ApplyDown(ctx, p)
+				res, err := m.Apply(ctx, p)
 				if err != nil {
 					t.Fatalf("apply down: %v", err)
+				}
+				if res.Direction != strata.DirectionDown {
+					t.Errorf("result direction = %q, want down", res.Direction)
 				}
 				if res.Current.String() != tc.current {
 					t.Errorf("current = %q, want %q", res.Current, tc.current)
 				}
 				st := states(t, m)
 				for i, id := range tc.gone {
-					if got := res.RolledBack[i].Migration.ID(); got != id {
+					if got := res.Applied[i].Migration.ID(); got != id {
 						t.Errorf("rolled back #%d = %s, want %s", i, got, id)
 					}
 					if st[id] != strata.StatePending {
@@ -131,7 +134,7 @@ func TestDown(t *testing.T) {
 						t.Errorf("table of %s still exists", id)
 					}
 					a := audit(t, m, id)
-					if len(a) != 1 || a[0].Action != history.ActionDown || a[0].OldState != "applied" || a[0].NewState != "pending" ||
+					if len(a) != 1 || a[0].Action != string(history.ActionDown) || a[0].OldState != "applied" || a[0].NewState != "pending" ||
 						a[0].By == "" || a[0].OldChecksum == "" || a[0].Reason != opts.Reason || !strings.Contains(a[0].Detail, ".down.sql") {
 						t.Errorf("audit of %s = %+v", id, a)
 					}
@@ -162,8 +165,8 @@ func TestDownRefusals(t *testing.T) {
 			name:  "missing down file",
 			setup: func(t *testing.T, fsys fstest.MapFS, _ *sql.DB) { delete(fsys, "0003_c.down.sql") },
 			check: func(t *testing.T, err error) {
-				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownNoFile) || !strings.Contains(err.Error(), "0003_c.down.sql") {
+				var de *strata.RefusedError
+				if !errors.As(err, &de) || !de.Has(strata.ProblemNoDownFile) || !strings.Contains(err.Error(), "0003_c.down.sql") {
 					t.Errorf("got %v, want a refusal naming 0003_c.down.sql", err)
 				}
 			},
@@ -174,8 +177,8 @@ func TestDownRefusals(t *testing.T) {
 				fsys["0003_c.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE c (id bigint);\nINSERT INTO c VALUES (1);")}
 			},
 			check: func(t *testing.T, err error) {
-				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownEdited) || de.Problems[0].Remedy != strata.RemedyAcceptEdit || !strings.Contains(err.Error(), "ResolveAcceptEdit") {
+				var de *strata.RefusedError
+				if !errors.As(err, &de) || !de.Has(strata.ProblemEdited) || de.Problems[0].Remedy != strata.RemedyAcceptEdit || !strings.Contains(err.Error(), "ResolveAcceptEdit") {
 					t.Errorf("got %v, want an edited refusal", err)
 				}
 			},
@@ -188,8 +191,8 @@ func TestDownRefusals(t *testing.T) {
 				}
 			},
 			check: func(t *testing.T, err error) {
-				var de *strata.DownRefusedError
-				if !errors.As(err, &de) || !de.Has(strata.DownIncomplete) || de.Problems[0].Remedy != strata.RemedySettleFirst || de.Problems[0].Version != "1" {
+				var de *strata.RefusedError
+				if !errors.As(err, &de) || !de.Has(strata.ProblemIncomplete) || de.Problems[0].Remedy != strata.RemedySettleFirst || de.Problems[0].Version != "1" {
 					t.Errorf("got %v, want a refusal on the partial row", err)
 				}
 			},
@@ -287,13 +290,13 @@ func TestDownFailingStatement(t *testing.T) {
 		// --resume cannot continue a down file's row either: it points
 		// to resolve instead of comparing the wrong file's statements.
 		_, err = m.Up(ctx, strata.PlanOptions{Resume: true})
-		var drift *strata.DriftError
+		var drift *strata.RefusedError
 		if !errors.As(err, &drift) || !strings.Contains(err.Error(), "left by a down file") ||
 			drift.Problems[0].Remedy != strata.RemedyResolveDownRow || !drift.Problems[0].ResumeRefused {
 			t.Errorf("up --resume after a partial down: %v; want a refusal pointing to resolve", err)
 		}
-		var de *strata.DownRefusedError
-		if _, err := m.Down(ctx, strata.DownOptions{}); !errors.As(err, &de) || !de.Has(strata.DownIncomplete) {
+		var de *strata.RefusedError
+		if _, err := m.Down(ctx, strata.DownOptions{}); !errors.As(err, &de) || !de.Has(strata.ProblemIncomplete) {
 			t.Errorf("down after a partial down: %v", err)
 		}
 		// --applied settles it as "the human restored what the down undid":
@@ -344,7 +347,7 @@ func TestRedo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("redo: %v", err)
 		}
-		if len(res.Down.RolledBack) != 1 || len(res.Up.Applied) != 1 || res.Up.Applied[0].Migration.ID() != "3" || res.Up.Current.String() != "3" {
+		if len(res.Down.Applied) != 1 || len(res.Up.Applied) != 1 || res.Up.Applied[0].Migration.ID() != "3" || res.Up.Current.String() != "3" {
 			t.Fatalf("redo result: %+v / %+v", res.Down, res.Up)
 		}
 		if n := count(t, sqlDB, "SELECT COUNT(*) FROM c"); n != 1 {
@@ -354,7 +357,7 @@ func TestRedo(t *testing.T) {
 		if st["1"] != strata.StateApplied || st["2"] != strata.StateApplied || st["3"] != strata.StateApplied {
 			t.Errorf("states after redo: %v", st)
 		}
-		if a := audit(t, m, "3"); len(a) != 1 || a[0].Action != history.ActionDown || a[0].Reason != "strata redo" {
+		if a := audit(t, m, "3"); len(a) != 1 || a[0].Action != string(history.ActionDown) || a[0].Reason != "strata redo" {
 			t.Errorf("audit = %+v", a)
 		}
 

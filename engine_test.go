@@ -22,10 +22,9 @@ func TestZeroPlansDoNothing(t *testing.T) {
 		ctx := context.Background()
 		m := newMigrator(t, db, db.Open(t), threeWithDowns())
 		for name, apply := range map[string]func() error{
-			"Apply(&Plan{})":         func() error { _, err := m.Apply(ctx, &strata.Plan{}); return err },
-			"Apply(nil)":             func() error { _, err := m.Apply(ctx, nil); return err },
-			"ApplyDown(&DownPlan{})": func() error { _, err := m.ApplyDown(ctx, &strata.DownPlan{}); return err },
-			"ApplyDown(nil)":         func() error { _, err := m.ApplyDown(ctx, nil); return err },
+			"Apply(&Plan{})":     func() error { _, err := m.Apply(ctx, &strata.Plan{}); return err },
+			"Apply(nil)":         func() error { _, err := m.Apply(ctx, nil); return err },
+			"Apply(&Plan{down})": func() error { _, err := m.Apply(ctx, &strata.Plan{Direction: strata.DirectionDown}); return err },
 		} {
 			if err := apply(); err != nil {
 				t.Errorf("%s: %v, want nothing done and no error", name, err)
@@ -121,12 +120,12 @@ func TestChangedHistoryPolicy(t *testing.T) {
 		if _, err := other.Down(ctx, strata.DownOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		res, err := m.ApplyDown(ctx, p)
+		res, err := m.Apply(ctx, p)
 		if err != nil {
 			t.Fatalf("down after another run rolled back one of its files: %v, want the rest rolled back", err)
 		}
-		if len(res.RolledBack) != 1 || res.RolledBack[0].Migration.ID() != "2" {
-			t.Fatalf("rolled back %+v, want only 2", res.RolledBack)
+		if len(res.Applied) != 1 || res.Applied[0].Migration.ID() != "2" {
+			t.Fatalf("rolled back %+v, want only 2", res.Applied)
 		}
 
 		// Up: plan 3 (1 is applied, 2 was just rolled back: plan up to 1
@@ -170,7 +169,7 @@ func TestChangedHistoryPolicy(t *testing.T) {
 		if _, err := other.Down(ctx, strata.DownOptions{}); err != nil { // rolls back 3
 			t.Fatal(err)
 		}
-		if _, err := m.ApplyDown(ctx, pd); err != nil {
+		if _, err := m.Apply(ctx, pd); err != nil {
 			t.Fatalf("down of 3 after another run rolled back 3: %v, want nothing done", err)
 		}
 		if s := states(t, m); s["2"] != strata.StateApplied || s["3"] != strata.StatePending {

@@ -6,76 +6,18 @@ import (
 	"strings"
 
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/source"
 )
 
-// ErrLockTimeout is matched (errors.Is) by the error returned when the
-// migration lock could not be taken in time; errors.As with
-// *dialect.LockTimeoutError gives the holder.
+// ErrLockTimeout is matched ([errors.Is]) by the error returned when the
+// migration lock could not be taken in time; [errors.As] with
+// [*dialect.LockTimeoutError] gives the holder.
 var ErrLockTimeout = errors.New("migration lock timeout")
 
 type lockTimeout struct{ *dialect.LockTimeoutError }
 
 func (e lockTimeout) Is(target error) bool { return target == ErrLockTimeout }
 func (e lockTimeout) Unwrap() error        { return e.LockTimeoutError }
-
-// Problem is one way the database's history disagrees with the migrations
-// folder, or a file that needs a human before strata goes on. A
-// [DriftError] holds them; [Status.Problems] lists them.
-type Problem struct {
-	State   State  // [StateEdited], [StateMissing], [StateOutOfOrder], [StateFailed], [StatePartial], [StateRunning], [StateAhead]
-	Version string // the migration's version (or ID for repeatables)
-	File    string // display name of the file, or the recorded file when it is gone
-	Detail  string // what was found
-	// Hint says what to do, in terms of this package's API; front ends
-	// phrase their own hint from Remedy and the fields below.
-	Hint string
-	// Remedy is the kind of fix Hint describes.
-	Remedy Remedy
-	// Current is the highest applied version, for StateOutOfOrder.
-	Current string
-	// Applied is how many statements completed, and Line the line of the
-	// next one (0 when unknown), for a file that stopped half-way.
-	Applied, Line int
-	// RecordedFile is the file the history row names: the down file when
-	// a down run stopped half-way (RemedyResolveDownRow).
-	RecordedFile string
-	// ResumeRefused is set when resuming was asked for but cannot continue
-	// this row (a down file stopped half-way: RemedyResolveDownRow).
-	ResumeRefused bool
-}
-
-// DriftError reports every [Problem] found before anything ran. Nothing was
-// changed. Callers branch on it with [errors.As], and on each problem's
-// [Remedy].
-type DriftError struct {
-	Problems []Problem
-}
-
-func (e *DriftError) Error() string {
-	var b strings.Builder
-	if len(e.Problems) == 1 {
-		b.WriteString("refusing to migrate: ")
-	} else {
-		fmt.Fprintf(&b, "refusing to migrate: %d problems:", len(e.Problems))
-	}
-	for _, p := range e.Problems {
-		if len(e.Problems) > 1 {
-			b.WriteString("\n  ")
-		}
-		fmt.Fprintf(&b, "%s: %s; %s", p.File, p.Detail, p.Hint)
-	}
-	return b.String()
-}
-
-// Has reports whether the error holds a problem in state s.
-func (e *DriftError) Has(s State) bool {
-	for _, p := range e.Problems {
-		if p.State == s {
-			return true
-		}
-	}
-	return false
-}
 
 // StatementError is a statement the server rejected.
 type StatementError struct {
@@ -126,22 +68,11 @@ func (e *StatementError) Error() string {
 
 func (e *StatementError) Unwrap() error { return e.Err }
 
-// FileError is a problem reading or scanning one migration file (an
-// unterminated quote, a psql meta-command, an I/O error). Nothing was run.
-type FileError struct {
-	File string
-	Line int
-	Err  error
+// fileError is the [*source.FileError] for file name (a display name) at
+// line (0: the file as a whole).
+func fileError(name string, line int, err error) *source.FileError {
+	return &source.FileError{Files: []string{name}, Line: line, Err: err}
 }
-
-func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-func (e *FileError) Unwrap() error { return e.Err }
 
 // ConfigError is a combination of options or arguments that cannot work,
 // such as [TxAll] on MySQL. Nothing was run.

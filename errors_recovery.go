@@ -34,68 +34,7 @@ func (e *UnknownVersionError) Found() string {
 	return msg
 }
 
-// DownProblemKind says why a file cannot be rolled back.
-type DownProblemKind string
-
-// The reasons [Migrator.PlanDown] and [Migrator.ApplyDown] refuse.
-const (
-	DownNoFile     DownProblemKind = "no_down_file" // the migration has no .down.sql file
-	DownEdited     DownProblemKind = "edited"       // the up file changed since it was applied
-	DownMissing    DownProblemKind = "missing"      // the applied migration's file is gone from the folder
-	DownAhead      DownProblemKind = "ahead"        // the migration is newer than every file in the folder (StateAhead)
-	DownIncomplete DownProblemKind = "incomplete"   // history has a failed, partial, running or interrupted row
-)
-
-// DownProblem is one reason a down run was refused.
-type DownProblem struct {
-	Kind    DownProblemKind
-	Version string
-	File    string // display name of the file concerned
-	Detail  string // what was found
-	// Hint says what to do, in terms of this package's API; front ends
-	// phrase their own hint from Remedy and DownFile.
-	Hint string
-	// Remedy is the kind of fix Hint describes.
-	Remedy Remedy
-	// DownFile is the display name of the down file to write, for
-	// RemedyWriteDownFile.
-	DownFile string
-}
-
-// DownRefusedError reports every [DownProblem] a down run was refused
-// for, found before anything ran. Nothing was changed.
-type DownRefusedError struct {
-	Problems []DownProblem
-}
-
-// Error lists every problem with what to do about it.
-func (e *DownRefusedError) Error() string {
-	var b strings.Builder
-	b.WriteString("refusing to roll back")
-	if len(e.Problems) > 1 {
-		fmt.Fprintf(&b, ": %d problems:", len(e.Problems))
-		for _, p := range e.Problems {
-			fmt.Fprintf(&b, "\n  %s: %s; %s", p.File, p.Detail, p.Hint)
-		}
-		return b.String()
-	}
-	for _, p := range e.Problems {
-		fmt.Fprintf(&b, ": %s: %s; %s", p.File, p.Detail, p.Hint)
-	}
-	return b.String()
-}
-
-// Has reports whether the error holds a problem of kind k.
-func (e *DownRefusedError) Has(k DownProblemKind) bool {
-	for _, p := range e.Problems {
-		if p.Kind == k {
-			return true
-		}
-	}
-	return false
-}
-
-// ErrHistoryChanged is matched (errors.Is) when the history changed between
+// ErrHistoryChanged is matched ([errors.Is]) when the history changed between
 // making a plan and taking the lock to apply it, so the plan no longer says
 // what would run. Nothing was changed; make the plan again.
 var ErrHistoryChanged = errors.New("the history changed since the plan was made (another run migrated this database); nothing was done: plan again")

@@ -7,7 +7,7 @@ import (
 	"github.com/strata-db/strata/sqlsplit"
 )
 
-// EventKind says what an Event reports.
+// EventKind says what an [Event] reports.
 type EventKind string
 
 // The kinds of events a Migrator emits.
@@ -36,8 +36,8 @@ type Event struct {
 	Holder    string // for EventLockWaiting
 	Err       error  // for EventMigrationError and EventMigrationRetry
 	Attempt   int    // for EventMigrationRetry: the attempt about to start (2 for the first retry)
-	// Direction is DirectionDown when File is the migration's down file
-	// (a rollback), DirectionUp for every other event about a file, and
+	// Direction is [DirectionDown] when File is the migration's down file
+	// (a rollback), [DirectionUp] for every other event about a file, and
 	// "" for events about no file.
 	Direction Direction
 }

@@ -112,3 +112,40 @@ func ExampleNewFromDir() {
 	// acme applied 1
 	// globex applied 1
 }
+
+// A roll-back is a plan too: PlanDown makes a down Plan, which Apply runs
+// like an up plan, newest migration first.
+func ExampleMigrator_PlanDown() {
+	db, _ := sql.Open("sqlite", "file::memory:")
+	db.SetMaxOpenConns(1)
+	defer db.Close()
+	m, err := strata.New(db, sqlite.New(), fstest.MapFS{
+		"1_users.sql":       {Data: []byte("CREATE TABLE users (id INTEGER);")},
+		"1_users.down.sql":  {Data: []byte("DROP TABLE users;")},
+		"2_orders.sql":      {Data: []byte("CREATE TABLE orders (id INTEGER);")},
+		"2_orders.down.sql": {Data: []byte("DROP TABLE orders;")},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := m.Up(ctx, strata.PlanOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	p, err := m.PlanDown(ctx, strata.DownOptions{Steps: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := m.Apply(ctx, p)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, a := range res.Applied {
+		fmt.Println(res.Direction, a.File)
+	}
+	fmt.Println("all rolled back:", res.Current.IsZero())
+	// Output:
+	// down 2_orders.down.sql
+	// down 1_users.down.sql
+	// all rolled back: true
+}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -14,18 +13,18 @@ import (
 // and history row, and every change a human made to that row, in time
 // order (strata history VERSION).
 type MigrationHistory struct {
-	// Status compares the folder with the history; Status.Record is nil
+	// Status compares the folder with the history; its Record is nil
 	// when the migration has no row (pending, or rolled back).
 	Status MigrationStatus
 	// Audit lists the resolve, baseline and down actions recorded for the
 	// migration, oldest first.
-	Audit []history.AuditEntry
+	Audit []AuditEntry
 }
 
 // History returns the history row and audit trail of one migration. version
 // is a version in any form ("7", "0007") or a repeatable migration's ID
 // ("R__views"). A version that is neither in the folder, nor in the history,
-// nor in the audit trail gives an *UnknownVersionError. It takes no lock and
+// nor in the audit trail gives an [*UnknownVersionError]. It takes no lock and
 // changes nothing.
 func (m *Migrator) History(ctx context.Context, version string) (*MigrationHistory, error) {
 	c, err := m.conn(ctx)
@@ -54,7 +53,7 @@ func (m *Migrator) History(ctx context.Context, version string) (*MigrationHisto
 		ms = &MigrationStatus{ID: id, State: StateMissing}
 		ms.Version, _ = source.ParseVersion(id)
 	}
-	return &MigrationHistory{Status: *ms, Audit: audit}, nil
+	return &MigrationHistory{Status: *ms, Audit: auditOf(audit)}, nil
 }
 
 // canonicalID turns a version as typed into the ID the history records.

@@ -91,7 +91,7 @@ func TestMySQLTimeSettings(t *testing.T) {
 				}
 				inRun(ms.ID+" applied at", ms.AppliedAt)
 				inRun(ms.ID+" started_at", ms.Record.StartedAt)
-				if !ms.Record.FinishedAt.Valid || ms.Record.FinishedAt.Time.Before(ms.Record.StartedAt) {
+				if ms.Record.FinishedAt.IsZero() || ms.Record.FinishedAt.Before(ms.Record.StartedAt) {
 					t.Errorf("%s: finished_at %v before started_at %v", ms.ID, ms.Record.FinishedAt, ms.Record.StartedAt)
 				}
 			}

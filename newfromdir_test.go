@@ -108,7 +108,7 @@ func TestNewFromDirEditAfterLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.Up(ctx, strata.PlanOptions{})
-	var fe *strata.FileError
+	var fe *source.FileError
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "changed while strata was running") {
 		t.Fatalf("up: %v, want the edited file refused", err)
 	}

@@ -85,7 +85,7 @@ type config struct {
 	load            source.LoadOptions
 }
 
-// Option configures a Migrator. Options validate their arguments and New
+// Option configures a [Migrator]. Options validate their arguments and [New]
 // returns their errors.
 type Option func(*config) error
 
@@ -130,15 +130,15 @@ func WithSessionSQL(stmts ...string) Option {
 	}
 }
 
-// WithAllowOutOfOrder lets Apply run pending files whose version is lower
+// WithAllowOutOfOrder lets [Migrator.Apply] run pending files whose version is lower
 // than the highest applied one.
 func WithAllowOutOfOrder(allow bool) Option {
 	return func(c *config) error { c.allowOutOfOrder = allow; return nil }
 }
 
 // WithFailIfAhead makes a database ahead of the folder (applied versions
-// above its newest file, see StateAhead) a problem: Plan, Up and Apply
-// refuse with a *DriftError holding a StateAhead problem. By default such a
+// above its newest file, see [StateAhead]) a problem: [Migrator.Plan], [Migrator.Up] and [Migrator.Apply]
+// refuse with a [*RefusedError] holding a [ProblemAhead] problem. By default such a
 // database is up to date for this folder and there is nothing to do, so an
 // older release keeps running against a database a newer one migrated.
 func WithFailIfAhead(fail bool) Option {
@@ -209,7 +209,7 @@ func WithLockMode(mode LockMode) Option {
 	}
 }
 
-// WithLeaseTTL sets how long a lease lasts without renewal (LockLease);
+// WithLeaseTTL sets how long a lease lasts without renewal ([LockLease]);
 // it is renewed every third of that.
 func WithLeaseTTL(d time.Duration) Option {
 	return func(c *config) error {
@@ -230,7 +230,7 @@ func WithClockSkew(d time.Duration) Option {
 	return func(c *config) error { c.clockSkew = d; return nil }
 }
 
-// WithObserver sets a function that receives every Event. It is called
+// WithObserver sets a function that receives every [Event]. It is called
 // synchronously from the goroutine doing the work; keep it quick.
 func WithObserver(f func(Event)) Option {
 	return func(c *config) error { c.observer = f; return nil }
@@ -243,21 +243,21 @@ func WithSourceName(name string) Option {
 }
 
 // WithChecksumCache keeps the migration files' checksums in file between
-// runs, so New reads only the files that changed since (see
-// source.LoadOptions and docs/checksums.md); key names the folder, such as
+// runs, so [New] reads only the files that changed since (see
+// [source.LoadOptions] and docs/checksums.md); key names the folder, such as
 // its absolute path. Every file is still checked against its recorded
-// state, so an edited file is still caught. Without this option New reads
+// state, so an edited file is still caught. Without this option [New] reads
 // every file.
 func WithChecksumCache(file, key string) Option {
 	return func(c *config) error { c.load.CacheFile, c.load.CacheKey = file, key; return nil }
 }
 
-// WithAllowEmpty lets New accept a folder without migration files. Without
-// it New returns an error that wraps source.ErrNoMigrations (a
+// WithAllowEmpty lets [New] accept a folder without migration files. Without
+// it [New] returns an error that wraps [source.ErrNoMigrations] (a
 // *source.NoMigrationsError naming the subfolders that hold .sql files): a
 // folder with nothing to apply is most often the wrong one, such as the
 // parent of the real folder or an embed.FS not narrowed with fs.Sub.
-// NewFromDir takes a folder already loaded: give source.LoadOptions
+// [NewFromDir] takes a folder already loaded: give [source.LoadOptions]
 // AllowEmpty to LoadWith instead.
 func WithAllowEmpty(allow bool) Option {
 	return func(c *config) error { c.load.AllowEmpty = allow; return nil }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 )
 
 // recordTimeout bounds how long recording a failed file's outcome may take

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 )
 
 // Files at most this big, with at most this many statements, are sent in

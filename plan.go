@@ -44,7 +44,7 @@ type Step struct {
 	Statements int  // number of statements (0 for a comment-only file)
 	Rerun      bool // a repeatable migration whose checksum changed
 	// ResumeFrom is the number of statements that already completed in an
-	// earlier run; Apply starts at statement ResumeFrom+1.
+	// earlier run; [Migrator.Apply] starts at statement ResumeFrom+1.
 	ResumeFrom int
 	recorded   string // the recorded statement checksums, when resuming
 	resume     bool
@@ -59,27 +59,33 @@ type Step struct {
 // for Apply (a file is kept when it is at most pipelineMaxBytes long).
 const keepBudget = 8 << 20
 
-// Plan is what Apply will do, in order. Making a plan reads the history
+// Plan is what [Migrator.Apply] will do, in order: apply pending files
+// ([Migrator.Plan]) or roll applied migrations back with their down files,
+// newest first ([Migrator.PlanDown]). Making a plan reads the history
 // without the lock and changes nothing.
 type Plan struct {
-	Steps   []Step
-	TxMode  TxMode
-	Dialect string
+	// Direction is [DirectionUp] for a plan made by [Migrator.Plan] and
+	// [DirectionDown] for one made by [Migrator.PlanDown] ("" reads as up).
+	Direction Direction
+	Steps     []Step
+	TxMode    TxMode
+	Dialect   string
 	// TransactionalDDL is false when the database commits DDL implicitly.
 	TransactionalDDL bool
 	Status           *Status
 	// InProgress is true when another run holds the lock and is applying
-	// a file outside a transaction (its history row says running). Apply
+	// a file outside a transaction (its history row says running). [Migrator.Apply]
 	// then waits for the lock and plans again under it, even with no
 	// steps: the other run's file is applied by then, or, if that run
 	// died, refused as interrupted.
 	InProgress bool
 	opts       PlanOptions
+	down       DownOptions // a down plan's options
 	limit      limit
 }
 
 // Backslash is the server's string rule the plan split its files with,
-// read when it was made (sqlsplit.BackslashDefault when nothing was
+// read when it was made ([sqlsplit.BackslashDefault] when nothing was
 // pending or the dialect has no such setting).
 func (p *Plan) Backslash() sqlsplit.Backslash { return p.limit.bs }
 
@@ -91,9 +97,10 @@ type limit struct {
 	bs    sqlsplit.Backslash
 }
 
-// Plan reads the history, refuses with a *DriftError when an applied file
+// Plan makes an up [Plan] for [Migrator.Apply]: it reads the history,
+// refuses with a [*RefusedError] when an applied file
 // was edited or removed, a pending file is out of order, or a file failed
-// half-way (or, with WithFailIfAhead, the database is ahead of the folder),
+// half-way (or, with [WithFailIfAhead], the database is ahead of the folder),
 // and otherwise lists the pending files in order. A database ahead of the
 // folder (Status.Ahead) has nothing to do for it. It scans each
 // pending file, so a file that cannot be split (an unterminated quote) is
@@ -149,7 +156,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		// down file's statements: continuing the up file from there would
 		// be wrong, so it needs resolve.
 		resumeOK[ms.ID] = opts.Resume && resumable(ms.State) && ms.Migration != nil &&
-			(ms.Record == nil || ms.Migration.DownPath == "" || ms.Record.File != ms.Migration.DownPath)
+			(ms.rec == nil || ms.Migration.DownPath == "" || ms.rec.File != ms.Migration.DownPath)
 	}
 	var probs []Problem
 	inProgress := false
@@ -157,7 +164,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		if resumeOK[pr.Version] {
 			continue
 		}
-		if pr.State == StateRunning {
+		if pr.Kind == ProblemRunning {
 			// A live run holds the lock (a dead run's row is
 			// interrupted): wait for it instead of refusing, so runs
 			// started at once all succeed. Under the lock every running
@@ -165,7 +172,7 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			inProgress = true
 			continue
 		}
-		if opts.Resume && resumable(pr.State) {
+		if opts.Resume && resumable(State(pr.Kind)) {
 			pr.Remedy, pr.ResumeRefused = RemedyResolveDownRow, true
 			pr.Hint = "this row was left by a down file that stopped half-way, so resuming cannot continue it: finish or undo it by hand, then Resolve with ResolveApplied (the migration stays applied) or ResolveRolledBack (up runs it again)"
 		}
@@ -175,15 +182,15 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		probs = append(probs, pr)
 	}
 	if len(probs) > 0 {
-		return nil, &DriftError{Problems: probs}
+		return nil, &RefusedError{Direction: DirectionUp, Problems: probs}
 	}
-	p := &Plan{TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, InProgress: inProgress, opts: opts, limit: lim}
+	p := &Plan{Direction: DirectionUp, TxMode: m.cfg.txMode, Dialect: m.d.Name(), TransactionalDDL: m.d.TransactionalDDL(), Status: st, InProgress: inProgress, opts: opts, limit: lim}
 	budget := keepBudget
 	for _, ms := range st.Migrations {
 		mig := ms.Migration
 		if resumeOK[ms.ID] {
-			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.Record.StatementChecksums, resume: true,
-				resumed: resumedRow{state: ms.State, checksum: ms.Record.Checksum}}
+			step := Step{Migration: mig, File: ms.File, ResumeFrom: ms.StatementsApplied, recorded: ms.rec.StatementChecksums, resume: true,
+				resumed: resumedRow{state: ms.State, checksum: ms.rec.Checksum}}
 			if err := m.inspect(&step, lim, nil); err != nil {
 				return nil, err
 			}
@@ -198,8 +205,8 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 			continue
 		}
 		step, ok := known[mig]
-		if !ok || step.resume || step.Rerun != (ms.Record != nil) {
-			step = Step{Migration: mig, File: ms.File, Rerun: ms.Record != nil}
+		if !ok || step.resume || step.Rerun != (ms.rec != nil) {
+			step = Step{Migration: mig, File: ms.File, Rerun: ms.rec != nil}
 			if err := m.inspect(&step, lim, &budget); err != nil {
 				return nil, err
 			}
@@ -275,12 +282,13 @@ func (e *ResumeError) Error() string {
 
 // Statements yields the statements of a migration's up file in order,
 // split by the dialect's default string rules. A scanning error is yielded
-// as a *FileError naming the file and line, and ends the sequence.
+// as a [*source.FileError] naming the file and line, and ends the
+// sequence.
 func (m *Migrator) Statements(mig *source.Migration) iter.Seq2[sqlsplit.Statement, error] {
 	return m.statements(mig.Path, nil, limit{})
 }
 
-// PlanStatements is Statements as p splits the file: with the server's
+// PlanStatements is [Migrator.Statements] as p splits the file: with the server's
 // string rules (MySQL's NO_BACKSLASH_ESCAPES, PostgreSQL's
 // standard_conforming_strings) read when p was made, as they will be sent
 // to the server.
@@ -294,7 +302,7 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 		// mark included, though the statements do not have it.
 		rc, err := m.dir.OpenSum(p, tee)
 		if err != nil {
-			yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Err: err})
+			yield(sqlsplit.Statement{}, fileError(m.display(p), 0, err))
 			return
 		}
 		defer rc.Close()
@@ -312,10 +320,10 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 				return
 			}
 			if err != nil {
-				fe := &FileError{File: m.display(p), Err: err}
+				fe := fileError(m.display(p), 0, err)
 				var se *sqlsplit.Error
 				if errors.As(err, &se) {
-					fe.Line, fe.Err = se.Line, errors.New(se.Msg)
+					fe.Line, fe.Msg = se.Line, se.Msg
 				}
 				yield(sqlsplit.Statement{}, fe)
 				return
@@ -323,7 +331,7 @@ func (m *Migrator) statements(p string, tee io.Writer, lim limit) iter.Seq2[sqls
 			if track != nil {
 				next, err := track.Next(stmt.Text)
 				if err != nil {
-					yield(sqlsplit.Statement{}, &FileError{File: m.display(p), Line: stmt.Line, Err: err})
+					yield(sqlsplit.Statement{}, fileError(m.display(p), stmt.Line, err))
 					return
 				}
 				if next != bs {

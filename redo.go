@@ -5,16 +5,16 @@ import (
 	"fmt"
 )
 
-// RedoResult is what Redo did: the roll-back of the newest applied
-// migration and its new run.
+// RedoResult is what [Migrator.Redo] did: the roll-back of the newest
+// applied migration ([DirectionDown]) and its new run.
 type RedoResult struct {
-	Down *DownResult
+	Down *Result
 	Up   *Result
 }
 
 // Redo rolls back the newest applied migration with its down file and
 // applies it again (strata redo), under one hold of the migration lock. It
-// refuses, before anything runs, for the same reasons as PlanDown, and
+// refuses, before anything runs, for the same reasons as [Migrator.PlanDown], and
 // when the up file cannot be scanned. When the up file fails, the down has
 // already happened: the migration is then pending (or partial on MySQL),
 // as after a failed up.
@@ -26,7 +26,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 	if len(p.Steps) == 0 {
 		return nil, &ConfigError{Kind: ConfigNothingToRedo, Msg: "nothing to redo: no migration is applied; apply one with Up"}
 	}
-	res := &RedoResult{Down: &DownResult{Current: p.Status.Current}, Up: &Result{}}
+	res := &RedoResult{Down: &Result{Direction: DirectionDown, Current: p.Status.Current}, Up: &Result{Direction: DirectionUp}}
 	wait, err := m.locked(ctx, func(ctx context.Context, s *session) error {
 		steps, err := m.downAgain(s.st, p)
 		if err != nil {

@@ -16,7 +16,7 @@ type RehearseFile struct {
 	// (it cannot run in a transaction, or an earlier file failed).
 	Rehearsed bool
 	Reason    string
-	// Err is the file's failure (a *StatementError names file:line).
+	// Err is the file's failure (a [*StatementError] names file:line).
 	Err error
 }
 

@@ -1,18 +1,18 @@
 package strata
 
-// Remedy says what a person can do about a [Problem] or a [DownProblem],
+// Remedy says what a person can do about a [Problem],
 // so a front end (the strata CLI, a web console) can phrase it in its own
 // words: the library's Hint says it in terms of this package's API.
 type Remedy string
 
-// The remedies a [Problem] or [DownProblem] can carry.
+// The remedies a [Problem] can carry.
 const (
 	// RemedyAcceptEdit: restore the edited file as it was applied, or,
 	// when the edit is deliberate, accept it with [Migrator.Resolve] and
 	// [ResolveAcceptEdit].
 	RemedyAcceptEdit Remedy = "accept_edit"
 	// RemedyRestoreFile: put the applied migration's file back in the
-	// folder (with its down file, for a [DownProblem]).
+	// folder (with its down file, for a down plan's problem).
 	RemedyRestoreFile Remedy = "restore_file"
 	// RemedyAllowOutOfOrder: renumber the file above the current version,
 	// or apply it anyway with [WithAllowOutOfOrder].
@@ -39,7 +39,7 @@ const (
 	// files, or let an older release run against a newer database by
 	// not setting [WithFailIfAhead].
 	RemedyDeployNewerRelease Remedy = "deploy_newer_release"
-	// RemedyWriteDownFile: write the down file (DownProblem.DownFile) that
+	// RemedyWriteDownFile: write the down file ([Problem].DownFile) that
 	// undoes the migration, or undo it by hand.
 	RemedyWriteDownFile Remedy = "write_down_file"
 )

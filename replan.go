@@ -3,12 +3,12 @@ package strata
 import (
 	"fmt"
 
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
 // The one policy for a history that changed between a plan and the lock,
-// in every direction (Apply, ApplyDown, Redo, Verify, Rehearse): under the
+// in every direction (Apply, Redo, Verify, Rehearse): under the
 // lock the plan is made again from the history read there. Files the
 // caller's plan listed that another run applied (or rolled back) meanwhile
 // are skipped; the others run as the history now says (a resumed file from
@@ -34,18 +34,18 @@ func replanned(planned, fresh []Step) ([]Step, error) {
 // lock, for the versions p listed: every applied version down to the
 // newest one below p's oldest step, so a version applied meanwhile above
 // it shows up (and refuses) and one rolled back meanwhile is skipped.
-func (m *Migrator) downAgain(st *Status, p *DownPlan) ([]Step, error) {
+func (m *Migrator) downAgain(st *Status, p *Plan) ([]Step, error) {
 	oldest := p.Steps[len(p.Steps)-1].Migration.Version
 	to, _ := source.ParseVersion("0")
 	for _, ms := range st.Migrations {
-		if ms.Record == nil || ms.Record.Status != history.Applied || ms.Kind == string(source.Repeatable) {
+		if ms.rec == nil || ms.rec.Status != history.Applied || ms.Kind == string(source.Repeatable) {
 			continue
 		}
 		if ms.Version.Compare(oldest) < 0 && ms.Version.Compare(to) > 0 {
 			to = ms.Version
 		}
 	}
-	fresh, err := m.planDown(st, DownOptions{To: to, Reason: p.opts.Reason}, p.limit)
+	fresh, err := m.planDown(st, DownOptions{To: to, Reason: p.down.Reason}, p.limit)
 	if err != nil {
 		return nil, err
 	}

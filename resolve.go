@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 )
 
-// ResolveAction says how Resolve settles a migration.
+// ResolveAction says how [Migrator.Resolve] settles a migration.
 type ResolveAction string
 
 // The resolve actions (strata resolve VERSION --applied | --rolled-back |
@@ -68,9 +68,9 @@ type ResolveResult struct {
 // stopped half-way as applied or rolled back, or accepts the edit of an
 // applied file. It holds the migration lock, changes the history row and
 // writes an audit entry (old and new state and checksum, reason, who,
-// when) in one transaction. A refusal is a *ResolveError saying what to do
-// instead, an *UnknownVersionError, ErrReasonRequired or
-// ErrReasonPlaceholder; nothing is
+// when) in one transaction. A refusal is a [*ResolveError] saying what to do
+// instead, an [*UnknownVersionError], [ErrReasonRequired] or
+// [ErrReasonPlaceholder]; nothing is
 // changed then.
 func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveResult, error) {
 	switch opts.Action {
@@ -99,7 +99,7 @@ func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveRe
 		switch opts.Action {
 		case ResolveApplied:
 			res.NewState, res.NewChecksum = StateApplied, ms.RecordedChecksum
-			file := ms.Record.File
+			file := ms.rec.File
 			if ms.Migration != nil {
 				res.NewChecksum, file = ms.Migration.Checksum, ms.Migration.Path
 			}
@@ -133,7 +133,7 @@ func incomplete(ms *MigrationStatus) bool {
 	case StateFailed, StatePartial, StateRunning, StateInterrupted:
 		return true
 	case StateMissing:
-		return ms.Record != nil && ms.Record.Status != history.Applied
+		return ms.rec != nil && ms.rec.Status != history.Applied
 	}
 	return false
 }
@@ -143,7 +143,7 @@ func checkResolvable(ms *MigrationStatus, a ResolveAction) error {
 	refuse := func(why ResolveRefusal, msg string) error {
 		return &ResolveError{Version: ms.ID, Action: a, State: ms.State, File: ms.File, Refusal: why, Msg: msg}
 	}
-	rerun := ms.State == StatePending && ms.Record != nil // a repeatable whose file changed
+	rerun := ms.State == StatePending && ms.rec != nil // a repeatable whose file changed
 	switch {
 	case a != ResolveAcceptEdit && incomplete(ms):
 		return nil
@@ -169,7 +169,7 @@ func checkResolvable(ms *MigrationStatus, a ResolveAction) error {
 
 // describeRow summarises a history row for the audit's detail column.
 func describeRow(ms *MigrationStatus) string {
-	r := ms.Record
+	r := ms.rec
 	if r == nil {
 		return ""
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/testdb"
 )
 
@@ -222,7 +222,7 @@ func TestResolveRolledBackThenUpRerunsFromStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		if h.Status.State != strata.StateApplied || h.Status.StatementsApplied != 3 || len(h.Audit) != 1 ||
-			h.Audit[0].Action != history.ActionResolveRolledBack || h.Audit[0].NewState != "pending" {
+			h.Audit[0].Action != string(history.ActionResolveRolledBack) || h.Audit[0].NewState != "pending" {
 			t.Errorf("history after the re-run: %+v, audit %+v", h.Status, h.Audit)
 		}
 	})
@@ -256,7 +256,7 @@ func TestHistoryAuditInTimeOrder(t *testing.T) {
 			t.Fatalf("history = %+v with %d audit entries", h.Status, len(h.Audit))
 		}
 		if h.Audit[0].Reason != "first" || h.Audit[1].Reason != "second" || h.Audit[1].At.Before(h.Audit[0].At) ||
-			h.Audit[0].Action != history.ActionResolveRolledBack || h.Audit[1].Action != history.ActionResolveApplied {
+			h.Audit[0].Action != string(history.ActionResolveRolledBack) || h.Audit[1].Action != string(history.ActionResolveApplied) {
 			t.Errorf("audit out of order: %+v", h.Audit)
 		}
 		// A rolled-back migration whose file was then deleted is known from

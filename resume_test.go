@@ -33,7 +33,7 @@ func TestResumePartialFile(t *testing.T) {
 			t.Fatalf("after failure: %s %d applied, lines %d/%d; want partial, 1, 2/3", ms.State, ms.StatementsApplied, ms.LastLine, ms.NextLine)
 		}
 		_, err = m.Up(ctx, strata.PlanOptions{})
-		var drift *strata.DriftError
+		var drift *strata.RefusedError
 		if !errors.As(err, &drift) || len(drift.Problems) != 1 {
 			t.Fatalf("up without resume: %v; want a drift error", err)
 		}
@@ -100,8 +100,8 @@ func TestInterruptedRunIsDetected(t *testing.T) {
 			t.Fatalf("state %s last line %d, want interrupted at line 2", ms.State, ms.LastLine)
 		}
 		_, err = m.Up(ctx, strata.PlanOptions{})
-		var de *strata.DriftError
-		if !errors.As(err, &de) || !de.Has(strata.StateInterrupted) || !strings.Contains(err.Error(), "interrupted") {
+		var de *strata.RefusedError
+		if !errors.As(err, &de) || !de.Has(strata.ProblemInterrupted) || !strings.Contains(err.Error(), "interrupted") {
 			t.Fatalf("up: %v; want a refusal for the interrupted file", err)
 		}
 		res, err := m.Up(ctx, strata.PlanOptions{Resume: true})

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 )
 
 // resumedRow is what the history said of a file up --resume continues.

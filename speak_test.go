@@ -9,7 +9,7 @@ import (
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/dialect/sqlite"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -40,7 +40,10 @@ func TestErrorsSpeakGo(t *testing.T) {
 	}
 	ms := func(id string, state State, m *source.Migration, r *history.Record) MigrationStatus {
 		s := MigrationStatus{Version: v(id), ID: id, File: id + "_m.sql", Kind: string(source.Versioned), State: state,
-			Checksum: "aaaaaaaaaaaaaaaa", RecordedChecksum: "bbbbbbbbbbbbbbbb", Migration: m, Record: r}
+			Checksum: "aaaaaaaaaaaaaaaa", RecordedChecksum: "bbbbbbbbbbbbbbbb", Migration: m, rec: r}
+		if r != nil {
+			s.Record = recordOf(r)
+		}
 		if r != nil {
 			s.StatementsApplied, s.StatementsTotal, s.LastLine, s.NextLine = 1, 3, 2, 5
 		}
@@ -85,14 +88,14 @@ func TestErrorsSpeakGo(t *testing.T) {
 		_, err := m.planDown(st, o, limit{})
 		downErrs = append(downErrs, err)
 	}
-	var dre *DownRefusedError
-	if !errors.As(downErrs[0], &dre) || !dre.Has(DownIncomplete) || !dre.Has(DownEdited) || !dre.Has(DownMissing) || !dre.Has(DownAhead) || !dre.Has(DownNoFile) {
+	var dre *RefusedError
+	if !errors.As(downErrs[0], &dre) || !dre.Has(ProblemIncomplete) || !dre.Has(ProblemEdited) || !dre.Has(ProblemMissing) || !dre.Has(ProblemAhead) || !dre.Has(ProblemNoDownFile) {
 		t.Fatalf("down to 0: %v; want every kind of refusal", downErrs[0])
 	}
 
 	errs := []error{
-		&DriftError{Problems: probs},
-		&DriftError{Problems: []Problem{resumeRefused}},
+		&RefusedError{Problems: probs},
+		&RefusedError{Direction: DirectionUp, Problems: []Problem{resumeRefused}},
 		&ResumeError{File: "4_m.sql", Index: 1, Line: 1, Applied: 1},
 		&UnknownVersionError{Version: "42", Nearest: []string{"4"}},
 		&BaselineRefusedError{Rows: 3},

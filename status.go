@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -32,7 +32,7 @@ const (
 	// and whose version is above the folder's newest file: the database
 	// was migrated by a newer release (a rolling deploy, a rollback, an
 	// old instance restarting). It is not a problem unless
-	// WithFailIfAhead is set.
+	// [WithFailIfAhead] is set.
 	StateAhead State = "ahead"
 )
 
@@ -64,7 +64,10 @@ type MigrationStatus struct {
 	// may have completed on the server after its run died, unrecorded.
 	NextMayHaveRun bool
 	Migration      *source.Migration // nil when missing
-	Record         *history.Record   // nil when pending
+	// Record is a copy of the migration's history row, nil when it has
+	// none (pending, or rolled back).
+	Record *Record
+	rec    *history.Record // the row as read, for the library's own use
 }
 
 // Status is the state of every migration in the folder and the history.
@@ -81,7 +84,7 @@ type Status struct {
 	// HistoryExists is false when the history table has not been created.
 	HistoryExists bool
 	// Ahead lists, in order, the applied versions above Head whose files
-	// are not in the folder (StateAhead): the database is ahead of this
+	// are not in the folder ([StateAhead]): the database is ahead of this
 	// folder by these migrations. Empty when the folder is empty, so a
 	// wrong --dir is not taken for an old release.
 	Ahead []source.Version
@@ -91,12 +94,13 @@ type Status struct {
 	InvalidIndexes []string
 }
 
-// Problems returns the states that block Apply, with their hints. Rows
-// that are ahead of the folder are not among them: see AheadProblem.
+// Problems returns the states that block [Migrator.Apply] of an up plan,
+// with their hints. Rows
+// that are ahead of the folder are not among them: see [Status.AheadProblem].
 func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 	var out []Problem
 	for _, ms := range s.Migrations {
-		p := Problem{State: ms.State, Version: ms.ID, File: ms.File}
+		p := Problem{Direction: DirectionUp, Kind: ProblemKind(ms.State), Version: ms.ID, File: ms.File}
 		switch ms.State {
 		case StateEdited:
 			p.Detail = fmt.Sprintf("applied file was edited (checksum %s, recorded %s)", short(ms.Checksum), short(ms.RecordedChecksum))
@@ -122,7 +126,7 @@ func (s *Status) Problems(allowOutOfOrder bool) []Problem {
 			p.Applied, p.Line = ms.StatementsApplied, ms.NextLine
 			p.Remedy, p.Hint = recoveryHint(ms)
 			if p.Remedy == RemedyResolveDownRow {
-				p.RecordedFile = ms.Record.File
+				p.RecordedFile = ms.rec.File
 			}
 		default:
 			continue
@@ -156,12 +160,12 @@ func (s *Status) AheadDetail() string {
 }
 
 // AheadProblem is the problem a database ahead of the folder is when
-// WithFailIfAhead is set; ok is false when it is not ahead.
+// [WithFailIfAhead] is set; ok is false when it is not ahead.
 func (s *Status) AheadProblem() (p Problem, ok bool) {
 	if len(s.Ahead) == 0 {
 		return Problem{}, false
 	}
-	p = Problem{State: StateAhead, Version: s.Ahead[0].String(), Detail: s.AheadDetail(),
+	p = Problem{Direction: DirectionUp, Kind: ProblemAhead, Version: s.Ahead[0].String(), Detail: s.AheadDetail(),
 		Remedy: RemedyDeployNewerRelease,
 		Hint:   "deploy the release whose folder has these files; or, to let an older release run against a newer database, do not set WithFailIfAhead"}
 	for _, ms := range s.Migrations {
@@ -181,7 +185,7 @@ func recoveryHint(ms MigrationStatus) (Remedy, string) {
 		// from the down file's progress): only resolve settles it.
 		h := "a down file stopped after " + fmt.Sprint(ms.StatementsApplied) + " of its statements"
 		if ms.NextLine > 0 {
-			h += fmt.Sprintf(" (the next is at line %d of %s)", ms.NextLine, ms.Record.File)
+			h += fmt.Sprintf(" (the next is at line %d of %s)", ms.NextLine, ms.rec.File)
 		}
 		return RemedyResolveDownRow, h + "; look at the database, then either finish the rollback by hand and record it with Resolve and ResolveRolledBack (up runs the file again)" +
 			", or undo what the down file did by hand and record it with Resolve and ResolveApplied (the migration stays applied)"
@@ -199,7 +203,7 @@ func recoveryHint(ms MigrationStatus) (Remedy, string) {
 // downRow reports whether ms's row was left by its down file stopping
 // half-way (the row names the down file while it runs).
 func downRow(ms MigrationStatus) bool {
-	return ms.Record != nil && ms.Migration != nil && ms.Migration.DownPath != "" && ms.Record.File == ms.Migration.DownPath
+	return ms.rec != nil && ms.Migration != nil && ms.Migration.DownPath != "" && ms.rec.File == ms.Migration.DownPath
 }
 
 func describeIncomplete(ms MigrationStatus) string {
@@ -208,7 +212,7 @@ func describeIncomplete(ms MigrationStatus) string {
 	if ms.LastLine > 0 {
 		last = fmt.Sprintf("; the last statement that completed starts at line %d", ms.LastLine)
 		if downRow(ms) {
-			last += " of " + ms.Record.File
+			last += " of " + ms.rec.File
 		}
 	}
 	switch ms.State {
@@ -376,7 +380,8 @@ func (m *Migrator) status(recs []history.Record) *Status {
 }
 
 func fillRecord(ms *MigrationStatus, r *history.Record) {
-	ms.Record = r
+	ms.rec = r
+	ms.Record = recordOf(r)
 	ms.RecordedChecksum = r.Checksum
 	ms.AppliedAt = r.StartedAt
 	if r.FinishedAt.Valid {

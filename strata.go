@@ -22,7 +22,7 @@ import (
 	"sync"
 
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -38,11 +38,11 @@ type Migrator struct {
 	osUser   string
 }
 
-// New loads the migrations in fsys and returns a Migrator for db. It
+// New loads the migrations in fsys and returns a [Migrator] for db. It
 // returns every problem in the folder (bad names, duplicate versions,
 // invalid UTF-8, files written for another tool: *source.ForeignError) at
 // once, before touching the database. A folder without migration files is
-// an error (source.ErrNoMigrations) unless WithAllowEmpty(true).
+// an error ([source.ErrNoMigrations]) unless [WithAllowEmpty](true).
 //
 // For MySQL/MariaDB, any parseTime and loc will do (strata reads and
 // writes its timestamps as UTC text); for the fastest runs open db with
@@ -64,14 +64,14 @@ func New(db *sql.DB, d dialect.Dialect, fsys fs.FS, opts ...Option) (*Migrator, 
 	return newMigrator(db, d, dir, cfg), nil
 }
 
-// NewFromDir returns a Migrator for db that applies a folder already
-// loaded with source.Load or source.LoadWith. A loaded Dir is never
+// NewFromDir returns a [Migrator] for db that applies a folder already
+// loaded with [source.Load] or [source.LoadWith]. A loaded Dir is never
 // changed, so one Dir can serve many Migrators at once: a fleet of
 // databases applying the same folder reads and checksums it once, and
 // every database is checked against the same checksums. Files are still
 // opened through dir.FS when they run, and each is checked against the
 // checksum it was loaded with, so an edit made after loading is refused.
-// WithChecksumCache has no effect here: give the cache to LoadWith.
+// [WithChecksumCache] has no effect here: give the cache to [source.LoadWith].
 func NewFromDir(db *sql.DB, d dialect.Dialect, dir *source.Dir, opts ...Option) (*Migrator, error) {
 	if db == nil || d == nil || dir == nil {
 		return nil, &ConfigError{Msg: "strata.NewFromDir needs a database, a dialect and a loaded folder"}

@@ -12,7 +12,7 @@ import (
 	"github.com/strata-db/strata/source"
 )
 
-// VerifyOptions choose what Verify checks beyond applying every file.
+// VerifyOptions choose what [Migrator.Verify] checks beyond applying every file.
 type VerifyOptions struct {
 	// Idempotent runs each file a second time right after it was
 	// applied, outside the history, and reports the files that fail the
@@ -39,11 +39,11 @@ type VerifyFile struct {
 	File     string // display name
 	Version  string // migration ID
 	Duration time.Duration
-	// Err is nil when the file ran; a *StatementError names file:line.
+	// Err is nil when the file ran; a [*StatementError] names file:line.
 	Err error
 }
 
-// VerifyResult is what Verify found. OK reports whether all went well.
+// VerifyResult is what [Migrator.Verify] found. OK reports whether all went well.
 type VerifyResult struct {
 	Files []VerifyFile
 	// Leftovers are the objects still there after every down file ran
@@ -56,7 +56,7 @@ func (r *VerifyResult) OK() bool {
 	return len(r.Leftovers) == 0 && !slices.ContainsFunc(r.Files, func(f VerifyFile) bool { return f.Err != nil })
 }
 
-// Verify applies every migration to the Migrator's database, which must be
+// Verify applies every migration to the [Migrator]'s database, which must be
 // a new, empty scratch database (strata verify creates one), one file at a
 // time, and reports each file's outcome. It stops at the first file that
 // fails. The returned error is for problems outside the files (connecting,
@@ -110,7 +110,7 @@ func (m *Migrator) Verify(ctx context.Context, opts VerifyOptions) (*VerifyResul
 	zero, _ := source.ParseVersion("0")
 	down, err := m.Down(ctx, DownOptions{To: zero, Reason: "strata verify --down"})
 	if down != nil {
-		for _, a := range down.RolledBack {
+		for _, a := range down.Applied {
 			res.Files = append(res.Files, VerifyFile{Phase: PhaseDown, File: a.File, Version: a.Migration.ID(), Duration: a.Duration})
 		}
 	}
@@ -146,14 +146,14 @@ func (m *Migrator) Verify(ctx context.Context, opts VerifyOptions) (*VerifyResul
 // outcome when it names a file, and returns other errors.
 func (m *Migrator) verifyFailure(res *VerifyResult, phase string, err error) error {
 	var se *StatementError
-	var fe *FileError
-	var dr *DownRefusedError
+	var fe *source.FileError
+	var dr *RefusedError
 	switch {
 	case errors.As(err, &se):
 		res.Files = append(res.Files, VerifyFile{Phase: phase, File: se.File, Version: se.Version, Err: err})
-	case errors.As(err, &fe):
-		res.Files = append(res.Files, VerifyFile{Phase: phase, File: fe.File, Err: err})
-	case errors.As(err, &dr):
+	case errors.As(err, &fe) && len(fe.Files) > 0:
+		res.Files = append(res.Files, VerifyFile{Phase: phase, File: fe.Files[0], Err: err})
+	case errors.As(err, &dr) && dr.Direction == DirectionDown:
 		for _, p := range dr.Problems {
 			res.Files = append(res.Files, VerifyFile{Phase: phase, File: p.File, Version: p.Version, Err: fmt.Errorf("%s: %s; %s", p.File, p.Detail, p.Hint)})
 		}

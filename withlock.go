@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 )
 
 // releaseTimeout bounds how long giving the migration lock back may take

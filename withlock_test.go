@@ -53,7 +53,7 @@ func TestLockReleaseErrorIsReported(t *testing.T) {
 		}},
 		{"down", "1_a.down.sql", func(m *strata.Migrator) (int, error) {
 			res, err := m.Down(ctx, strata.DownOptions{Steps: 1})
-			return len(res.RolledBack), err
+			return len(res.Applied), err
 		}, func(m *strata.Migrator) error {
 			_, err := m.Up(ctx, strata.PlanOptions{})
 			return err

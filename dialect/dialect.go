@@ -58,7 +58,7 @@ type Dialect interface {
 	// must not leak into the next file (SET, temporary tables ...).
 	ChangesSession(stmt string) bool
 	// ResetSession undoes session state left by a file on conn. It returns
-	// ErrReconnect when the only way is a new connection.
+	// [ErrReconnect] when the only way is a new connection.
 	ResetSession(ctx context.Context, conn *sql.Conn) error
 
 	// QuoteIdent quotes one identifier.
@@ -185,7 +185,7 @@ type errReconnect struct{}
 
 func (errReconnect) Error() string { return "session cannot be reset in place; reconnect" }
 
-// Query is one statement with its arguments, for Pipeliner.
+// Query is one statement with its arguments, for [Pipeliner].
 type Query struct {
 	SQL  string
 	Args []any

@@ -27,15 +27,15 @@ func (e *LockLostError) Found() string {
 		"; the run stopped and sent nothing more, and history writes are fenced with the lock, so another run may hold it now: "
 }
 
-// Watched is implemented by a held Lock that can be lost while it is held.
+// Watched is implemented by a held [Lock] that can be lost while it is held.
 // Lost is closed once the lock is known to be lost; Err then returns a
-// *LockLostError.
+// [*LockLostError].
 type Watched interface {
 	Lost() <-chan struct{}
 	Err() error
 }
 
-// Fenced is implemented by a held Lock that the database itself can check.
+// Fenced is implemented by a held [Lock] that the database itself can check.
 // Fence returns a SQL boolean expression (no bind parameters) that is true
 // exactly while this lock is still held by this run; strata adds it to
 // every history write, so a run that lost its lock cannot overwrite the
@@ -89,9 +89,9 @@ type Clock interface {
 	NowMS() string
 }
 
-// Checker is implemented by a held Lock that can confirm, before strata
+// Checker is implemented by a held [Lock] that can confirm, before strata
 // sends a statement, that it is still held (renewing it if need be). Check
-// returns a *LockLostError when it is not.
+// returns a [*LockLostError] when it is not.
 type Checker interface {
 	Check(ctx context.Context) error
 }

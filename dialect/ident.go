@@ -21,7 +21,7 @@ type IdentifierLimiter interface {
 var derivedSuffixes = []string{"_audit", "_lock"}
 
 // CheckTableName returns an error when t's schema or name, or the name of
-// a table derived from it (AuditTable, the lease table), is longer than d
+// a table derived from it ([AuditTable], the lease table), is longer than d
 // keeps whole. It names the limit and the longest name that fits.
 func CheckTableName(d Dialect, t Table) error {
 	l, ok := d.(IdentifierLimiter)

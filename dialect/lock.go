@@ -12,7 +12,7 @@ import (
 // timeout passes (0 means no timeout). Between attempts it sleeps a short,
 // growing, jittered interval; every few seconds it calls waiting with the
 // holder's description from holder. It is the shared wait loop of the
-// dialects' Lock methods.
+// dialects' [Lock] methods.
 func PollLock(ctx context.Context, timeout time.Duration, try func(context.Context) (bool, error), holder func(context.Context) string, waiting func(string)) error {
 	start := time.Now()
 	delay := 50 * time.Millisecond

@@ -7,12 +7,12 @@ import (
 
 // DirFS returns the file system of the folder dir, as os.DirFS(dir) does
 // (it is os.DirFS(dir), with the same paths, errors and symbolic link
-// handling). On Linux, macOS and the BSDs, Load and LoadWith read its files
+// handling). On Linux, macOS and the BSDs, [Load] and [LoadWith] read its files
 // with fewer system calls than os.DirFS needs: they open, read and close
 // each file directly instead of through an *os.File, which on Linux costs
 // five more calls per file (registering it with the runtime's poller and
 // switching it to non-blocking mode and back). In a folder of 1,000 small
-// files that halves the time Load takes.
+// files that halves the time [Load] takes.
 func DirFS(dir string) fs.FS { return &osDir{fsys: os.DirFS(dir), dir: dir} }
 
 // osDir is DirFS's file system.

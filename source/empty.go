@@ -8,14 +8,14 @@ import (
 	"strings"
 )
 
-// ErrNoMigrations is what Load returns, wrapped in a *NoMigrationsError,
+// ErrNoMigrations is what [Load] returns, wrapped in a [*NoMigrationsError],
 // for a folder without a single migration file: most often the wrong
 // folder, such as the parent of the real one or an embed.FS not narrowed
 // with fs.Sub. LoadOptions.AllowEmpty accepts such a folder.
 var ErrNoMigrations = errors.New("no migration files")
 
 // NoMigrationsError is the error for a folder without migration files. It
-// unwraps to ErrNoMigrations.
+// unwraps to [ErrNoMigrations].
 type NoMigrationsError struct {
 	// Subfolders are folders below the root (slash-separated paths within
 	// the FS, nearest first) that hold .sql files: where the migrations
@@ -33,7 +33,7 @@ func (e *NoMigrationsError) Error() string {
 	return msg
 }
 
-// Unwrap returns ErrNoMigrations.
+// Unwrap returns [ErrNoMigrations].
 func (e *NoMigrationsError) Unwrap() error { return ErrNoMigrations }
 
 // Limits of the search for subfolders holding .sql files.

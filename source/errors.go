@@ -6,24 +6,29 @@ import (
 	"unicode/utf8"
 )
 
-// FileError is a problem with one or more files of a migrations directory.
-// Load returns every FileError it finds, joined with errors.Join; use
-// errors.As to get the first one, or errors.Join's Unwrap() []error to get
-// them all.
+// FileError is a problem with one or more migration files. [Load] returns
+// every FileError it finds in a folder (names, versions, directives),
+// joined with [errors.Join]; use [errors.As] to get the first one, or
+// errors.Join's Unwrap() []error to get them all. The strata package
+// returns one for a file it cannot read or split (an unterminated quote, a
+// psql meta-command, an I/O error) while planning or running: nothing of
+// that file was run.
 type FileError struct {
-	// Files are the paths involved, within the FS.
+	// Files are the paths involved: within the FS for [Load], display
+	// names (the folder's name joined with the path) from strata.
 	Files []string
 	// Line is the 1-based line the problem is on, or 0 when it is about
 	// the file as a whole.
 	Line int
-	// Msg says, in lower case, what is wrong and what to do about it.
+	// Msg says, in lower case, what is wrong and what to do about it
+	// ("" when Err says it).
 	Msg string
 	// Err is the underlying error, such as an fs error, or nil.
 	Err error
 }
 
 // Error returns the files (the first one as file:line when Line is set)
-// and the message, for example
+// and the message (Err's when Msg is empty), for example
 // "0002_a.sql, 0002_b.sql: two files have version 2: renumber one of them".
 func (e *FileError) Error() string {
 	var b strings.Builder
@@ -40,7 +45,11 @@ func (e *FileError) Error() string {
 	if b.Len() > 0 {
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	if e.Msg == "" && e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString(e.Msg)
+	}
 	return b.String()
 }
 

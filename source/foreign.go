@@ -13,7 +13,7 @@ import (
 // "-- migrate:down", ...) or is named the way the tool names its files
 // (Flyway's V1__name.sql). strata runs every statement of a file, so a
 // down section below such a marker would run right after the up section.
-// Load refuses such a folder; the *FileError it returns for the file wraps
+// [Load] refuses such a folder; the [*FileError] it returns for the file wraps
 // a *ForeignError, so errors.As finds it.
 type ForeignError struct {
 	// File is the file's path within the FS.

@@ -29,7 +29,7 @@ const (
 
 // Migration is one migration file, with its down file if it has one.
 type Migration struct {
-	// Kind is Versioned or Repeatable.
+	// Kind is [Versioned] or [Repeatable].
 	Kind Kind
 	// Version is the file's version; zero for a repeatable migration.
 	Version Version
@@ -131,9 +131,9 @@ func scanAll(fsys fs.FS, c *checksumCache, groups ...[]entry) {
 // files and files not ending in .sql are ignored), checks their names,
 // versions, down files, encoding and directives, and computes their
 // checksums. It reports every problem it finds, joined with errors.Join;
-// each is a *FileError (one for a file written for another tool wraps a
-// *ForeignError). A folder without a single migration file is an error,
-// a *NoMigrationsError, unless LoadOptions.AllowEmpty says otherwise.
+// each is a [*FileError] (one for a file written for another tool wraps a
+// [*ForeignError]). A folder without a single migration file is an error,
+// a [*NoMigrationsError], unless [LoadOptions].AllowEmpty says otherwise.
 //
 // Load reads several files at once, so fsys must be safe for concurrent
 // use, as os.DirFS, embed.FS and fstest.MapFS are.
@@ -141,7 +141,7 @@ func Load(fsys fs.FS) (*Dir, error) {
 	return LoadWith(fsys, LoadOptions{})
 }
 
-// LoadOptions change how LoadWith reads a folder.
+// LoadOptions change how [LoadWith] reads a folder.
 type LoadOptions struct {
 	// CacheFile is a checksum cache file: a file whose device, inode,
 	// size, modification and status-change times are those the cache
@@ -157,14 +157,14 @@ type LoadOptions struct {
 	// replaced.
 	CacheKey string
 	// AllowEmpty accepts a folder without migration files. Without it,
-	// LoadWith returns a *NoMigrationsError (errors.Is ErrNoMigrations):
+	// [LoadWith] returns a [*NoMigrationsError] ([errors.Is] [ErrNoMigrations]):
 	// a folder with nothing to apply is most often the wrong folder.
 	AllowEmpty bool
 
 	now func() time.Time // the clock, for tests; nil is time.Now
 }
 
-// LoadWith is Load with options.
+// LoadWith is [Load] with options.
 func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 	if o.now == nil {
 		o.now = time.Now
@@ -409,7 +409,7 @@ func (d *Dir) Open(name string) (io.ReadCloser, error) {
 // the bytes its checksum covers (see Checksum): CR LF normalised like the
 // text read, and the leading byte order mark that the text read does not
 // have. A SHA-256 of what sum received, once the reader reached the end,
-// equals the checksum Load computed if the file did not change since.
+// equals the checksum [Load] computed if the file did not change since.
 func (d *Dir) OpenSum(name string, sum io.Writer) (io.ReadCloser, error) {
 	if d.FS == nil {
 		return nil, errors.New("the migrations directory has no file system")

@@ -75,7 +75,7 @@ func parseName(name string) (fileName, error) {
 	return f, nil
 }
 
-// MaxNameBytes is the longest migration file name Load accepts, in bytes:
+// MaxNameBytes is the longest migration file name [Load] accepts, in bytes:
 // what Linux, macOS and Windows file systems allow, and what the history
 // table stores whole (its id column holds R__ and 297 characters, its
 // name and file columns 1024), so a file system that allows longer names

@@ -32,7 +32,7 @@ func NewFileName(d *Dir, description string, now time.Time) (string, error) {
 	return NewFileNameWith(d, description, now, NewFileOptions{})
 }
 
-// NewFileOptions change how NewFileNameWith numbers a new file.
+// NewFileOptions change how [NewFileNameWith] numbers a new file.
 type NewFileOptions struct {
 	// Timestamp numbers the file with now in UTC as YYYYMMDDHHMMSS (or
 	// the head's version + 1 when that is not greater), whatever style
@@ -40,7 +40,7 @@ type NewFileOptions struct {
 	Timestamp bool
 }
 
-// NewFileNameWith is NewFileName with options.
+// NewFileNameWith is [NewFileName] with options.
 func NewFileNameWith(d *Dir, description string, now time.Time, opts NewFileOptions) (string, error) {
 	slug := slugify(description)
 	if slug == "" {

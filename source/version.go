@@ -5,12 +5,12 @@ import (
 	"strings"
 )
 
-// MaxVersionDigits is the longest version, in digits, that ParseVersion
+// MaxVersionDigits is the longest version, in digits, that [ParseVersion]
 // accepts (leading zeros included).
 const MaxVersionDigits = 64
 
 // Version is a migration version: a non-negative integer of any size
-// (up to MaxVersionDigits digits), kept in canonical decimal form so that
+// (up to [MaxVersionDigits] digits), kept in canonical decimal form so that
 // 20-digit versions neither overflow nor lose precision. "0001" and "1" are
 // the same Version. The zero value means "no version" and is distinct from
 // the valid version 0.
@@ -19,7 +19,7 @@ type Version struct {
 }
 
 // ParseVersion parses a run of ASCII digits such as "0001", "42" or
-// "20240101120000" into a Version. Leading zeros are insignificant.
+// "20240101120000" into a [Version]. Leading zeros are insignificant.
 func ParseVersion(s string) (Version, error) {
 	if s == "" {
 		return Version{}, fmt.Errorf("empty version: a version is a run of digits such as 0001")

@@ -33,11 +33,11 @@ func (d Dialect) String() string {
 	return fmt.Sprintf("Dialect(%d)", int(d))
 }
 
-// Options configure a Scanner.
+// Options configure a [Scanner].
 type Options struct {
 	// Dialect chooses the lexical rules. It is required.
 	Dialect Dialect
-	// MaxStatementBytes, when positive, makes Next fail with an *Error
+	// MaxStatementBytes, when positive, makes Next fail with an [*Error]
 	// as soon as a statement grows beyond this many bytes (for example
 	// MySQL's max_allowed_packet), before anything is sent.
 	MaxStatementBytes int
@@ -47,7 +47,7 @@ type Options struct {
 	// Backslash says whether a backslash escapes the next character in
 	// ordinary quoted strings, which changes where a string ends. The
 	// server decides: MySQL's sql_mode NO_BACKSLASH_ESCAPES, PostgreSQL's
-	// standard_conforming_strings. BackslashDefault is the dialect's
+	// standard_conforming_strings. [BackslashDefault] is the dialect's
 	// default. SQLite ignores it.
 	Backslash Backslash
 }

@@ -88,7 +88,7 @@ func NewScanner(r io.Reader, opts Options) *Scanner {
 }
 
 // Next returns the next statement, io.EOF after the last one, or an
-// *Error (its position is where the offending construct opened). A read
+// [*Error] (its position is where the offending construct opened). A read
 // error from the underlying reader is returned wrapped. After an error,
 // Next keeps returning it.
 func (s *Scanner) Next() (Statement, error) {

@@ -27,7 +27,7 @@ type Token struct {
 	Offset int
 }
 
-// Tokens splits one statement's text (a Statement's Text) into tokens with
+// Tokens splits one statement's text (a [Statement]'s Text) into tokens with
 // the scanner's own lexical rules for opts.Dialect, so that a tool reading statements
 // sees what the scanner sends and the server runs: comments are dropped
 // (in MySQL a line comment needs "-- " with a space or control character

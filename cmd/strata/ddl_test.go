@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/strata-db/strata/internal/testdb"
 )
@@ -33,9 +32,13 @@ func TestLockTimeoutDDLRetries(t *testing.T) {
 	r := strataEnv(t, f.wd, []string{"STRATA_LOCK_TIMEOUT_DDL=200ms"}, "up", "--url", db.URL, "--dir", f.dir)
 	want(t, r, 4, "0002_alter.sql:1", "55P03")
 
-	time.AfterFunc(1500*time.Millisecond, func() { _, _ = c.ExecContext(ctx, "ROLLBACK") })
-	r = f.run(db.URL, "up", "--lock-timeout-ddl", "200ms", "--retries", "10")
-	want(t, r, 0, "retrying migrations/0002_alter.sql", "attempt 2 of 11", "applied migrations/0002_alter.sql")
+	// Release the table lock only once strata has hit it and said it
+	// retries, not after a fixed time a slow start could outlast.
+	b := startBG(t, f, db.URL, "retrying migrations/0002_alter.sql", "up", "--lock-timeout-ddl", "200ms", "--retries", "10")
+	if _, err := c.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	want(t, b.wait(), 0, "retrying migrations/0002_alter.sql", "attempt 2 of 11", "applied migrations/0002_alter.sql")
 }
 
 // TestInvalidIndexInStatus fails a CREATE UNIQUE INDEX CONCURRENTLY on

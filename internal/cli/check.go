@@ -91,7 +91,7 @@ func (a *app) check(ctx context.Context) error {
 	out := jsonCheck{OK: code == ExitOK, ExitCode: code, Code: errorCodes[code], CurrentVersion: st.Current.String(),
 		HeadVersion: st.Head.String(), Ahead: aheadVersions(st.Ahead), Pending: st.Pending, Problems: []jsonProblem{}}
 	for _, p := range a.problems(st, false) {
-		out.Problems = append(out.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
+		out.Problems = append(out.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
 	}
 	for _, ms := range st.Migrations {
 		if ms.State == strata.StatePending {

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -113,16 +112,16 @@ func (a *app) down(ctx context.Context, opts strata.DownOptions) error {
 			RolledBack     []jsonApplied `json:"rolled_back"`
 			CurrentVersion string        `json:"current_version"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
-		}{jsonFiles(res.RolledBack), res.Current.String(), res.LockWait.Milliseconds()})
+		}{jsonFiles(res.Applied), res.Current.String(), res.LockWait.Milliseconds()})
 		if a.json {
 			return nil
 		}
 	}
-	if len(res.RolledBack) == 0 {
+	if len(res.Applied) == 0 {
 		a.printf("nothing to roll back: %s\n", atVersion(res.Current))
 		return nil
 	}
-	a.printf("rolled back %s in %s: %s\n", plural(len(res.RolledBack), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
+	a.printf("rolled back %s in %s: %s\n", plural(len(res.Applied), "migration"), fmtDuration(time.Since(start)), atVersion(res.Current))
 	return nil
 }
 
@@ -143,7 +142,7 @@ func (a *app) redo(ctx context.Context) error {
 			Applied        []jsonApplied `json:"applied"`
 			CurrentVersion string        `json:"current_version"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
-		}{jsonFiles(res.Down.RolledBack), jsonFiles(res.Up.Applied), res.Up.Current.String(), res.Up.LockWait.Milliseconds()})
+		}{jsonFiles(res.Down.Applied), jsonFiles(res.Up.Applied), res.Up.Current.String(), res.Up.LockWait.Milliseconds()})
 		if a.json {
 			return nil
 		}
@@ -185,7 +184,7 @@ func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
 			CurrentVersion   string     `json:"current_version"`
 			VersionAfter     string     `json:"version_after"`
 			Steps            []jsonStep `json:"steps"`
-		}{"down", p.Dialect, string(p.TxMode), p.TransactionalDDL, p.Status.Current.String(), after.String(), []jsonStep{}}
+		}{string(p.Direction), p.Dialect, string(p.TxMode), p.TransactionalDDL, p.Status.Current.String(), after.String(), []jsonStep{}}
 		for _, st := range p.Steps {
 			out.Steps = append(out.Steps, jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 				Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements})
@@ -219,7 +218,7 @@ func (a *app) planDown(ctx context.Context, opts strata.DownOptions) error {
 }
 
 // versionAfterDown is the highest applied version once p has run.
-func versionAfterDown(p *strata.DownPlan) source.Version {
+func versionAfterDown(p *strata.Plan) source.Version {
 	gone := make(map[string]bool, len(p.Steps))
 	for _, st := range p.Steps {
 		gone[st.Migration.ID()] = true
@@ -227,7 +226,7 @@ func versionAfterDown(p *strata.DownPlan) source.Version {
 	var v source.Version
 	for _, ms := range p.Status.Migrations {
 		r := ms.Record
-		if r == nil || r.Status != history.Applied || r.Kind == history.KindRepeatable || gone[ms.ID] {
+		if r == nil || r.Status != "applied" || r.Kind == "repeatable" || gone[ms.ID] {
 			continue
 		}
 		if ms.Version.Compare(v) > 0 {

@@ -52,34 +52,26 @@ func (a *app) printError(err error, code int) {
 	}
 	je := jsonError{Code: errorCodes[code], ExitCode: code, Message: msg}
 	var (
-		drift *strata.DriftError
-		stmt  *strata.StatementError
-		file  *strata.FileError
-		lock  *dialect.LockTimeoutError
-		down  *strata.DownRefusedError
-		frgn  *source.ForeignError
+		refd *strata.RefusedError
+		stmt *strata.StatementError
+		file *source.FileError
+		lock *dialect.LockTimeoutError
+		frgn *source.ForeignError
 	)
 	switch {
 	case errors.As(err, &stmt):
 		je.File, je.Line, je.Statement = stmt.File, stmt.Line, a.scrub(stmt.Statement)
 		je.ServerCode, je.ServerMessage, je.Outcome = stmt.Code, a.scrub(stmt.Message), stmt.Outcome
-	case errors.As(err, &file):
-		je.File, je.Line = file.File, file.Line
+	case errors.As(err, &file) && len(file.Files) > 0:
+		je.File, je.Line = file.Files[0], file.Line
 	case errors.As(err, &frgn):
 		je.File, je.Line = filepath.Join(a.dir, filepath.FromSlash(frgn.File)), frgn.Line
-	case errors.As(err, &drift):
-		for _, p := range drift.Problems {
-			je.Problems = append(je.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
+	case errors.As(err, &refd):
+		for _, p := range refd.Problems {
+			je.Problems = append(je.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
 		}
-		if len(drift.Problems) > 0 {
-			je.File = drift.Problems[0].File
-		}
-	case errors.As(err, &down):
-		for _, p := range down.Problems {
-			je.Problems = append(je.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: downHint(p)})
-		}
-		if len(down.Problems) > 0 {
-			je.File = down.Problems[0].File
+		if len(refd.Problems) > 0 {
+			je.File = refd.Problems[0].File
 		}
 	case errors.As(err, &lock):
 		je.Holder = lock.Holder

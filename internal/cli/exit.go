@@ -77,18 +77,16 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitInterrupted
 	}
 	var (
-		drift *strata.DriftError
-		res   *strata.ResumeError
-		rsv   *strata.ResolveError
-		down  *strata.DownRefusedError
-		base  *strata.BaselineRefusedError
-		stmt  *strata.StatementError
-		file  *strata.FileError
-		src   *source.FileError
-		cfg   *strata.ConfigError
-		conn  *config.ConnectError
-		usg   usageError
-		st    *exitStatus
+		refd *strata.RefusedError
+		res  *strata.ResumeError
+		rsv  *strata.ResolveError
+		base *strata.BaselineRefusedError
+		stmt *strata.StatementError
+		file *source.FileError
+		cfg  *strata.ConfigError
+		conn *config.ConnectError
+		usg  usageError
+		st   *exitStatus
 	)
 	switch {
 	case errors.As(err, &st):
@@ -102,12 +100,12 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitFailure
 	case errors.As(err, new(*strata.StillExecutingError)):
 		return ExitDrift
-	case errors.As(err, &drift), errors.As(err, &res), errors.As(err, &rsv),
-		errors.As(err, &down), errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):
+	case errors.As(err, &refd), errors.As(err, &res), errors.As(err, &rsv),
+		errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed
-	case errors.As(err, &src), errors.As(err, &cfg):
+	case errors.As(err, &cfg):
 		return ExitUsage
 	case errors.As(err, &conn):
 		return ExitUnreachable

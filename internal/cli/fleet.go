@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/fleet"
+	"github.com/strata-db/strata/internal/fleet"
 )
 
 // fleetFlags turn up, status and check into runs over many targets.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/fleet"
+	"github.com/strata-db/strata/internal/fleet"
 	"github.com/strata-db/strata/internal/lease"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/strata-db/strata/fleet"
+	"github.com/strata-db/strata/internal/fleet"
 	"github.com/strata-db/strata/source"
 )
 

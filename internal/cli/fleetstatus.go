@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/strata-db/strata/fleet"
+	"github.com/strata-db/strata/internal/fleet"
 )
 
 // jsonFleetStatus is the --json document of status and check on a fleet.
@@ -76,7 +76,7 @@ func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, mode fl
 				jt.State = errorCodes[code]
 			}
 			for _, p := range a.problems(st, false) {
-				jt.Problems = append(jt.Problems, jsonProblem{State: string(p.State), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
+				jt.Problems = append(jt.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
 			}
 			d.Versions[jt.CurrentVersion]++
 		}

@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/fleet"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/internal/fleet"
 	"github.com/strata-db/strata/source"
 )
 

@@ -49,5 +49,11 @@ func (a *app) explainFolder(err error) error {
 	if errors.As(err, &fe) {
 		return usage(&folderError{msg: err.Error() + "\n" + foreignHint, err: err})
 	}
+	if errors.As(err, new(*source.FileError)) {
+		// A file the folder cannot be loaded with is a mistake in the
+		// folder (exit 2); one strata cannot split while it runs is a
+		// failed migration (exit 4).
+		return usage(err)
+	}
 	return err
 }

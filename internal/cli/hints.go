@@ -15,6 +15,9 @@ const reasonHint = `--reason "<what you checked>"`
 
 // problemHint phrases what to do about p as strata commands.
 func problemHint(p strata.Problem) string {
+	if p.Direction == strata.DirectionDown {
+		return downHint(p)
+	}
 	switch p.Remedy {
 	case strata.RemedyAcceptEdit:
 		return "restore the file as it was applied (git checkout) and put the change in a new migration (strata new); if the edit is deliberate and harmless (comments, formatting), accept it: strata resolve " + p.Version + " --accept-edit " + reasonHint
@@ -47,7 +50,7 @@ func problemHint(p strata.Problem) string {
 }
 
 // downHint phrases what to do about a refused rollback as strata commands.
-func downHint(p strata.DownProblem) string {
+func downHint(p strata.Problem) string {
 	switch p.Remedy {
 	case strata.RemedySettleFirst:
 		return "settle it first: strata resolve " + p.Version + " --applied or --rolled-back " + reasonHint
@@ -59,39 +62,16 @@ func downHint(p strata.DownProblem) string {
 	return p.Hint
 }
 
-// driftText is a DriftError as the CLI says it: with strata commands for
-// hints.
-func driftText(e *strata.DriftError) string {
-	var b strings.Builder
-	if len(e.Problems) == 1 {
-		b.WriteString("refusing to migrate: ")
-	} else {
-		fmt.Fprintf(&b, "refusing to migrate: %d problems:", len(e.Problems))
+// refusedText is a RefusedError as the CLI says it: the library's
+// message with strata commands for hints.
+func refusedText(e *strata.RefusedError) string {
+	c := *e
+	c.Problems = make([]strata.Problem, len(e.Problems))
+	for i, p := range e.Problems {
+		p.Hint = problemHint(p)
+		c.Problems[i] = p
 	}
-	for _, p := range e.Problems {
-		if len(e.Problems) > 1 {
-			b.WriteString("\n  ")
-		}
-		fmt.Fprintf(&b, "%s: %s; %s", p.File, p.Detail, problemHint(p))
-	}
-	return b.String()
-}
-
-// downRefusedText is a DownRefusedError as the CLI says it.
-func downRefusedText(e *strata.DownRefusedError) string {
-	var b strings.Builder
-	b.WriteString("refusing to roll back")
-	if len(e.Problems) > 1 {
-		fmt.Fprintf(&b, ": %d problems:", len(e.Problems))
-		for _, p := range e.Problems {
-			fmt.Fprintf(&b, "\n  %s: %s; %s", p.File, p.Detail, downHint(p))
-		}
-		return b.String()
-	}
-	for _, p := range e.Problems {
-		fmt.Fprintf(&b, ": %s: %s; %s", p.File, p.Detail, downHint(p))
-	}
-	return b.String()
+	return c.Error()
 }
 
 // cliErrorText is err's message with the library's own words for what to
@@ -106,8 +86,7 @@ func cliErrorText(err error) string {
 		}
 	}
 	var (
-		drift *strata.DriftError
-		down  *strata.DownRefusedError
+		refd  *strata.RefusedError
 		uv    *strata.UnknownVersionError
 		base  *strata.BaselineRefusedError
 		rsn   *strata.ReasonError
@@ -143,11 +122,8 @@ func cliErrorText(err error) string {
 		swap(rsm.Error(), fmt.Sprintf("%s:%d: cannot resume: statement %d already ran, but the file's statement %d is not the one that ran (%d statements had completed); restore those statements as they were, or settle the file by hand with strata resolve --applied or --rolled-back",
 			rsm.File, rsm.Line, rsm.Index, rsm.Index, rsm.Applied))
 	}
-	if errors.As(err, &drift) {
-		swap(drift.Error(), driftText(drift))
-	}
-	if errors.As(err, &down) {
-		swap(down.Error(), downRefusedText(down))
+	if errors.As(err, &refd) {
+		swap(refd.Error(), refusedText(refd))
 	}
 	if errors.As(err, &uv) {
 		swap(uv.Error(), uv.Found()+"; run strata status to list the versions")

@@ -13,7 +13,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
-	"github.com/strata-db/strata/lint"
+	"github.com/strata-db/strata/internal/lint"
 	"github.com/strata-db/strata/source"
 	"github.com/strata-db/strata/sqlsplit"
 )

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/lint"
+	"github.com/strata-db/strata/internal/lint"
 )
 
 // The Markdown renderers: one function per result type, for --format
@@ -152,11 +152,11 @@ func mdFailure(w io.Writer, err error, scrub func(string) string) {
 		}
 		return
 	}
-	var drift *strata.DriftError
-	if errors.As(err, &drift) && len(drift.Problems) > 0 {
+	var drift *strata.RefusedError
+	if errors.As(err, &drift) && drift.Direction != strata.DirectionDown && len(drift.Problems) > 0 {
 		fmt.Fprintf(w, "refused: the history and the folder disagree.\n\n| State | File | Detail | Fix |\n|---|---|---|---|\n")
 		for _, p := range drift.Problems {
-			fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", p.State, p.File, mdCell(scrub(p.Detail)), mdCell(problemHint(p)))
+			fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", p.Kind, p.File, mdCell(scrub(p.Detail)), mdCell(problemHint(p)))
 		}
 		fmt.Fprintln(w)
 		return

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/lint"
+	"github.com/strata-db/strata/internal/lint"
 )
 
 func (a *app) planCommand() *cobra.Command {

@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/dbwait"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/internal/dbwait"
 	"github.com/strata-db/strata/internal/launch"
 )
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/strata-db/strata"
-	"github.com/strata-db/strata/history"
 	"github.com/strata-db/strata/source"
 )
 
@@ -25,7 +24,7 @@ func TestStatusJSONStream(t *testing.T) {
 		return ver
 	}
 	at := time.Date(2026, 11, 22, 7, 50, 48, 123456789, time.FixedZone("x", 3600))
-	rec := &history.Record{}
+	rec := &strata.Record{}
 	awkward := []string{"", "plain", `quote " and \ backslash`, "<b>&amp;</b>", "tab\tnew\nline\r\x00\x1f\x7f",
 		"héllo wörld ✓", "line sep \u2028 para \u2029", "bad utf-8 \xff\xfe end", "password=secret"}
 	var ms []strata.MigrationStatus

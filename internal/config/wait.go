@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/strata-db/strata/dbwait"
 	"github.com/strata-db/strata/dialect"
+	"github.com/strata-db/strata/internal/dbwait"
 )
 
 // Classify says what a connection error means for waiting on a server

@@ -13,10 +13,10 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/strata-db/strata/dbwait"
 	"github.com/strata-db/strata/dialect"
 	mydialect "github.com/strata-db/strata/dialect/mysql"
 	pgdialect "github.com/strata-db/strata/dialect/postgres"
+	"github.com/strata-db/strata/internal/dbwait"
 )
 
 func TestClassify(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/dialect"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 )
 
 // Status is a check's outcome.

@@ -10,7 +10,7 @@ import (
 // every rule with its default severity and the same risk and fix texts a
 // finding prints.
 func TestRulesDocumented(t *testing.T) {
-	b, err := os.ReadFile("../docs/verify-lint.md")
+	b, err := os.ReadFile("../../docs/verify-lint.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/strata-db/strata/dialect/mysql"
 	"github.com/strata-db/strata/dialect/postgres"
 	"github.com/strata-db/strata/dialect/sqlite"
-	"github.com/strata-db/strata/history"
+	"github.com/strata-db/strata/internal/history"
 	"github.com/strata-db/strata/internal/testdb"
 )
 

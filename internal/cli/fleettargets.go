@@ -156,6 +156,11 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuil
 			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
 		}
 		switch {
+		case a.set.awsIAM || t.WantsIAM():
+			from, _ := in.PasswordSource()
+			if err := a.awsIAM(ctx, t, from); err != nil {
+				return nil, fmt.Errorf("%s: %w", where[i], err)
+			}
 		case havePW && in.Command != "":
 			// One function for every target: the command's first answer
 			// is used once, then it runs for each new connection.

@@ -86,6 +86,12 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		if p2.Steps, err = replanned(p.Steps, p2.Steps); err != nil {
 			return err
 		}
+		if len(p2.Steps) > 0 {
+			if err := m.checkSchemaDrift(ctx, s); err != nil {
+				return err
+			}
+			s.snapshot = "up"
+		}
 		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		disarm, err := r.arm(ctx)

@@ -109,6 +109,11 @@ func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*Baselin
 		for _, r := range recs {
 			res.Recorded = append(res.Recorded, r.ID)
 		}
+		if len(recs) > 0 {
+			// The schema the baseline vouches for: later drift is
+			// measured from it.
+			s.snapshot = "baseline"
+		}
 		return nil
 	})
 	if err != nil {

@@ -184,6 +184,9 @@ func (m *Migrator) applyDown(ctx context.Context, p *Plan, res *Result) (*Result
 		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: &Result{}, lim: p.limit, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.down.Reason)}
+		if len(steps) > 0 {
+			s.snapshot = "down"
+		}
 		return d.steps(ctx, steps, m.cfg.txMode)
 	})
 	return res, err

@@ -73,6 +73,7 @@ type config struct {
 	table           dialect.Table
 	sessionSQL      []string
 	allowOutOfOrder bool
+	allowDrift      bool // WithAllowDrift
 	failIfAhead     bool
 	txMode          TxMode
 	lockTimeout     time.Duration

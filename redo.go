@@ -48,6 +48,7 @@ func (m *Migrator) Redo(ctx context.Context) (*RedoResult, error) {
 		r := &run{m: m, conn: s.c, appliedBy: s.appliedBy, res: res.Up, lim: lim, lock: s.lock, store: m.store.Fenced(s.lock.fence)}
 		defer func() { s.c, s.changed = r.conn, r.changed }()
 		d := &downRun{run: r, s: s, res: res.Down, reason: "strata redo"}
+		s.snapshot = "redo"
 		if err := d.steps(ctx, steps, TxPerFile); err != nil {
 			return err
 		}

@@ -113,6 +113,12 @@ func (m *Migrator) Resolve(ctx context.Context, opts ResolveOptions) (*ResolveRe
 		}
 		res.Audit = s.audit(m, id, opts.Action.audit(), res.OldState, res.NewState, res.OldChecksum, res.NewChecksum, strings.TrimSpace(opts.Reason))
 		res.Audit.Detail = describeRow(ms)
+		if opts.Action != ResolveAcceptEdit {
+			// The human settled a file that stopped half-way, by finishing
+			// or undoing it: the schema they left is the one later drift
+			// is measured from.
+			s.snapshot = "resolve " + string(opts.Action)
+		}
 		return s.inTx(ctx, func(tx *sql.Tx) error {
 			if err := change(tx); err != nil {
 				return err

@@ -233,7 +233,7 @@ func (m *Migrator) objectsOn(ctx context.Context, q dialect.Execer) ([]string, e
 	if err != nil {
 		return nil, fmt.Errorf("list the database's objects: %w", err)
 	}
-	own := []string{m.cfg.table.Name, dialect.AuditTable(m.cfg.table).Name, m.cfg.table.Name + "_lock"}
+	own := []string{m.cfg.table.Name, dialect.AuditTable(m.cfg.table).Name, dialect.SnapshotTable(m.cfg.table).Name, m.cfg.table.Name + "_lock"}
 	var out []string
 	for _, o := range all {
 		name := o[strings.LastIndexAny(o, " .")+1:]

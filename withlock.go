@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/strata-db/strata/internal/history"
@@ -78,6 +80,12 @@ type session struct {
 	lock      *held   // the migration lock, for fencing the command's writes
 	who       string  // operating-system user, database user and host, for the audit
 	changed   bool    // a file may have left session state on c
+	// snapshot, when not empty, is the reason recorded with the schema
+	// snapshot that locked takes after f: the command changed the schema.
+	snapshot string
+	// rows is the history as read under the lock before f, to tell
+	// whether a command that failed changed anything (rowsKey).
+	rows []history.Record
 }
 
 // locked runs f on a pinned connection under the migration lock (see
@@ -95,6 +103,7 @@ func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *se
 		if err != nil {
 			return err
 		}
+		s.rows = recs
 		s.st = m.status(recs)
 		s.st.HistoryExists = true
 		if err := m.settleRunning(ctx, c, s.st, true); err != nil {
@@ -109,7 +118,23 @@ func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *se
 		if m.osUser != "" && m.osUser != user {
 			s.who = m.osUser + " as " + s.appliedBy
 		}
-		return f(ctx, s)
+		err = f(ctx, s)
+		// Record the schema also after a failure that changed the
+		// history (files applied before it, a file that stopped half-way):
+		// the next run compares with it. Not when the run was cancelled
+		// or lost the lock.
+		if s.snapshot != "" && ctx.Err() == nil {
+			if err != nil {
+				recs, rerr := m.store.All(ctx, s.c)
+				if rerr != nil || rowsKey(recs) == rowsKey(s.rows) {
+					return err
+				}
+			}
+			if serr := m.recordSchema(ctx, s, s.snapshot); serr != nil {
+				err = errors.Join(err, serr)
+			}
+		}
+		return err
 	})
 }
 
@@ -135,4 +160,15 @@ func (s *session) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// rowsKey sums up the history rows that say what ran: which rows exist,
+// with what status and progress.
+func rowsKey(recs []history.Record) string {
+	keys := make([]string, len(recs))
+	for i, r := range recs {
+		keys[i] = fmt.Sprintf("%s\x00%s\x00%d\x00%s", r.ID, r.Status, r.StatementsApplied, r.Checksum)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, "\x01")
 }

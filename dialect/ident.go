@@ -17,8 +17,9 @@ type IdentifierLimiter interface {
 }
 
 // derivedSuffixes are what the tables strata derives from a history
-// table's name add to it: AuditTable's _audit and the lease's _lock.
-var derivedSuffixes = []string{"_audit", "_lock"}
+// table's name add to it: AuditTable's _audit, SnapshotTable's _schema
+// and the lease's _lock. The first is the one error messages show.
+var derivedSuffixes = []string{"_schema", "_audit", "_lock"}
 
 // CheckTableName returns an error when t's schema or name, or the name of
 // a table derived from it ([AuditTable], the lease table), is longer than d
@@ -41,7 +42,7 @@ func CheckTableName(d Dialect, t Table) error {
 		longest = max(longest, len(s))
 	}
 	if n := length(t.Name); n+longest > limit {
-		return fmt.Errorf("history table name %q is %d %s long: with the suffix strata adds for its audit table (%s) it would exceed the %d %s %s keeps of a name, and two long names could then share one table: use a name of at most %d %s",
+		return fmt.Errorf("history table name %q is %d %s long: with the suffix strata adds for its snapshot table (%s) it would exceed the %d %s %s keeps of a name, and two long names could then share one table: use a name of at most %d %s",
 			t.Name, n, unit, t.Name+derivedSuffixes[0], limit, unit, d.Name(), limit-longest, unit)
 	}
 	return nil

@@ -102,7 +102,11 @@ func TestKilledMySQLRunStatementStillExecuting(t *testing.T) {
 	f := newFolder(t)
 	f.write("0001_slow.sql", "CREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT SLEEP(4) AS s;\nCREATE TABLE after_it (x int);\n")
 	p := startBG(t, f, db.URL, "0001_slow.sql:2:", "up", "--verbose")
-	time.Sleep(300 * time.Millisecond) // let the statement reach the server
+	watch := db.Open(t)
+	eventually(t, 15*time.Second, "the statement on the server", func() bool {
+		var n int
+		return watch.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%CREATE TABLE late AS%' AND ID <> CONNECTION_ID()").Scan(&n) == nil && n > 0
+	})
 	p.signal(syscall.SIGKILL)
 	p.wait()
 	r := f.run(db.URL, "status", "--json")
@@ -132,7 +136,11 @@ func TestKilledPostgresRunRecordsItsOrphanedStatement(t *testing.T) {
 	f := newFolder(t)
 	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT 1 AS s FROM pg_sleep(3);\nCREATE TABLE after_it (x int);\n")
 	p := startBG(t, f, db.URL, "0001_slow.sql:3:", "up", "--verbose")
-	time.Sleep(300 * time.Millisecond)
+	watch := db.Open(t)
+	eventually(t, 15*time.Second, "the statement on the server", func() bool {
+		var n int
+		return watch.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%CREATE TABLE late AS%' AND state = 'active' AND pid <> pg_backend_pid()").Scan(&n) == nil && n > 0
+	})
 	p.signal(syscall.SIGKILL)
 	p.wait()
 	if s := f.status(db.URL).state("1"); s != "running" {

@@ -50,7 +50,7 @@ func TestSQLiteTableCaseOneLock(t *testing.T) {
 
 // TestHistoryTableNameLimit: PostgreSQL silently truncates identifiers to
 // 63 bytes and MySQL refuses more than 64 characters, so a history table
-// name whose audit table (NAME_audit) would not fit is refused up front,
+// name whose snapshot table (NAME_schema) would not fit is refused up front,
 // naming the limit, before anything is created; the longest name that fits
 // works.
 func TestHistoryTableNameLimit(t *testing.T) {
@@ -60,9 +60,9 @@ func TestHistoryTableNameLimit(t *testing.T) {
 		fits  string // the longest name that fits
 		limit string // what the error names
 	}{
-		{"postgres", strings.Repeat("h", 57), "63 bytes"},
-		{"postgres", strings.Repeat("é", 28) + "h", "63 bytes"}, // 57 bytes
-		{"mysql", strings.Repeat("h", 58), "64 characters"},
+		{"postgres", strings.Repeat("h", 56), "63 bytes"},
+		{"postgres", strings.Repeat("é", 28), "63 bytes"}, // 56 bytes
+		{"mysql", strings.Repeat("h", 57), "64 characters"},
 	}
 	for _, c := range cases {
 		t.Run(c.kind, func(t *testing.T) {

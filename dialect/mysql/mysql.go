@@ -84,8 +84,8 @@ func (Dialect) Placeholder(int) string { return "?" }
 // TextPlaceholder returns a text-typed placeholder.
 func (Dialect) TextPlaceholder(int) string { return "?" }
 
-// HistoryDDL creates the history table and its audit table (InnoDB,
-// utf8mb4).
+// HistoryDDL creates the history table, its audit table and its schema
+// snapshot table (InnoDB, utf8mb4).
 func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	return []string{"CREATE TABLE IF NOT EXISTS " + d.QuoteTable(t) + ` (
 	id                  varchar(300)  NOT NULL PRIMARY KEY,
@@ -117,6 +117,16 @@ func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	performed_by   varchar(512)  NOT NULL,
 	performed_at   datetime(6)   NOT NULL,
 	detail         text,
+	strata_version varchar(64)   NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		"CREATE TABLE IF NOT EXISTS " + d.QuoteTable(dialect.SnapshotTable(t)) + ` (
+	seq            bigint        NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	version        varchar(128)  NOT NULL,
+	hash           varchar(64)   NOT NULL,
+	snapshot       longblob      NOT NULL,
+	taken_at       datetime(6)   NOT NULL,
+	taken_by       varchar(512)  NOT NULL,
+	reason         text          NOT NULL,
 	strata_version varchar(64)   NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`}
 }

@@ -173,6 +173,7 @@ func TestReadSchemaSkip(t *testing.T) {
 			"+sequence public.strata_counter",
 			"+table public.strata_history",
 			"+table public.strata_history_audit",
+			"+table public.strata_history_schema",
 			"+trigger public.strata_history.strata_touch",
 		}},
 		{"strata's tables skipped", strata, nil},

@@ -81,7 +81,8 @@ func (Dialect) Placeholder(n int) string { return "?" + strconv.Itoa(n) }
 // TextPlaceholder returns a text-typed placeholder.
 func (Dialect) TextPlaceholder(n int) string { return "?" + strconv.Itoa(n) }
 
-// HistoryDDL creates the history table and its audit table.
+// HistoryDDL creates the history table, its audit table and its schema
+// snapshot table.
 func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	return []string{`CREATE TABLE IF NOT EXISTS ` + d.QuoteTable(t) + ` (
 	id                  text      NOT NULL PRIMARY KEY,
@@ -112,6 +113,15 @@ func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	performed_by   text      NOT NULL,
 	performed_at   timestamp NOT NULL,
 	detail         text,
+	strata_version text      NOT NULL
+)`, `CREATE TABLE IF NOT EXISTS ` + d.QuoteTable(dialect.SnapshotTable(t)) + ` (
+	seq            integer   PRIMARY KEY AUTOINCREMENT,
+	version        text      NOT NULL,
+	hash           text      NOT NULL,
+	snapshot       blob      NOT NULL,
+	taken_at       timestamp NOT NULL,
+	taken_by       text      NOT NULL,
+	reason         text      NOT NULL,
 	strata_version text      NOT NULL
 )`}
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/schema"
 )
 
 func (a *app) checkCommand() *cobra.Command {
@@ -21,6 +23,7 @@ unchanged; otherwise one code per finding, the first of these that applies:
 14 a file failed or stopped half-way (failed, partial, interrupted),
 12 an applied file is missing, 11 an applied file was edited,
 13 a pending file is numbered below the highest applied one,
+15 the schema drifted from the snapshot recorded after the last run (strata drift),
 10 files are pending (or being applied right now).
 A database ahead of the folder (applied versions newer than its newest file,
 as when an older release runs after a newer one migrated) exits 0 with a note;
@@ -44,6 +47,8 @@ var checkCodes = []struct {
 	{ExitCheckEdited, []strata.State{strata.StateEdited}},
 	{ExitCheckOutOfOrder, []strata.State{strata.StateOutOfOrder}},
 	{ExitCheckPending, []strata.State{strata.StatePending, strata.StateRunning}},
+	// ExitCheckSchema (15) comes between out-of-order and pending; see
+	// checkDrift.
 }
 
 // checkCode returns the exit code for a status. With failIfAhead a
@@ -88,11 +93,19 @@ func (a *app) check(ctx context.Context) error {
 		return err
 	}
 	code := checkCode(st, a.failIfAhead)
+	drift, err := a.checkDrift(ctx, s, code)
+	if err != nil {
+		return err
+	}
+	if len(drift) > 0 {
+		code = ExitCheckSchema
+	}
 	out := jsonCheck{OK: code == ExitOK, ExitCode: code, Code: errorCodes[code], CurrentVersion: st.Current.String(),
 		HeadVersion: st.Head.String(), Ahead: aheadVersions(st.Ahead), Pending: st.Pending, Problems: []jsonProblem{}}
 	for _, p := range a.problems(st, false) {
 		out.Problems = append(out.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
 	}
+	out.Problems = append(out.Problems, drift...)
 	for _, ms := range st.Migrations {
 		if ms.State == strata.StatePending {
 			out.Problems = append(out.Problems, jsonProblem{State: string(ms.State), Version: ms.ID, File: ms.File,
@@ -126,4 +139,45 @@ func (a *app) problems(st *strata.Status, allowOutOfOrder bool) []strata.Problem
 		probs = append(probs, p)
 	}
 	return probs
+}
+
+// checkDrift compares the live schema with the last snapshot when nothing
+// worse than pending files was found, and returns one problem per object
+// that differs. A dialect that cannot read its schema, a database without
+// a snapshot and a snapshot taken at another version report nothing.
+func (a *app) checkDrift(ctx context.Context, s *openDB, code int) ([]jsonProblem, error) {
+	if code != ExitOK && code != ExitCheckPending {
+		return nil, nil
+	}
+	rep, err := s.m.Drift(ctx)
+	if errors.Is(err, strata.ErrSchemaUnsupported) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rep.Recorded == nil || rep.Stale {
+		return nil, nil
+	}
+	var out []jsonProblem
+	for _, c := range rep.Changes {
+		out = append(out, jsonProblem{State: "schema_" + string(c.Op), Version: rep.Recorded.Version, File: string(c.Kind) + " " + a.scrub(c.Name),
+			Detail: a.scrub(describeSchemaChange(c)) + " since the snapshot taken at version " + orNone(rep.Recorded.Version),
+			Hint:   "see strata drift; keep it with strata resolve --accept-drift --reason TEXT, or undo it"})
+	}
+	return out, nil
+}
+
+// describeSchemaChange is one change in a few words: "index public.x
+// added", "table public.users (column email) changed".
+func describeSchemaChange(c schema.Change) string {
+	s := string(c.Kind) + " " + c.Name
+	if c.Op == schema.Changed {
+		keys := make([]string, 0, len(c.Attrs))
+		for _, at := range c.Attrs {
+			keys = append(keys, at.Key)
+		}
+		s += " (" + strings.Join(keys, ", ") + ")"
+	}
+	return s + " " + string(c.Op)
 }

@@ -41,6 +41,7 @@ type app struct {
 	sumCache    string // --checksum-cache
 	allowEmpty  bool   // --allow-empty
 	failIfAhead bool   // --fail-if-ahead
+	allowDrift  bool   // --allow-drift
 
 	urlSet  bool           // --url was given on the command line
 	target  *config.Target // the parsed URL, once known, for scrubbing
@@ -144,6 +145,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")
+	f.BoolVar(&a.allowDrift, "allow-drift", false, "apply pending files even when the schema differs from the snapshot recorded after the last run (see strata drift)")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)
 	a.set.flags(f)
@@ -151,6 +153,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 
 	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.formatFlag(a.checkCommand()))
 	root.AddCommand(a.formatFlag(a.upCommand()), a.statusCommand(), a.formatFlag(a.planCommand()), a.newCommand(), a.resolveCommand(), a.versionCommand())
+	root.AddCommand(a.driftCommand(), a.schemaCommand())
 	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
 	root.AddCommand(a.lintCommand(), a.formatFlag(a.verifyCommand()), a.rehearseCommand())

@@ -52,11 +52,12 @@ func (a *app) printError(err error, code int) {
 	}
 	je := jsonError{Code: errorCodes[code], ExitCode: code, Message: msg}
 	var (
-		refd *strata.RefusedError
-		stmt *strata.StatementError
-		file *source.FileError
-		lock *dialect.LockTimeoutError
-		frgn *source.ForeignError
+		refd   *strata.RefusedError
+		stmt   *strata.StatementError
+		file   *source.FileError
+		lock   *dialect.LockTimeoutError
+		frgn   *source.ForeignError
+		sdrift *strata.SchemaDriftError
 	)
 	switch {
 	case errors.As(err, &stmt):
@@ -75,6 +76,11 @@ func (a *app) printError(err error, code int) {
 		}
 	case errors.As(err, &lock):
 		je.Holder = lock.Holder
+	case errors.As(err, &sdrift):
+		for _, c := range sdrift.Changes {
+			je.Problems = append(je.Problems, jsonProblem{State: "schema_" + string(c.Op), Version: sdrift.Version, File: string(c.Kind) + " " + a.scrub(c.Name),
+				Detail: a.scrub(describeSchemaChange(c)), Hint: "see strata drift; keep it with strata resolve --accept-drift --reason TEXT, undo it, or pass --allow-drift"})
+		}
 	}
 	a.result(map[string]any{"error": je})
 }

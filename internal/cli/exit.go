@@ -23,11 +23,13 @@ const (
 	ExitUnreachable     = 6   // the database could not be reached or refused the connection
 	ExitAwaitTimeout    = 7   // strata await: the database did not reach the version within --timeout
 	ExitFleetFailed     = 8   // a fleet run (--targets*): a target failed, could not be read, or was not started
+	ExitSchemaDrift     = 9   // the schema differs from the recorded snapshot (or the file): strata drift, verify --schema, and up refusing without --allow-drift
 	ExitCheckPending    = 10  // strata check: files are pending
 	ExitCheckEdited     = 11  // strata check: an applied file was edited
 	ExitCheckMissing    = 12  // strata check: an applied file is missing (or, with --fail-if-ahead, the database is ahead of the folder)
 	ExitCheckOutOfOrder = 13  // strata check: a pending file is numbered below the highest applied one
 	ExitCheckIncomplete = 14  // strata check: a file failed or stopped half-way
+	ExitCheckSchema     = 15  // strata check: the schema drifted from the snapshot recorded after the last run
 	ExitInterrupted     = 130 // interrupted by SIGINT (Ctrl-C)
 	ExitTerminated      = 143 // stopped by SIGTERM
 )
@@ -42,11 +44,13 @@ var errorCodes = map[int]string{
 	ExitUnreachable:     "unreachable",
 	ExitAwaitTimeout:    "await_timeout",
 	ExitFleetFailed:     "fleet_failed",
+	ExitSchemaDrift:     "schema_drift",
 	ExitCheckPending:    "pending",
 	ExitCheckEdited:     "edited",
 	ExitCheckMissing:    "missing",
 	ExitCheckOutOfOrder: "out_of_order",
 	ExitCheckIncomplete: "incomplete",
+	ExitCheckSchema:     "schema_drift",
 	ExitInterrupted:     "interrupted",
 	ExitTerminated:      "terminated",
 }
@@ -98,6 +102,8 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.As(err, new(*dialect.LockLostError)):
 		// Whatever failed after the lock was lost failed because of it.
 		return ExitFailure
+	case errors.As(err, new(*strata.SchemaDriftError)):
+		return ExitSchemaDrift
 	case errors.As(err, new(*strata.StillExecutingError)):
 		return ExitDrift
 	case errors.As(err, &refd), errors.As(err, &res), errors.As(err, &rsv),

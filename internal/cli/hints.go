@@ -115,6 +115,11 @@ func cliErrorText(err error) string {
 	if errors.As(err, &cfg) {
 		swap(cfg.Error(), configText(cfg))
 	}
+	var sd *strata.SchemaDriftError
+	if errors.As(err, &sd) {
+		swap(sd.Error(), sd.Found()+"; the files were reviewed against the recorded schema: see what changed with strata drift, "+
+			"then keep the change with strata resolve --accept-drift --reason TEXT, or pass --allow-drift (STRATA_ALLOW_DRIFT, allow-drift in strata.toml) to apply anyway")
+	}
 	if errors.As(err, &res) {
 		swap(res.Error(), resolveText(res))
 	}

@@ -87,6 +87,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithSourceName(a.dir),
 		strata.WithVersion(buildVersion().Version),
 		strata.WithFailIfAhead(a.failIfAhead),
+		strata.WithAllowDrift(a.allowDrift),
 	}
 	if observe != nil {
 		opts = append(opts, strata.WithObserver(a.observe(observe)))

@@ -12,19 +12,35 @@ import (
 
 func (a *app) resolveCommand() *cobra.Command {
 	var (
-		applied, rolledBack, acceptEdit bool
-		reason                          string
+		applied, rolledBack, acceptEdit, acceptDrift bool
+		reason                                       string
 	)
 	cmd := &cobra.Command{
-		Use:   "resolve VERSION (--applied | --rolled-back | --accept-edit) --reason TEXT",
+		Use:   "resolve (VERSION (--applied | --rolled-back | --accept-edit) | --accept-drift) --reason TEXT",
 		Short: "Settle a migration that needs a human",
 		Long: `Settle one migration by hand, under the migration lock, with an audit entry:
   --applied       a file that stopped half-way was completed by hand: mark it applied
   --rolled-back   what ran of it was undone by hand: forget the attempt, so up runs it again
   --accept-edit   an applied file was edited on purpose (comments, formatting): record its new checksum
+  --accept-drift  (no VERSION) the schema was changed by hand and the change is kept: record the
+                  live schema as the new snapshot, so up no longer refuses (see strata drift)
 --reason is required and kept in the audit trail.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if drift, _ := cmd.Flags().GetBool("accept-drift"); drift {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
+			if acceptDrift {
+				if applied || rolledBack || acceptEdit {
+					return usage(errors.New("--accept-drift takes no VERSION and no other action: strata resolve --accept-drift --reason TEXT"))
+				}
+				return a.acceptDrift(cmd.Context(), reason)
+			}
+			if len(args) != 1 {
+				return usage(errors.New("give the VERSION to resolve, or --accept-drift"))
+			}
 			var action strata.ResolveAction
 			n := 0
 			for _, f := range []struct {
@@ -44,6 +60,7 @@ func (a *app) resolveCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&applied, "applied", false, "mark a file that stopped half-way as applied (you completed it by hand)")
 	cmd.Flags().BoolVar(&rolledBack, "rolled-back", false, "forget a file's failed attempt (you undid what ran by hand)")
 	cmd.Flags().BoolVar(&acceptEdit, "accept-edit", false, "accept the current content of an applied, edited file")
+	cmd.Flags().BoolVar(&acceptDrift, "accept-drift", false, "record the live schema as the new snapshot (a change made by hand is kept)")
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required; kept in the audit trail)")
 	return cmd
 }
@@ -89,4 +106,31 @@ func resolveReasonError(opts strata.ResolveOptions, err error) error {
 		return fmt.Errorf("cannot resolve %s --%s: %w", opts.Version, opts.Action, strata.ErrReasonRequired)
 	}
 	return err
+}
+
+func (a *app) acceptDrift(ctx context.Context, reason string) error {
+	s, err := a.open(ctx, a.progress)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.m.AcceptDrift(ctx, reason)
+	if err != nil {
+		var rsn *strata.ReasonError
+		switch {
+		case errors.As(err, &rsn):
+			return fmt.Errorf("cannot resolve --accept-drift: %w", rsn)
+		case errors.Is(err, strata.ErrReasonRequired):
+			return fmt.Errorf("cannot resolve --accept-drift: %w", strata.ErrReasonRequired)
+		}
+		return schemaErr(err)
+	}
+	out := map[string]any{"accepted": len(res.Changes), "version": res.Recorded.Version, "hash": res.Recorded.Hash, "changes": res.Changes}
+	if res.Previous != nil {
+		out["old_hash"] = res.Previous.Hash
+	}
+	a.result(out)
+	a.printf("recorded the live schema as the snapshot at version %s (%s accepted)\n", orNone(res.Recorded.Version), plural(len(res.Changes), "change"))
+	a.printChanges(res.Changes)
+	return nil
 }

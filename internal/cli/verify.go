@@ -12,6 +12,7 @@ import (
 
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
+	"github.com/strata-db/strata/schema"
 )
 
 // verifyFlags are the flags of strata verify.
@@ -20,6 +21,7 @@ type verifyFlags struct {
 	down       bool
 	idempotent bool
 	staleAfter time.Duration
+	schema     string // --schema: the file the built schema must equal
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -40,7 +42,11 @@ repeatable migrations made), and applies everything again.
 
 A verify that is killed (SIGKILL) cannot drop its database: every verify first
 drops scratch databases older than an hour. Exits 4 when a file fails or
-something is left over.`,
+something is left over.
+
+--schema FILE then reads the scratch database's schema and compares it with
+FILE (written by strata schema dump): exit 9, printing what differs, when the
+folder does not build the committed schema.`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
 			return a.verify(cmd.Context(), vf)
@@ -52,6 +58,7 @@ something is left over.`,
 	f.BoolVar(&vf.idempotent, "idempotent", false, "run each file a second time right after it was applied, and report the files that fail")
 	f.DurationVar(&vf.staleAfter, "stale-after", time.Hour, "drop scratch databases left by killed verify runs once they are this old")
 	_ = f.MarkHidden("stale-after")
+	f.StringVar(&vf.schema, "schema", "", "also check that the schema the folder builds equals this file (strata schema dump)")
 	return cmd
 }
 
@@ -74,6 +81,12 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	dir, err := a.loadDir()
 	if err != nil {
 		return err
+	}
+	var want *schema.Snapshot
+	if vf.schema != "" {
+		if want, err = readSchemaFile(vf.schema); err != nil {
+			return err
+		}
 	}
 	var server *config.Target
 	if vf.scratchURL != "" {
@@ -133,6 +146,7 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 		Files     []jsonVerifyFile `json:"files"`
 		Leftovers []string         `json:"leftovers"`
 		Dropped   []string         `json:"dropped_stale"`
+		Schema    []schema.Change  `json:"schema_changes,omitempty"`
 	}{OK: res.OK(), Scratch: sc.Name, Files: []jsonVerifyFile{}, Leftovers: append([]string{}, res.Leftovers...), Dropped: append([]string{}, stale...)}
 	for _, f := range res.Files {
 		jf := jsonVerifyFile{Phase: f.Phase, File: f.File, Version: f.Version, OK: f.Err == nil, DurationMS: f.Duration.Milliseconds()}
@@ -155,7 +169,26 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	for _, o := range res.Leftovers {
 		a.printf("LEFT  %s is still there after every down file ran: a down file does not undo it\n", o)
 	}
+	if want != nil && res.OK() {
+		built, err := m.Schema(ctx)
+		if err != nil {
+			return schemaErr(err)
+		}
+		out.Schema = schema.Diff(want, built)
+		if out.Schema == nil {
+			out.Schema = []schema.Change{}
+		}
+	}
 	a.result(out)
+	if len(out.Schema) > 0 {
+		a.printf("schema: the folder builds a schema that differs from %s in %s:\n", vf.schema, plural(len(out.Schema), "object"))
+		a.printChanges(out.Schema)
+		a.printf("verify failed: update %s with strata schema dump --out %s on a database the folder built, or fix the files\n", vf.schema, vf.schema)
+		return &exitStatus{code: ExitSchemaDrift, printed: true, err: errors.New("verify: schema differs from " + vf.schema)}
+	}
+	if want != nil && res.OK() {
+		a.printf("schema matches %s\n", vf.schema)
+	}
 	if !res.OK() {
 		a.printf("verify failed\n")
 		return &exitStatus{code: ExitMigrationFailed, printed: true, err: errors.New("verify failed")}

@@ -1,0 +1,103 @@
+package strata_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/strata-db/strata"
+	"github.com/strata-db/strata/internal/history"
+	"github.com/strata-db/strata/internal/testdb"
+	"github.com/strata-db/strata/schema"
+)
+
+// TestSchemaDriftGate: every run that changes the schema records a
+// snapshot with the version it left; Up refuses a schema changed by hand
+// with a *SchemaDriftError naming the change, before anything runs;
+// WithAllowDrift goes ahead; AcceptDrift records the live schema with an
+// audit entry.
+func TestSchemaDriftGate(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		ctx := context.Background()
+		sqlDB := db.Open(t)
+		fsys := files("0001_a.sql", "CREATE TABLE a (id int PRIMARY KEY, name varchar(50));",
+			"0002_b.sql", "CREATE TABLE b (id int PRIMARY KEY);", "0002_b.down.sql", "DROP TABLE b;")
+		m := newMigrator(t, db, sqlDB, fsys)
+		rep, err := m.Drift(ctx)
+		if err != nil || rep.Recorded != nil {
+			t.Fatalf("Drift before any run = %+v, %v; want no snapshot", rep, err)
+		}
+		up(t, m)
+		snap := func(version, reason string) {
+			t.Helper()
+			rep, err := m.Drift(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Recorded == nil || rep.Recorded.Version != version || rep.Recorded.Reason != reason || rep.Stale || len(rep.Changes) != 0 {
+				t.Fatalf("Drift = %+v (recorded %+v), want a snapshot at %s by %s and no changes", rep, rep.Recorded, version, reason)
+			}
+			if rep.Recorded.Hash != rep.LiveHash {
+				t.Fatalf("recorded hash %s, live %s", rep.Recorded.Hash, rep.LiveHash)
+			}
+		}
+		snap("2", "up")
+		if _, err := m.Down(ctx, strata.DownOptions{Steps: 1, Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		snap("1", "down")
+		up(t, m)
+		snap("2", "up")
+
+		if _, err := sqlDB.Exec("CREATE INDEX a_name_idx ON a (name)"); err != nil {
+			t.Fatal(err)
+		}
+		fsys["0003_c.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE c (id int PRIMARY KEY);")}
+		m = newMigrator(t, db, sqlDB, fsys)
+		_, err = m.Up(ctx, strata.PlanOptions{})
+		var sd *strata.SchemaDriftError
+		if !errors.As(err, &sd) {
+			t.Fatalf("Up on a drifted schema = %v, want a *SchemaDriftError", err)
+		}
+		if sd.Version != "2" || len(sd.Changes) != 1 || sd.Changes[0].Op != schema.Added || sd.Changes[0].Kind != schema.KindIndex ||
+			!strings.Contains(sd.Changes[0].Name, "a_name_idx") || !strings.Contains(err.Error(), "a_name_idx") {
+			t.Fatalf("SchemaDriftError = %+v (%v), want the index added", sd, err)
+		}
+		if st, _ := m.Status(ctx); st.Pending != 1 {
+			t.Fatalf("after the refusal %d files are pending, want 1 (nothing ran)", st.Pending)
+		}
+
+		// AcceptDrift needs a reason, then records the live schema.
+		if _, err := m.AcceptDrift(ctx, " "); !errors.Is(err, strata.ErrReasonRequired) {
+			t.Fatalf("AcceptDrift without a reason = %v", err)
+		}
+		acc, err := m.AcceptDrift(ctx, "the index stays")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(acc.Changes) != 1 || acc.Previous == nil || acc.Audit.Action != history.ActionAcceptDrift || acc.Audit.OldChecksum != acc.Previous.Hash || acc.Audit.NewChecksum != acc.Recorded.Hash {
+			t.Fatalf("AcceptDrift = %+v", acc)
+		}
+		snap("2", "accept drift: the index stays")
+		up(t, m)
+		snap("3", "up")
+
+		// WithAllowDrift applies on a drifted schema, and the run
+		// records the schema it leaves.
+		if _, err := sqlDB.Exec("DROP INDEX a_name_idx" + map[bool]string{true: " ON a"}[strings.HasPrefix(db.URL, "mysql")]); err != nil {
+			t.Fatal(err)
+		}
+		fsys["0004_d.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE d (id int PRIMARY KEY);")}
+		if _, err := newMigrator(t, db, sqlDB, fsys).Up(ctx, strata.PlanOptions{}); !errors.As(err, &sd) || sd.Changes[0].Op != schema.Removed {
+			t.Fatalf("Up = %v, want the removed index as drift", err)
+		}
+		m = newMigrator(t, db, sqlDB, fsys, strata.WithAllowDrift(true))
+		if res := up(t, m); len(res.Applied) != 1 {
+			t.Fatalf("Up with drift allowed applied %d files", len(res.Applied))
+		}
+		snap("4", "up")
+	})
+}

@@ -87,8 +87,14 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 			return err
 		}
 		if len(p2.Steps) > 0 {
-			if err := m.checkSchemaDrift(ctx, s); err != nil {
-				return err
+			// Data-only files were not written against the schema's
+			// shape in a way drift would break silently, and cannot
+			// change it: no catalog reads before or after them.
+			s.dataOnly, s.from = stepsDataOnly(p2.Steps), s.st.Current.String()
+			if !s.dataOnly {
+				if err := m.checkSchemaDrift(ctx, s); err != nil {
+					return err
+				}
 			}
 			s.snapshot = "up"
 		}
@@ -170,7 +176,11 @@ func (m *Migrator) lock(ctx context.Context, c *sql.Conn, cancel context.CancelC
 
 // acquire takes the lock in the configured mode, without events.
 func (m *Migrator) acquire(ctx context.Context, c *sql.Conn, timeout time.Duration, waiting func(string), lost func(error)) (dialect.Lock, error) {
-	if m.cfg.lockMode == LockLease {
+	useLease, err := m.useLease(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if useLease {
 		return lease.Acquire(ctx, m.db, m.d, m.cfg.table, lease.Options{TTL: m.cfg.leaseTTL, Timeout: timeout, Waiting: waiting, Lost: lost, Exclude: m.excludeSession})
 	}
 	return m.acquireSession(ctx, c, timeout, waiting)
@@ -279,7 +289,7 @@ func (r *run) record(step Step, status history.Status, n int, start time.Time) h
 	rec := history.Record{
 		ID: mig.ID(), Version: mig.Version.String(), Name: mig.Description, Kind: kind, File: mig.Path,
 		Checksum: mig.Checksum, Status: status, StatementsApplied: n, StatementsTotal: step.Statements,
-		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version,
+		StartedAt: start.Add(r.m.cfg.clockSkew), AppliedBy: r.appliedBy, StrataVersion: r.m.cfg.version, Phase: string(mig.Phase),
 	}
 	if status != history.Running {
 		rec.FinishedAt = sql.NullTime{Time: time.Now().Add(r.m.cfg.clockSkew), Valid: true}
@@ -307,7 +317,10 @@ func (u upward) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, star
 			return err
 		}
 	}
-	return u.r.m.store.Insert(ctx, tx, u.r.record(step, history.Applied, n, start))
+	if err := u.r.m.store.Insert(ctx, tx, u.r.record(step, history.Applied, n, start)); err != nil {
+		return err
+	}
+	return u.r.m.keepApplied(ctx, tx, step)
 }
 
 func (upward) rolledBack(many bool) string {
@@ -380,7 +393,10 @@ func (upward) unrecorded(step Step, n int, ferr error) string {
 }
 
 func (u upward) finish(ctx context.Context, step Step, n int, start time.Time) error {
-	return u.r.store.Finish(ctx, u.r.conn, u.r.record(step, history.Applied, n, start))
+	if err := u.r.store.Finish(ctx, u.r.conn, u.r.record(step, history.Applied, n, start)); err != nil {
+		return err
+	}
+	return u.r.m.keepApplied(ctx, u.r.conn, step)
 }
 
 // finishSomehow records the outcome of a failed file; see recordSomehow.
@@ -394,6 +410,12 @@ func (r *run) finishSomehow(ctx context.Context, rec history.Record) error {
 // not leak into the next file.
 func (r *run) resetAfter(ctx context.Context, step Step) error {
 	if !r.changed {
+		return nil
+	}
+	if r.m.knownPooled() {
+		// Reset inside the file's transaction (resetPooledTx); a
+		// file outside one that changes the session is refused.
+		r.changed = false
 		return nil
 	}
 	r.changed = false

@@ -86,7 +86,7 @@ func (m *Migrator) Baseline(ctx context.Context, opts BaselineOptions) (*Baselin
 			recs = append(recs, history.Record{
 				ID: mig.ID(), Version: mig.Version.String(), Name: mig.Description, Kind: history.KindBaseline, File: mig.Path,
 				Checksum: mig.Checksum, Status: history.Applied, StartedAt: now, FinishedAt: sql.NullTime{Time: now, Valid: true},
-				AppliedBy: s.appliedBy, StrataVersion: m.cfg.version,
+				AppliedBy: s.appliedBy, StrataVersion: m.cfg.version, Phase: string(mig.Phase),
 			})
 			e := s.audit(m, mig.ID(), history.ActionBaseline, StatePending, StateApplied, "", mig.Checksum, strings.TrimSpace(opts.Reason))
 			e.Detail = "recorded as applied without running " + m.display(mig.Path) + " (baseline " + opts.Version.String() + ")"

@@ -158,6 +158,7 @@ func (m *Migrator) inspectDown(step *Step, lim limit) error {
 			return err
 		}
 		step.Statements++
+		step.schemaChange = step.schemaChange || !dataOnly(stmt.Text)
 		if step.Transactional {
 			m.noTxStatement(step, stmt)
 		}
@@ -186,6 +187,7 @@ func (m *Migrator) applyDown(ctx context.Context, p *Plan, res *Result) (*Result
 		d := &downRun{run: r, s: s, res: res, reason: strings.TrimSpace(p.down.Reason)}
 		if len(steps) > 0 {
 			s.snapshot = "down"
+			s.dataOnly, s.from = stepsDataOnly(steps), s.st.Current.String()
 		}
 		return d.steps(ctx, steps, m.cfg.txMode)
 	})
@@ -256,6 +258,9 @@ func (d *downRun) file(step Step) (string, string) {
 
 func (d *downRun) recordTx(ctx context.Context, tx *sql.Tx, step Step, n int, _ time.Time) error {
 	if err := d.m.store.Delete(ctx, tx, step.Migration.ID()); err != nil {
+		return err
+	}
+	if err := d.m.keepReverted(ctx, tx, step, d.s.st); err != nil {
 		return err
 	}
 	return d.m.store.AddAudit(ctx, tx, d.auditDown(step, StatePending, fmt.Sprintf("ran %s: %d statements", step.File, n)))

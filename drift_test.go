@@ -101,3 +101,41 @@ func TestSchemaDriftGate(t *testing.T) {
 		snap("4", "up")
 	})
 }
+
+// TestDataOnlyRunCarriesTheSnapshot: a run of files that only change rows
+// records the last snapshot again at the version it reached, without
+// reading the catalogs or checking for drift; a hand change made before
+// it is still found by the next run that changes the schema.
+func TestDataOnlyRunCarriesTheSnapshot(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		ctx := context.Background()
+		sqlDB := db.Open(t)
+		fsys := files("0001_a.sql", "CREATE TABLE a (id int PRIMARY KEY, name varchar(50));")
+		m := newMigrator(t, db, sqlDB, fsys)
+		up(t, m)
+		if _, err := sqlDB.Exec("CREATE INDEX a_name_idx ON a (name)"); err != nil {
+			t.Fatal(err)
+		}
+		fsys["0002_seed.sql"] = &fstest.MapFile{Data: []byte("-- seed rows; a licence header; with; semicolons\nINSERT INTO a VALUES (1, 'x');\nUPDATE a SET name = 'y' WHERE id = 1;\n")}
+		m = newMigrator(t, db, sqlDB, fsys)
+		up(t, m)
+		rep, err := m.Drift(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Recorded == nil || rep.Recorded.Version != "2" || !strings.Contains(rep.Recorded.Reason, "data only") {
+			t.Fatalf("after the data-only run: recorded %+v, want the snapshot carried to version 2", rep.Recorded)
+		}
+		if len(rep.Changes) != 1 || rep.Changes[0].Kind != schema.KindIndex {
+			t.Fatalf("the hand-made index must still be drift against the carried snapshot: %+v", rep.Changes)
+		}
+		fsys["0003_c.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE c (id int PRIMARY KEY);")}
+		m = newMigrator(t, db, sqlDB, fsys)
+		_, err = m.Up(ctx, strata.PlanOptions{})
+		var drift *strata.SchemaDriftError
+		if !errors.As(err, &drift) {
+			t.Fatalf("Up with a schema-changing file after drift = %v, want *SchemaDriftError", err)
+		}
+	})
+}

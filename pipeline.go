@@ -25,7 +25,7 @@ const (
 
 func (r *run) canPipeline(ctx context.Context, step Step) bool {
 	pl, ok := r.m.d.(dialect.Pipeliner)
-	if !ok || step.Rerun || step.Migration.Size > pipelineMaxBytes || step.Statements > pipelineMaxStatements {
+	if !ok || step.Rerun || r.m.cfg.keepWriting != nil || step.Migration.Size > pipelineMaxBytes || step.Statements > pipelineMaxStatements {
 		return false
 	}
 	if r.lim.bytes > 0 && step.Migration.Size+64<<10 > int64(r.lim.bytes) {
@@ -43,7 +43,6 @@ func (r *run) canPipeline(ctx context.Context, step Step) bool {
 func (r *run) pipelined(ctx context.Context, step Step) error {
 	m := r.m
 	start := time.Now()
-	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
 	stmts := step.stmts // read and checksummed when the plan was made
 	if stmts == nil {
 		h := sha256.New()
@@ -57,6 +56,11 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 			return changedFile(step)
 		}
 	}
+	if m.knownPooled() && r.needsPooledReset(stmts) {
+		// Session SQL and a reset before the commit: the plain way.
+		return r.inTx(ctx, []Step{step})
+	}
+	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
 	defer r.restoreLockTimeout(ctx)
 	set, err := r.lockTimeoutSQL(ctx, r.conn, step, true)
 	if err != nil {

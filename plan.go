@@ -25,6 +25,10 @@ type PlanOptions struct {
 	// provided the statements that completed are byte for byte the ones
 	// in the file now.
 	Resume bool
+	// Phase, when set, limits the plan to the pending files of that
+	// phase (see PhaseSkip and PhaseOrderError); "" plans every pending
+	// file in version order.
+	Phase source.Phase
 }
 
 // Step is one file a plan will run.
@@ -53,6 +57,9 @@ type Step struct {
 	// plan was made, kept for small files so Apply need not read them
 	// again; nil when not kept.
 	stmts []sqlsplit.Statement
+	// schemaChange is set when a statement of the file may change the
+	// schema (it does not start with one of dataVerbs).
+	schemaChange bool
 }
 
 // keepBudget is how many bytes of small files' statements a plan keeps
@@ -79,9 +86,13 @@ type Plan struct {
 	// steps: the other run's file is applied by then, or, if that run
 	// died, refused as interrupted.
 	InProgress bool
-	opts       PlanOptions
-	down       DownOptions // a down plan's options
-	limit      limit
+	// Phase is the phase the plan is limited to ("" for none), and
+	// Skipped the pending files of the other phase it leaves alone.
+	Phase   source.Phase
+	Skipped []PhaseSkip
+	opts    PlanOptions
+	down    DownOptions // a down plan's options
+	limit   limit
 }
 
 // Backslash is the server's string rule the plan split its files with,
@@ -216,6 +227,11 @@ func (m *Migrator) plan(st *Status, opts PlanOptions, prev *Plan, lim limit) (*P
 		}
 		p.Steps = append(p.Steps, step)
 	}
+	var err error
+	p.Phase = opts.Phase
+	if p.Steps, p.Skipped, err = byPhase(st, p.Steps, opts.Phase); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -246,6 +262,7 @@ func (m *Migrator) inspect(step *Step, lim limit, budget *int) error {
 			kept = append(kept, stmt)
 		}
 		step.Statements++
+		step.schemaChange = step.schemaChange || !dataOnly(stmt.Text)
 		if i := step.Statements; i <= step.ResumeFrom {
 			if i > len(sums) || sums[i-1] != StatementChecksum(stmt.Text) {
 				return &ResumeError{File: step.File, Index: i, Line: stmt.Line, Applied: step.ResumeFrom}

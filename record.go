@@ -14,7 +14,8 @@ type Record struct {
 	Version string // canonical version ("" for repeatables)
 	Name    string // the migration's description
 	// Kind is what the row records: "versioned", "repeatable" or
-	// "baseline" (recorded by [Migrator.Baseline] without running).
+	// "baseline" (recorded by [Migrator.Baseline] or [Migrator.Import]
+	// without running).
 	Kind string
 	// File is the file the row names: the down file while a down file
 	// runs, and after one stopped half-way.
@@ -34,13 +35,16 @@ type Record struct {
 	AppliedBy          string
 	Error              string
 	StrataVersion      string // the strata that wrote the row ([WithVersion])
+	// Phase is the phase the file ran in, "pre-deploy" or "post-deploy"
+	// (docs/phases.md); "" for rows written before strata recorded it.
+	Phase string
 }
 
 func recordOf(r *history.Record) *Record {
 	out := &Record{ID: r.ID, Version: r.Version, Name: r.Name, Kind: string(r.Kind), File: r.File, Checksum: r.Checksum,
 		Status: string(r.Status), StatementsApplied: r.StatementsApplied, StatementsTotal: r.StatementsTotal, StatementChecksums: r.StatementChecksums,
 		StartedAt: r.StartedAt, Duration: time.Duration(r.ExecutionMS) * time.Millisecond,
-		AppliedBy: r.AppliedBy, Error: r.Error, StrataVersion: r.StrataVersion}
+		AppliedBy: r.AppliedBy, Error: r.Error, StrataVersion: r.StrataVersion, Phase: r.Phase}
 	if r.FinishedAt.Valid {
 		out.FinishedAt = r.FinishedAt.Time
 	}
@@ -54,7 +58,8 @@ type AuditEntry struct {
 	Seq         int64  // increasing number, assigned by the database
 	MigrationID string // the history row's ID
 	// Action is "resolve_applied", "resolve_rolled_back",
-	// "resolve_accept_edit", "baseline", "down" or "resume".
+	// "resolve_accept_edit", "baseline", "down", "resume" or "import"
+	// (recorded by [Migrator.Import]).
 	Action        string
 	OldState      string // the migration's state before ("pending" when it had no row)
 	NewState      string // the state after ("pending" when the row was removed)

@@ -139,6 +139,12 @@ func (m *Migrator) recordSchema(ctx context.Context, s *session, reason string) 
 	if _, ok := m.d.(dialect.SchemaReader); !ok {
 		return nil
 	}
+	if s.dataOnly {
+		carried, err := m.carrySchema(ctx, s, reason)
+		if carried || err != nil {
+			return err
+		}
+	}
 	rec, err := m.takeSchema(ctx, s, reason)
 	if err != nil {
 		return err
@@ -171,4 +177,28 @@ func orNoVersion(v string) string {
 		return "none"
 	}
 	return v
+}
+
+// carrySchema records the last snapshot again with the version a
+// data-only run reached, without reading the catalogs (on PostgreSQL a
+// new connection's first catalog read costs a few hundred milliseconds,
+// more than a thousand one-INSERT files). It carries only a snapshot
+// taken at the version the run started from; otherwise it reports false
+// and the caller reads the schema.
+func (m *Migrator) carrySchema(ctx context.Context, s *session, reason string) (bool, error) {
+	last, err := m.store.LastSnapshot(ctx, s.c)
+	if err != nil || last == nil || last.Version != s.from {
+		return false, err
+	}
+	recs, err := m.store.All(ctx, s.c)
+	if err != nil {
+		return false, err
+	}
+	rec := *last
+	rec.Version = m.status(recs).Current.String()
+	if rec.Version == last.Version {
+		return true, nil
+	}
+	rec.TakenBy, rec.Reason, rec.StrataVersion, rec.TakenAt = s.who, reason+" (data only: schema carried forward)", m.cfg.version, time.Now()
+	return true, m.store.AddSnapshot(ctx, s.c, rec)
 }

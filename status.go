@@ -63,7 +63,9 @@ type MigrationStatus struct {
 	// NextMayHaveRun is set for an interrupted file whose next statement
 	// may have completed on the server after its run died, unrecorded.
 	NextMayHaveRun bool
-	Migration      *source.Migration // nil when missing
+	// Phase is the file's phase (the recorded one when missing).
+	Phase     source.Phase
+	Migration *source.Migration // nil when missing
 	// Record is a copy of the migration's history row, nil when it has
 	// none (pending, or rolled back).
 	Record *Record
@@ -277,16 +279,68 @@ func (m *Migrator) statusOf(ctx context.Context, withIndexes bool) (*Status, err
 
 // readStatus reads the history on c without the lock and compares it with
 // the folder, telling running rows of live runs from dead ones.
+//
+// A running row read just before its run finished the file and let go of
+// the lock would look dead once the lock is found free: when a running
+// row is judged dead, the history is read again, and the judgement is
+// kept only when that row has not moved meanwhile (seen behind a pooler
+// with one server connection, where every query queues).
 func (m *Migrator) readStatus(ctx context.Context, c *sql.Conn) (*Status, []history.Record, error) {
-	recs, err := m.store.All(ctx, c)
-	if err != nil {
-		return nil, nil, err
+	for attempt := 0; ; attempt++ {
+		recs, err := m.store.All(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		st := m.status(recs)
+		if err := m.settleRunning(ctx, c, st, false); err != nil {
+			return nil, nil, err
+		}
+		if attempt == 2 || !deadRunning(recs, st) {
+			return st, recs, nil
+		}
+		again, err := m.store.All(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if sameRunning(recs, again) {
+			return st, recs, nil
+		}
 	}
-	st := m.status(recs)
-	if err := m.settleRunning(ctx, c, st, false); err != nil {
-		return nil, nil, err
+}
+
+// deadRunning reports whether settleRunning judged a running row dead.
+func deadRunning(recs []history.Record, st *Status) bool {
+	running := false
+	for i := range recs {
+		running = running || recs[i].Status == history.Running
 	}
-	return st, recs, nil
+	if !running {
+		return false
+	}
+	for i := range st.Migrations {
+		if st.Migrations[i].State == StateInterrupted {
+			return true
+		}
+	}
+	return false
+}
+
+// sameRunning reports whether the running rows of a are unchanged in b.
+func sameRunning(a, b []history.Record) bool {
+	byID := make(map[string]history.Record, len(b))
+	for _, r := range b {
+		byID[r.ID] = r
+	}
+	for _, r := range a {
+		if r.Status != history.Running {
+			continue
+		}
+		o, ok := byID[r.ID]
+		if !ok || o.Status != r.Status || o.StatementsApplied != r.StatementsApplied {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Migrator) status(recs []history.Record) *Status {
@@ -305,14 +359,16 @@ func (m *Migrator) status(recs []history.Record) *Status {
 	if h := m.dir.Head(); h != nil {
 		st.Head = h.Version
 	}
+	postCur := m.postCurrent(recs)
 	add := func(mig *source.Migration) {
 		id := mig.ID()
 		ms := MigrationStatus{Version: mig.Version, ID: id, Name: mig.Description, File: m.display(mig.Path),
-			Kind: string(mig.Kind), Checksum: mig.Checksum, Migration: mig}
+			Kind: string(mig.Kind), Checksum: mig.Checksum, Migration: mig, Phase: mig.Phase}
 		i, ok := byID[id]
 		if !ok {
 			ms.State = StatePending
-			if mig.Kind == source.Versioned && mig.Version.Compare(st.Current) < 0 {
+			if mig.Kind == source.Versioned && mig.Version.Compare(st.Current) < 0 &&
+				(mig.Phase != source.PostDeploy || mig.Version.Compare(postCur) < 0) {
 				ms.State = StateOutOfOrder
 			}
 			st.Pending++
@@ -355,7 +411,8 @@ func (m *Migrator) status(recs []history.Record) *Status {
 			continue
 		}
 		v, _ := source.ParseVersion(r.Version)
-		ms := MigrationStatus{Version: v, ID: r.ID, Name: r.Name, File: m.display(r.File), Kind: string(r.Kind), State: StateMissing, Checksum: r.Checksum}
+		ms := MigrationStatus{Version: v, ID: r.ID, Name: r.Name, File: m.display(r.File), Kind: string(r.Kind), State: StateMissing, Checksum: r.Checksum,
+			Phase: phaseOf(nil, r)}
 		fillRecord(&ms, r)
 		// Only a fully applied row is ahead: one that failed, stopped
 		// half-way or is running stays a problem, as does a missing

@@ -83,6 +83,12 @@ type session struct {
 	// snapshot, when not empty, is the reason recorded with the schema
 	// snapshot that locked takes after f: the command changed the schema.
 	snapshot string
+	// dataOnly is set with snapshot when every file the command ran
+	// only changed rows (see dataOnly in schemachange.go), from is the
+	// version the run started at: the snapshot taken at from is then
+	// carried forward instead of reading the catalogs again.
+	dataOnly bool
+	from     string
 	// rows is the history as read under the lock before f, to tell
 	// whether a command that failed changed anything (rowsKey).
 	rows []history.Record

@@ -35,7 +35,7 @@ import (
 // cacheFormat is the version of the cache file's layout and of what it
 // caches. Bump it whenever scan's result changes meaning: a new field in
 // Directives, a directive parsed differently, a change to the checksum.
-const cacheFormat = 2 // 2: files with another tool's markers are refused
+const cacheFormat = 3 // 2: files with another tool's markers are refused; 3: strata:phase
 
 // cacheMinAge is how old a file's timestamps must be before its result is
 // cached; it is larger than the timestamp granularity of any file system
@@ -159,6 +159,12 @@ func encodeCache(key string, entries []pathEntry) []byte {
 		if e.dirs.NoTransaction {
 			flags |= 1
 		}
+		switch e.dirs.Phase {
+		case PreDeploy:
+			flags |= 2
+		case PostDeploy:
+			flags |= 4
+		}
 		b = append(b, flags)
 		b = le.AppendUint64(b, uint64(e.dirs.LockTimeout))
 	}
@@ -216,10 +222,16 @@ func decodeCache(data []byte, key string) ([]cacheEntry, bool) {
 		r = r[44+sha256.Size:]
 		e.size = int64(le.Uint64(r))
 		flags := r[8]
-		if flags&^1 != 0 {
+		if flags&^7 != 0 || flags&6 == 6 {
 			return nil, false
 		}
 		e.dirs = Directives{NoTransaction: flags&1 != 0, LockTimeout: time.Duration(le.Uint64(r[9:]))}
+		switch {
+		case flags&2 != 0:
+			e.dirs.Phase = PreDeploy
+		case flags&4 != 0:
+			e.dirs.Phase = PostDeploy
+		}
 		pos += entrySize - 2
 	}
 	if pos != len(p) {

@@ -120,7 +120,7 @@ func same(t *testing.T, a, b *Dir) {
 var cacheFiles = map[string]string{
 	"0001_a.sql":      "CREATE TABLE a (id int);\n",
 	"0001_a.down.sql": "DROP TABLE a;\r\n",
-	"0002_b.sql":      "-- strata:no-transaction\n-- strata:lock-timeout 7s\nCREATE INDEX CONCURRENTLY b ON a (id);\n",
+	"0002_b.sql":      "-- strata:no-transaction\n-- strata:lock-timeout 7s\n-- strata:phase post-deploy\nCREATE INDEX CONCURRENTLY b ON a (id);\n",
 	"R__view.sql":     "CREATE OR REPLACE VIEW v AS SELECT 1;\n",
 }
 
@@ -141,7 +141,8 @@ func TestCacheSkipsUnchangedFiles(t *testing.T) {
 			t.Fatalf("second load opened %d files, want 0 (all cached)", opened)
 		}
 		same(t, again, want)
-		if m := again.Find(mustVersion(t, "2")); !m.Directives.NoTransaction || m.Directives.LockTimeout != 7*time.Second {
+		if m := again.Find(mustVersion(t, "2")); !m.Directives.NoTransaction || m.Directives.LockTimeout != 7*time.Second ||
+			m.Directives.Phase != PostDeploy || m.Phase != PostDeploy {
 			t.Fatalf("cached directives %+v", m.Directives)
 		}
 		info, err := os.Stat(c.cache)
@@ -369,8 +370,8 @@ func TestCacheUnwritable(t *testing.T) {
 // TestCacheFormatCoversDirectives: the cache stores every field of
 // Directives. A new field needs a new cacheFormat and its encoding.
 func TestCacheFormatCoversDirectives(t *testing.T) {
-	if n := reflect.TypeFor[Directives]().NumField(); n != 2 {
-		t.Fatalf("Directives has %d fields; the checksum cache stores 2: encode the new one in cache.go and bump cacheFormat", n)
+	if n := reflect.TypeFor[Directives]().NumField(); n != 3 {
+		t.Fatalf("Directives has %d fields; the checksum cache stores 3: encode the new one in cache.go and bump cacheFormat", n)
 	}
 }
 

@@ -20,11 +20,14 @@ type Directives struct {
 	// LockTimeout is set by "-- strata:lock-timeout DURATION" (a
 	// time.ParseDuration string such as 5s); zero when absent.
 	LockTimeout time.Duration
+	// Phase is set by "-- strata:phase pre-deploy|post-deploy"; "" when
+	// absent (the file's folder decides, see Migration.Phase).
+	Phase Phase
 }
 
 // knownDirectives lists the directives for error messages.
 const knownDirectives = "strata:no-transaction, strata:lock-timeout DURATION (such as 5s), " +
-	"strata:lint-ignore"
+	"strata:phase pre-deploy|post-deploy, strata:lint-ignore"
 
 // maxHeaderLine bounds the memory the header parser uses for one line. A
 // longer line ends the header.
@@ -45,6 +48,7 @@ type header struct {
 	lineNo             int // 1-based number of the line in line
 	dirs               Directives
 	seenNoTx, seenLock int // line each directive was first seen on, 0 if not yet
+	seenPhase          int
 	errs               []lineError
 }
 
@@ -155,6 +159,16 @@ func (h *header) comment(text string) {
 			return
 		}
 		h.dirs.LockTimeout, h.seenLock = d, h.lineNo
+	case "phase":
+		if h.repeated(name, h.seenPhase) {
+			return
+		}
+		p, err := ParsePhase(args)
+		if err != nil || args == "" {
+			h.errorf("strata:phase needs pre-deploy or post-deploy, got %q", args)
+			return
+		}
+		h.dirs.Phase, h.seenPhase = p, h.lineNo
 	case "lint-ignore":
 		// Read by the linter, not here; it may appear any number of times.
 	default:

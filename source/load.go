@@ -51,6 +51,10 @@ type Migration struct {
 	DownChecksum string
 	// DownDirectives are the down file's "-- strata:" directives.
 	DownDirectives Directives
+	// Phase is when the file runs relative to the application's rollout:
+	// its -- strata:phase directive, else PostDeploy for a file in the
+	// post-deploy folder, else PreDeploy.
+	Phase Phase
 }
 
 // ID returns the identifier the history table records: the canonical
@@ -75,6 +79,7 @@ type Dir struct {
 // entry is one migration file found in the directory.
 type entry struct {
 	path   string
+	post   bool // in the post-deploy folder
 	name   fileName
 	res    scanResult
 	errs   []*FileError
@@ -156,6 +161,11 @@ type LoadOptions struct {
 	// absolute path; a cache file written for another key is ignored and
 	// replaced.
 	CacheKey string
+	// PostDeployDir is the sub-folder whose files are post-deploy files
+	// (Migration.Phase) without a -- strata:phase directive; ""
+	// is DefaultPostDeployDir. Its files share the one version sequence
+	// with the files at the root.
+	PostDeployDir string
 	// AllowEmpty accepts a folder without migration files. Without it,
 	// [LoadWith] returns a [*NoMigrationsError] ([errors.Is] [ErrNoMigrations]):
 	// a folder with nothing to apply is most often the wrong folder.
@@ -193,35 +203,15 @@ func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 	}
 	ups := make([]entry, 0, len(des)-nDown)
 	downs := make([]entry, 0, nDown)
-	for _, de := range des {
-		name := de.Name()
-		if ignored(name) {
-			continue
-		}
-		if msg := badName(name); msg != "" {
-			errs = append(errs, &FileError{Files: []string{name}, Msg: msg})
-			continue
-		}
-		if skip, fe := notRegular(fsys, de); skip || fe != nil {
-			if fe != nil {
-				errs = append(errs, fe)
-			}
-			continue
-		}
-		fn, err := parseName(name)
-		if fe, ok := flywayName(name); err != nil && ok {
-			errs = append(errs, fe.fileError())
-			continue
-		}
-		if err != nil {
-			errs = append(errs, &FileError{Files: []string{name}, Msg: err.Error()})
-			continue
-		}
-		if fn.down {
-			downs = append(downs, entry{path: name, name: fn})
-		} else {
-			ups = append(ups, entry{path: name, name: fn})
-		}
+	ups, downs, errs = collect(fsys, "", des, ups, downs, errs)
+	postDir, err := postDeployDir(o)
+	if err != nil {
+		return nil, err
+	}
+	if sub, err := fs.ReadDir(fsys, postDir); err == nil {
+		ups, downs, errs = collect(fsys, postDir, sub, ups, downs, errs)
+	} else if !errors.Is(err, fs.ErrNotExist) && !notDir(fsys, postDir) {
+		return nil, fmt.Errorf("cannot read the post-deploy folder %s: %w", postDir, err)
 	}
 
 	c := <-cacheRead
@@ -254,6 +244,11 @@ func LoadWith(fsys fs.FS, o LoadOptions) (*Dir, error) {
 		*m = Migration{
 			Kind: e.name.kind, Version: e.name.version, Description: e.name.description,
 			Path: e.path, Checksum: e.res.checksum, Size: e.res.size, Directives: e.res.dirs,
+			Phase: phaseOf(e.res.dirs, e.post),
+		}
+		if e.post && e.res.dirs.Phase == PreDeploy {
+			errs = append(errs, &FileError{Files: []string{e.path}, Msg: fmt.Sprintf(
+				"the file is in the post-deploy folder %s but says -- strata:phase pre-deploy: move it out of that folder or remove the directive", postDir)})
 		}
 		key := m.ID()
 		if prev, ok := byKey[key]; ok {
@@ -358,12 +353,12 @@ func downName(m *Migration) string {
 // named pipe would block until a writer appears, and a device or socket
 // is no migration, so those are refused with what they are, as are
 // symbolic links that lead nowhere.
-func notRegular(fsys fs.FS, de fs.DirEntry) (skip bool, fe *FileError) {
+func notRegular(fsys fs.FS, p string, de fs.DirEntry) (skip bool, fe *FileError) {
 	mode := de.Type()
 	if mode&fs.ModeSymlink != 0 {
-		fi, err := fs.Stat(fsys, de.Name())
+		fi, err := fs.Stat(fsys, p)
 		if err != nil {
-			return false, &FileError{Files: []string{de.Name()}, Err: err, Msg: fmt.Sprintf(
+			return false, &FileError{Files: []string{p}, Err: err, Msg: fmt.Sprintf(
 				"is a symbolic link that cannot be followed (%v): point it at a migration file or delete it", unwrapPath(err))}
 		}
 		mode = fi.Mode().Type()
@@ -383,7 +378,7 @@ func notRegular(fsys fs.FS, de fs.DirEntry) (skip bool, fe *FileError) {
 	case mode&fs.ModeDevice != 0:
 		what = "a device"
 	}
-	return false, &FileError{Files: []string{de.Name()}, Msg: fmt.Sprintf(
+	return false, &FileError{Files: []string{p}, Msg: fmt.Sprintf(
 		"is %s, not a regular file: strata does not read it; remove it from the migrations folder or rename it so it does not end in .sql", what)}
 }
 

@@ -179,7 +179,7 @@ func TestDirectives(t *testing.T) {
 		{"last line without newline", "-- strata:no-transaction", Directives{NoTransaction: true}, ""},
 		{"directive inside block comment is ignored", "/*\n-- strata:bogus\n*/\nSELECT 1;", Directives{}, ""},
 		{"unknown", "-- a\n-- strata:no-transacton\nSELECT 1;", Directives{},
-			"0001_f.sql:2: unknown directive \"strata:no-transacton\": the known directives are strata:no-transaction, strata:lock-timeout DURATION (such as 5s), strata:lint-ignore"},
+			"0001_f.sql:2: unknown directive \"strata:no-transacton\": the known directives are strata:no-transaction, strata:lock-timeout DURATION (such as 5s), strata:phase pre-deploy|post-deploy, strata:lint-ignore"},
 		{"bad duration", "-- strata:lock-timeout soon\n", Directives{}, "0001_f.sql:1: strata:lock-timeout needs a positive duration such as 5s or 1m30s, got \"soon\""},
 		{"missing duration", "-- strata:lock-timeout\n", Directives{}, "0001_f.sql:1: strata:lock-timeout needs a positive duration"},
 		{"negative duration", "-- strata:lock-timeout -5s\n", Directives{}, "positive duration"},

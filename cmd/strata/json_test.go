@@ -20,16 +20,18 @@ import (
 // error document of every command.
 var jsonFields = map[string][]string{
 	"up": {"target", "applied", "applied[].version", "applied[].name", "applied[].file", "applied[].duration_ms",
-		"applied[].statements", "applied[].transactional", "current_version", "ahead", "lock_wait_ms"},
-	"run": {"target", "applied", "current_version", "ahead", "lock_wait_ms"},
+		"applied[].statements", "applied[].transactional", "current_version", "ahead", "lock_wait_ms",
+		"phase", "skipped", "skipped[].version?", "skipped[].file?", "skipped[].phase?", "skipped[].behind?"},
+	"run": {"target", "applied", "current_version", "ahead", "lock_wait_ms", "phase", "skipped"},
 	"status": {"target", "current_version", "pending", "ahead", "migrations", "migrations[].version", "migrations[].name",
-		"migrations[].file", "migrations[].state", "migrations[].checksum", "migrations[].applied_at",
+		"migrations[].file", "migrations[].state", "migrations[].phase", "migrations[].checksum", "migrations[].applied_at",
 		"migrations[].duration_ms", "migrations[].error", "migrations[].statements_applied",
 		"migrations[].statements_total", "migrations[].last_line?", "migrations[].next_line?", "migrations[].executing?"},
 	"plan": {"target", "dialect", "tx_mode", "transactional_ddl", "current_version", "ahead", "steps", "steps[].version",
 		"steps[].name", "steps[].file", "steps[].transactional", "steps[].reason?", "steps[].statements",
 		"steps[].resume_from?", "steps[].rerun?", "steps[].sql?", "steps[].sql[].line?", "steps[].sql[].text?",
-		"lint", "lint[].rule", "lint[].severity", "lint[].file", "lint[].line", "lint[].message", "lint[].statement?"},
+		"lint", "lint[].rule", "lint[].severity", "lint[].file", "lint[].line", "lint[].message", "lint[].statement?",
+		"phase", "skipped"},
 	"down": {"target", "rolled_back", "rolled_back[].version", "rolled_back[].name", "rolled_back[].file",
 		"rolled_back[].duration_ms", "rolled_back[].statements", "rolled_back[].transactional",
 		"current_version", "lock_wait_ms"},
@@ -61,13 +63,16 @@ var jsonFields = map[string][]string{
 		"changes[].attrs[].old?", "changes[].attrs[].new?"},
 	"schema dump":            {"target", "hash", "objects", "text?", "file?"},
 	"resolve --accept-drift": {"target", "accepted", "version", "hash", "old_hash?", "changes"},
-	"new":                    {"path", "down_path?"},
-	"resolve":                {"target", "version", "old_state", "new_state", "old_checksum", "new_checksum"},
-	"version":                {"version", "commit?", "go"},
-	"wait":                   {"target", "url", "attempts", "waited_ms", "database_exists"},
-	"await":                  {"target", "version", "current_version", "ahead", "waited_ms", "polls"},
+	"compat": {"target", "ok", "queries", "pending", "broken", "broken[].query", "broken[].query_file", "broken[].query_line",
+		"broken[].kind", "broken[].file", "broken[].version", "broken[].line", "broken[].code?", "broken[].message",
+		"broken[].table?", "broken[].columns?", "failing_before", "error?", "checking_ms"},
+	"new":     {"path", "down_path?", "phase?"},
+	"resolve": {"target", "version", "old_state", "new_state", "old_checksum", "new_checksum"},
+	"version": {"version", "commit?", "go"},
+	"wait":    {"target", "url", "attempts", "waited_ms", "database_exists"},
+	"await":   {"target", "version", "current_version", "ahead", "waited_ms", "polls"},
 	"check": {"target", "ok", "exit_code", "code", "current_version", "head_version", "ahead", "pending", "problems",
-		"problems[].state", "problems[].version", "problems[].file", "problems[].detail", "problems[].hint"},
+		"problems[].state", "problems[].version", "problems[].file", "problems[].detail", "problems[].hint", "phase"},
 	"up --targets": {"fleet", "shard?", "total", "ok", "failed", "skipped", "targets", "targets[].target",
 		"targets[].url", "targets[].outcome", "targets[].current_version", "targets[].ahead", "targets[].applied",
 		"targets[].duration_ms", "targets[].error", "targets[].error.code?", "targets[].error.exit_code?",
@@ -192,8 +197,12 @@ func TestJSONDocumented(t *testing.T) {
 	outputs["rehearse"] = f.run(db.URL, "rehearse", "--json")
 	outputs["verify"] = f.run(db.URL, "verify", "--json")
 	outputs["plan"] = f.run(db.URL, "plan", "--json", "--sql")
+	if err := os.WriteFile(filepath.Join(f.wd, "queries.sql"), []byte("SELECT id, email FROM users WHERE id = ?;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outputs["compat"] = f.run(db.URL, "compat", "--queries", "queries.sql", "--json")
 
-	codes := map[string]int{"check": 10, "error": 4, "lint": 1}
+	codes := map[string]int{"check": 10, "error": 4, "lint": 1, "compat": 16}
 	for cmd, r := range outputs {
 		if r.code != codes[cmd] {
 			t.Errorf("%s: exit %d, want %d\n%s", cmd, r.code, codes[cmd], r)

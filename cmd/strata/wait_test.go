@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -99,13 +100,31 @@ func TestWaitListenerAppears(t *testing.T) {
 		addr := freePort(t)
 		u := *real
 		u.Host = addr
-		timer := time.AfterFunc(time.Second, func() { proxy(t, addr, real.Host) })
-		start := time.Now()
-		r := f.run(u.String(), args...)
-		timer.Stop()
-		if el := time.Since(start); el < time.Second {
-			t.Errorf("%v returned after %v, before the listener existed", args, el)
+		// The listener appears once strata has tried and said it waits,
+		// however late the process starts on a busy machine.
+		stderr := &watchWriter{want: "waiting for the database", seen: make(chan struct{})}
+		var stdout strings.Builder
+		cmd := exec.Command(bin, append(args, "--url", u.String(), "--dir", f.dir)...)
+		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = f.wd, cleanEnv(), &stdout, stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
+		select {
+		case <-stderr.seen:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Fatalf("%v never said it was waiting: %s", args, stderr.String())
+		}
+		proxy(t, addr, real.Host)
+		r := result{}
+		if err := cmd.Wait(); err != nil {
+			ee, ok := err.(*exec.ExitError)
+			if !ok {
+				t.Fatal(err)
+			}
+			r.code = ee.ExitCode()
+		}
+		r.stdout, r.stderr = stdout.String(), stderr.String()
 		if args[0] == "wait" {
 			want(t, r, 0, "waiting for the database")
 			var out struct {
@@ -226,4 +245,30 @@ func TestWaitMissingDatabase(t *testing.T) {
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("up --wait waited %v for a database that does not exist", el)
 	}
+}
+
+// watchWriter keeps what is written to it and closes seen once it holds
+// want.
+type watchWriter struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *watchWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+func (w *watchWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }

@@ -206,4 +206,5 @@ func Run(t *testing.T, env Env) {
 	})
 
 	runOptional(t, env)
+	t.Run("queries are prepared and columns read", func(t *testing.T) { runQueryChecker(t, env) })
 }

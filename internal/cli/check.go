@@ -14,7 +14,7 @@ import (
 )
 
 func (a *app) checkCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Exit 0 when the database is at the folder's head with nothing wrong",
 		Long: `Compare the database with the migrations folder, read-only and without the
@@ -27,13 +27,18 @@ unchanged; otherwise one code per finding, the first of these that applies:
 10 files are pending (or being applied right now).
 A database ahead of the folder (applied versions newer than its newest file,
 as when an older release runs after a newer one migrated) exits 0 with a note;
-with --fail-if-ahead it exits 12, as an applied file missing from the folder.`,
+with --fail-if-ahead it exits 12, as an applied file missing from the folder.
+With --phase it looks at that phase's files only: check --phase pre-deploy
+exits 0 once every pre-deploy file is applied, post-deploy files pending or
+not (docs/phases.md).`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
 			a.set.requireURL = true // a pipeline command: no implicit local database
 			return a.check(cmd.Context())
 		}),
 	}
+	phaseFlag(cmd, &a.phase, "look only at the files of this phase")
+	return cmd
 }
 
 // checkCodes are check's findings, most severe first: when several apply,
@@ -79,6 +84,7 @@ type jsonCheck struct {
 	Ahead          []string      `json:"ahead"`
 	Pending        int           `json:"pending"`
 	Problems       []jsonProblem `json:"problems"`
+	Phase          string        `json:"phase"`
 }
 
 func (a *app) check(ctx context.Context) error {
@@ -88,10 +94,15 @@ func (a *app) check(ctx context.Context) error {
 		return err
 	}
 	defer s.Close()
+	phase, err := parsePhase(a.phase)
+	if err != nil {
+		return err
+	}
 	st, err := s.m.Status(ctx)
 	if err != nil {
 		return err
 	}
+	st = narrowPhase(st, phase)
 	code := checkCode(st, a.failIfAhead)
 	drift, err := a.checkDrift(ctx, s, code)
 	if err != nil {
@@ -101,7 +112,7 @@ func (a *app) check(ctx context.Context) error {
 		code = ExitCheckSchema
 	}
 	out := jsonCheck{OK: code == ExitOK, ExitCode: code, Code: errorCodes[code], CurrentVersion: st.Current.String(),
-		HeadVersion: st.Head.String(), Ahead: aheadVersions(st.Ahead), Pending: st.Pending, Problems: []jsonProblem{}}
+		HeadVersion: st.Head.String(), Ahead: aheadVersions(st.Ahead), Pending: st.Pending, Problems: []jsonProblem{}, Phase: string(phase)}
 	for _, p := range a.problems(st, false) {
 		out.Problems = append(out.Problems, jsonProblem{State: string(p.Kind), Version: p.Version, File: p.File, Detail: a.scrub(p.Detail), Hint: problemHint(p)})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/strata-db/strata"
 	"github.com/strata-db/strata/internal/config"
 	"github.com/strata-db/strata/internal/lease"
+	"github.com/strata-db/strata/source"
 )
 
 // app is one invocation of strata: its streams, environment and flags.
@@ -27,6 +28,8 @@ type app struct {
 	stdin          io.Reader // where confirmations are read (nil: os.Stdin)
 
 	url         string
+	directURL   string         // --direct-url; see pooler.go
+	direct      *config.Target // the parsed --direct-url, once known
 	dir         string
 	table       string
 	json        bool
@@ -41,6 +44,9 @@ type app struct {
 	sumCache    string // --checksum-cache
 	allowEmpty  bool   // --allow-empty
 	failIfAhead bool   // --fail-if-ahead
+	keepWriting string // --keep-writing: the other tool whose history up and down also write
+	postDir     string // --post-deploy-dir
+	phase       string // --phase of up, plan, run, check, await and status
 	allowDrift  bool   // --allow-drift
 
 	urlSet  bool           // --url was given on the command line
@@ -139,13 +145,16 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.BoolVarP(&a.verbose, "verbose", "v", false, "also print each statement as it starts")
 	f.StringArrayVar(&a.sessionSQL, "session-sql", nil, "SQL to run on every connection before migrating (repeatable)")
 	f.DurationVar(&a.lockTimeout, "lock-timeout", strata.DefaultLockTimeout, "how long to wait for another run's migration lock (0: wait forever)")
-	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockSession), "how runs exclude each other: session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)")
+	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockAuto), "how runs exclude each other: auto (lease behind a transaction-mode pooler such as PgBouncer, else session), session (the database's own lock) or lease (a lock row with an expiry)")
+	f.StringVar(&a.directURL, "direct-url", "", "the server's own URL, bypassing a connection pooler that --url goes through: migrations, the lock and the history use it (docs/poolers.md)")
 	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
 	f.DurationVar(&a.clockSkew, "test-clock-skew", 0, "shift this host's clock as strata reads it (drills and tests: lease decisions use the database's clock)")
 	_ = f.MarkHidden("test-clock-skew")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
+	f.StringVar(&a.keepWriting, "keep-writing", "", "while switching from another tool (goose, golang-migrate, dbmate, tern): up and down also write that tool's history table, so you can go back to it")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")
+	f.StringVar(&a.postDir, "post-deploy-dir", source.DefaultPostDeployDir, "sub-folder of --dir whose files are post-deploy files (docs/phases.md)")
 	f.BoolVar(&a.allowDrift, "allow-drift", false, "apply pending files even when the schema differs from the snapshot recorded after the last run (see strata drift)")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)
@@ -156,9 +165,9 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	root.AddCommand(a.waitCommand(), a.runCommand(), a.awaitCommand(), a.formatFlag(a.checkCommand()))
 	root.AddCommand(a.formatFlag(a.upCommand()), a.statusCommand(), a.formatFlag(a.planCommand()), a.newCommand(), a.resolveCommand(), a.versionCommand())
 	root.AddCommand(a.driftCommand(), a.schemaCommand())
-	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand())
+	root.AddCommand(a.downCommand(), a.redoCommand(), a.baselineCommand(), a.historyCommand(), a.importCommand())
 	root.AddCommand(a.configCommand(), a.doctorCommand(), a.completionCommand())
-	root.AddCommand(a.lintCommand(), a.formatFlag(a.verifyCommand()), a.rehearseCommand())
+	root.AddCommand(a.lintCommand(), a.formatFlag(a.verifyCommand()), a.rehearseCommand(), a.compatCommand())
 	a.addFleetFlags(root) // --targets and friends on up, status and check; see fleet.go
 	explainArgs(root)
 	root.AddCommand(a.foreignCommandTree()...) // create, migrate, rollback...: pointers; see aliases.go
@@ -198,7 +207,12 @@ func (a *app) run(f func(cmd *cobra.Command, args []string) error) func(*cobra.C
 }
 
 // scrub removes the database password from s.
-func (a *app) scrub(s string) string { return a.target.Scrub(s) }
+func (a *app) scrub(s string) string {
+	if a.direct != nil {
+		s = a.direct.Scrub(s)
+	}
+	return a.target.Scrub(s)
+}
 
 // printf writes a progress or result line to stdout unless --quiet or
 // --json is given.

@@ -78,6 +78,8 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 		return &exitStatus{code: exitCode(ctx, err), err: err, printed: true}
 	}
 	checks = append(checks, doctor.Check{Name: "connect", Status: doctor.OK, Detail: t.Dialect.Name() + " at " + t.Redacted})
+	pc, pooler := a.poolerCheck(ctx, t, db, lockMode)
+	checks = append(checks, pc)
 
 	var fsys fs.FS = fstest.MapFS{}
 	allowEmpty := a.allowEmpty
@@ -90,7 +92,7 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 	m, err := strata.New(db, t.Dialect, fsys, strata.WithAllowEmpty(allowEmpty),
 		strata.WithTable(a.table), strata.WithSessionSQL(a.sessionSQL...), strata.WithSourceName(a.dir),
 		strata.WithLockMode(lockMode), strata.WithLeaseTTL(max(a.leaseTTL, time.Second)),
-		strata.WithLockTimeout(time.Millisecond), strata.WithVersion(buildVersion().Version))
+		strata.WithLockTimeout(time.Millisecond), strata.WithVersion(buildVersion().Version), strata.WithPooler(pooler))
 	if err != nil {
 		checks = append(checks, doctor.Check{Name: "folder", Status: doctor.Fail, Detail: a.scrub(a.explainFolder(err).Error()), Hint: "fix the migration files named, or --dir"})
 		m, _ = strata.New(db, t.Dialect, fstest.MapFS{}, strata.WithAllowEmpty(true), strata.WithTable(a.table), strata.WithLockTimeout(time.Millisecond))
@@ -98,6 +100,11 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 	if m != nil {
 		checks = append(checks, doctor.Server(ctx, doctor.Target{DB: db, Dialect: t.Dialect, Migrator: m, Table: table})...)
 		checks = append(checks, doctor.Lock(ctx, m))
+		if st, err := m.Status(ctx); err == nil {
+			if found, hint, err := otherTools(ctx, db, t, st.HistoryExists); err == nil && found != "" {
+				checks = append(checks, doctor.Check{Name: "other tool", Status: doctor.Warn, Detail: found, Hint: hint})
+			}
+		}
 	}
 	checks = append(checks, doctor.DDL(ctx, db, t.Dialect, table.Schema))
 	if appURL != "" {

@@ -30,6 +30,7 @@ const (
 	ExitCheckOutOfOrder = 13  // strata check: a pending file is numbered below the highest applied one
 	ExitCheckIncomplete = 14  // strata check: a file failed or stopped half-way
 	ExitCheckSchema     = 15  // strata check: the schema drifted from the snapshot recorded after the last run
+	ExitCompatBroken    = 16  // strata compat, up --compat: a query of the deployed application would break
 	ExitInterrupted     = 130 // interrupted by SIGINT (Ctrl-C)
 	ExitTerminated      = 143 // stopped by SIGTERM
 )
@@ -45,6 +46,7 @@ var errorCodes = map[int]string{
 	ExitAwaitTimeout:    "await_timeout",
 	ExitFleetFailed:     "fleet_failed",
 	ExitSchemaDrift:     "schema_drift",
+	ExitCompatBroken:    "compat_broken",
 	ExitCheckPending:    "pending",
 	ExitCheckEdited:     "edited",
 	ExitCheckMissing:    "missing",
@@ -104,10 +106,10 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitFailure
 	case errors.As(err, new(*strata.SchemaDriftError)):
 		return ExitSchemaDrift
-	case errors.As(err, new(*strata.StillExecutingError)):
+	case errors.As(err, new(*strata.StillExecutingError)), errors.As(err, new(*strata.PoolerError)):
 		return ExitDrift
 	case errors.As(err, &refd), errors.As(err, &res), errors.As(err, &rsv),
-		errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged):
+		errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged), isPhaseOrder(err):
 		return ExitDrift
 	case errors.As(err, &stmt), errors.As(err, &file):
 		return ExitMigrationFailed

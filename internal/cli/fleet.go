@@ -120,6 +120,9 @@ func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 	if err := a.checkOptions(); err != nil {
 		return err
 	}
+	if _, err := parsePhase(a.phase); err != nil {
+		return err
+	}
 	var extra []strata.Option
 	work := fleet.Status()
 	mode := reportStatus
@@ -132,7 +135,7 @@ func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 		to, _ := fs.GetString("to")
 		resume, _ := fs.GetBool("resume")
 		outOfOrder, _ = fs.GetBool("allow-out-of-order")
-		opts, err := planOptions(to, resume)
+		opts, err := planOptions(to, resume, a.phase)
 		if err != nil {
 			return err
 		}

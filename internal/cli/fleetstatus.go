@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/strata-db/strata/internal/fleet"
+	"github.com/strata-db/strata/source"
 )
 
 // jsonFleetStatus is the --json document of status and check on a fleet.
@@ -68,6 +69,9 @@ func (v *fleetView) statusDone(ctx context.Context, out []fleet.Outcome, mode fl
 			jt.Error = &jsonError{Code: errorCodes[code], ExitCode: code, Message: a.scrub(fmt.Sprint(o.Err))}
 		} else {
 			st := o.Status
+			if check {
+				st = narrowPhase(st, source.Phase(a.phase))
+			}
 			code := checkCode(st, a.failIfAhead)
 			found[code] = true
 			jt.State, jt.CurrentVersion, jt.HeadVersion, jt.Pending = "ok", st.Current.String(), st.Head.String(), st.Pending

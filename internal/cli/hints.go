@@ -105,6 +105,11 @@ func cliErrorText(err error) string {
 	if errors.As(err, &lt) {
 		swap(lt.Error(), lt.Found()+"; another strata run is migrating this database: wait for it, or raise --lock-timeout")
 	}
+	var pe *strata.PoolerError
+	if errors.As(err, &pe) {
+		swap("run it over a direct connection to the server (not through the pooler) or through session pooling",
+			"give the server's own URL with --direct-url (STRATA_DIRECT_URL, direct-url in strata.toml) so migrations bypass the pooler, or point --url at a session-mode pool")
+	}
 	if errors.As(err, &lost) {
 		swap(lost.Error(), lost.Found()+"check strata status before running again")
 	}
@@ -129,6 +134,10 @@ func cliErrorText(err error) string {
 	}
 	if errors.As(err, &refd) {
 		swap(refd.Error(), refusedText(refd))
+	}
+	var po *strata.PhaseOrderError
+	if errors.As(err, &po) {
+		swap(po.Error(), phaseOrderText(po))
 	}
 	if errors.As(err, &uv) {
 		swap(uv.Error(), uv.Found()+"; run strata status to list the versions")

@@ -202,7 +202,7 @@ func (a *app) lintAll(opts lint.Options) ([]lint.Finding, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		fs, err := lintOne(l, dir, mig.Path, path.Join(a.dir, mig.Path))
+		fs, err := lintOne(l, dir, mig, path.Join(a.dir, mig.Path))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -211,13 +211,13 @@ func (a *app) lintAll(opts lint.Options) ([]lint.Finding, int, error) {
 	return out, len(migs), nil
 }
 
-func lintOne(l *lint.Linter, dir *source.Dir, p, name string) ([]lint.Finding, error) {
-	rc, err := dir.Open(p)
+func lintOne(l *lint.Linter, dir *source.Dir, mig *source.Migration, name string) ([]lint.Finding, error) {
+	rc, err := dir.Open(mig.Path)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	return l.File(name, rc)
+	return l.FileIn(name, rc, mig.Phase == source.PostDeploy)
 }
 
 // lintPlan lints the files of a plan, in order, as one set.
@@ -228,7 +228,7 @@ func lintPlan(m *strata.Migrator, p *strata.Plan, opts lint.Options) ([]lint.Fin
 	}
 	var out []lint.Finding
 	for _, st := range p.Steps {
-		fs, err := lintOne(l, m.Dir(), st.Migration.Path, st.File)
+		fs, err := lintOne(l, m.Dir(), st.Migration, st.File)
 		if err != nil {
 			return nil, err
 		}

@@ -39,6 +39,7 @@ func (a *app) loadDir() (*source.Dir, error) {
 		return nil, err
 	}
 	load.AllowEmpty = a.allowEmpty
+	load.PostDeployDir = a.postDir
 	dir, err := source.LoadWith(source.DirFS(a.dir), load)
 	if err != nil {
 		return nil, a.explainFolder(err)
@@ -96,6 +97,14 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 	if obs = a.withTelemetry(obs); obs != nil {
 		opts = append(opts, strata.WithObserver(obs))
 	}
+	if a.keepWriting != "" {
+		w, err := keepWriter(a.keepWriting, t)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		opts = append(opts, strata.WithKeepWriting(w))
+	}
 	safe, err := a.safe.options()
 	if err != nil {
 		db.Close()
@@ -115,6 +124,10 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		return nil, err
 	}
 	if err := a.connect(ctx, t, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if m, err = a.poolerAware(ctx, t, db, dir, opts); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 type newFlags struct {
 	down      bool // --down: also write the .down.sql file
 	timestamp bool // --timestamp: YYYYMMDDHHMMSS version
+	post      bool // --post-deploy: a post-deploy (contract) file
 }
 
 func (a *app) newCommand() *cobra.Command {
@@ -39,13 +40,18 @@ The file starts with a comment saying how strata runs it: in one transaction
 with its history row, unless it says -- strata:no-transaction; its down file
 is NNNN_name.down.sql beside it (--down writes one); and once applied it must
 not be edited. A file applied with no statements at all is recorded as applied
-with a warning, and later edits to it are refused.`,
+with a warning, and later edits to it are refused.
+
+--post-deploy writes a post-deploy file (docs/phases.md): the contract step
+of a change, such as dropping a column the previous release still reads, run
+by strata up --phase post-deploy after the new release is rolled out.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: a.run(func(_ *cobra.Command, args []string) error {
 			return a.newFile(strings.Join(args, " "), time.Now(), nf)
 		}),
 	}
 	cmd.Flags().BoolVar(&nf.down, "down", false, "also write the paired NNNN_name.down.sql file that strata down runs")
+	cmd.Flags().BoolVar(&nf.post, "post-deploy", false, "write a post-deploy (contract) file, run after the rollout: into the --post-deploy-dir folder when it exists, else beside the others with -- strata:phase post-deploy")
 	cmd.Flags().BoolVar(&nf.timestamp, "timestamp", false, "number the file with the time now in UTC (YYYYMMDDHHMMSS) instead of the folder's next number")
 	return cmd
 }
@@ -82,6 +88,7 @@ func (a *app) newFile(description string, now time.Time, nf newFlags) error {
 		return usage(fmt.Errorf("create the migrations folder: %w", err))
 	}
 	load.AllowEmpty = true // the first file goes into an empty folder
+	load.PostDeployDir = a.postDir
 	dir, err := source.LoadWith(source.DirFS(a.dir), load)
 	if err != nil {
 		return usage(fmt.Errorf("the migrations folder %s has problems; fix them first:\n%w", a.dir, a.explainFolder(err)))
@@ -91,13 +98,20 @@ func (a *app) newFile(description string, now time.Time, nf newFlags) error {
 		return usage(err)
 	}
 	downName := strings.TrimSuffix(name, ".sql") + ".down.sql"
-	path := filepath.Join(a.dir, name)
-	if err := createFile(path, fmt.Sprintf(upTemplate, name, downName)); err != nil {
+	folder, content := a.dir, fmt.Sprintf(upTemplate, name, downName)
+	if nf.post {
+		folder, content = a.postDeployFile(content)
+	}
+	path := filepath.Join(folder, name)
+	if err := createFile(path, content); err != nil {
 		return err
 	}
 	out := map[string]string{"path": path}
+	if nf.post {
+		out["phase"] = string(source.PostDeploy)
+	}
 	if nf.down {
-		downPath := filepath.Join(a.dir, downName)
+		downPath := filepath.Join(folder, downName)
 		if err := createFile(downPath, fmt.Sprintf(downTemplate, downName, name)); err != nil {
 			_ = os.Remove(path) // nothing half-made
 			return err

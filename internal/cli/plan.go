@@ -51,7 +51,7 @@ with whether it runs in a transaction and if not why.`,
 			if len(args) > 0 {
 				return usage(fmt.Errorf("plan takes no argument %q; a number of migrations is only for plan --down N", args[0]))
 			}
-			opts, err := planOptions(to, resume)
+			opts, err := planOptions(to, resume, a.phase)
 			if err != nil {
 				return err
 			}
@@ -63,6 +63,7 @@ with whether it runs in a transaction and if not why.`,
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "include pending files older than the newest applied one")
 	cmd.Flags().BoolVar(&resume, "resume", false, "include files that stopped half-way, from the statement after the last one that completed")
 	cmd.Flags().BoolVar(&down, "down", false, "show which down files strata down would run instead")
+	phaseFlag(cmd, &a.phase, "plan only the pending files of this phase")
 	return cmd
 }
 
@@ -113,6 +114,7 @@ func (a *app) plan(ctx context.Context, opts strata.PlanOptions, withSQL, outOfO
 	if p.InProgress {
 		fmt.Fprintln(a.stdout, "another strata run holds the migration lock and is applying a file now; up would wait for it, then apply what is still pending")
 	}
+	a.printSkipped(p)
 	if len(p.Steps) == 0 {
 		fmt.Fprintf(a.stdout, "nothing to do: %s\n", planAt(p.Status))
 		return nil
@@ -184,7 +186,9 @@ func (a *app) planJSON(m *strata.Migrator, p *strata.Plan, withSQL bool) error {
 		Ahead            []string       `json:"ahead"`
 		Steps            []jsonStep     `json:"steps"`
 		Lint             []lint.Finding `json:"lint"`
-	}{Lint: a.planFindings(m, p), Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Ahead: aheadVersions(p.Status.Ahead), Steps: []jsonStep{}}
+		Phase            string         `json:"phase"`
+		Skipped          []jsonSkipped  `json:"skipped"`
+	}{Phase: string(p.Phase), Skipped: skippedJSON(p.Skipped), Lint: a.planFindings(m, p), Dialect: p.Dialect, TxMode: string(p.TxMode), TransactionalDDL: p.TransactionalDDL, CurrentVersion: p.Status.Current.String(), Ahead: aheadVersions(p.Status.Ahead), Steps: []jsonStep{}}
 	for _, st := range p.Steps {
 		js := jsonStep{Version: st.Migration.ID(), Name: st.Migration.Description, File: st.File,
 			Transactional: st.Transactional || p.TxMode == strata.TxAll, Reason: st.Reason, Statements: st.Statements, ResumeFrom: st.ResumeFrom, Rerun: st.Rerun}

@@ -79,7 +79,7 @@ and the command is never started.`,
 			if err != nil {
 				return err
 			}
-			opts, err := planOptions(to, false)
+			opts, err := planOptions(to, false, a.phase)
 			if err != nil {
 				return err
 			}
@@ -91,6 +91,7 @@ and the command is never started.`,
 	}
 	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
+	phaseFlag(cmd, &a.phase, "apply only the pending files of this phase before starting COMMAND")
 	a.keepCredentialsFlag(cmd)
 	return cmd
 }
@@ -111,7 +112,9 @@ func (a *app) awaitCommand() *cobra.Command {
 container): poll the history table, read-only and without the lock, until the
 database has applied --version (default: the newest file in --dir), then exit 0
 or replace strata with COMMAND. A database ahead of the folder (a newer release
-migrated it) has reached every version in it. Waits for the database itself too. Exits 7 when
+migrated it) has reached every version in it. With --phase it waits until
+every file of that phase is applied (await --phase pre-deploy: the expand
+step is done; docs/phases.md). Waits for the database itself too. Exits 7 when
 --timeout passes first.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: a.run(func(cmd *cobra.Command, args []string) error {
@@ -129,7 +132,11 @@ migrated it) has reached every version in it. Waits for the database itself too.
 			if timeout <= 0 || interval <= 0 {
 				return usage(errors.New("--timeout and --interval must be positive durations"))
 			}
-			if err := a.await(cmd.Context(), want, timeout, interval); err != nil {
+			phase, err := parsePhase(a.phase)
+			if err != nil {
+				return err
+			}
+			if err := a.await(cmd.Context(), want, phase, timeout, interval); err != nil {
 				return err
 			}
 			if c == nil {
@@ -141,6 +148,7 @@ migrated it) has reached every version in it. Waits for the database itself too.
 	cmd.Flags().StringVar(&version, "version", "", "the version to wait for (default: the newest in --dir)")
 	cmd.Flags().DurationVar(&timeout, "timeout", DefaultAwaitTimeout, "give up after this long (exit 7)")
 	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often to read the history")
+	phaseFlag(cmd, &a.phase, "wait until every file of this phase is applied (instead of --version's default, the newest file)")
 	a.keepCredentialsFlag(cmd)
 	return cmd
 }
@@ -168,7 +176,7 @@ func reached(st *strata.Status, want source.Version) bool {
 	return true
 }
 
-func (a *app) await(ctx context.Context, want source.Version, timeout, interval time.Duration) error {
+func (a *app) await(ctx context.Context, want source.Version, phase source.Phase, timeout, interval time.Duration) error {
 	a.set.readOnly = true // changes nothing: SQLite opens read-only
 	start := time.Now()
 	if a.rt.wait == 0 {
@@ -179,7 +187,7 @@ func (a *app) await(ctx context.Context, want source.Version, timeout, interval 
 		return err
 	}
 	defer s.Close()
-	if want.IsZero() {
+	if want.IsZero() && phase == "" {
 		if h := s.m.Dir().Head(); h != nil {
 			want = h.Version
 		}
@@ -192,8 +200,12 @@ func (a *app) await(ctx context.Context, want source.Version, timeout, interval 
 			return ctx.Err()
 		case err != nil:
 			a.logger().Info("cannot read the history yet", "error", a.scrub(err.Error()))
-		case reached(st, want):
+		case reached(st, want) && phaseReached(st, phase):
 			a.result(jsonAwait{Version: want.String(), CurrentVersion: st.Current.String(), Ahead: aheadVersions(st.Ahead), WaitedMS: time.Since(start).Milliseconds(), Polls: polls})
+			if phase != "" {
+				a.printf("database has every %s file applied: %s\n", phase, planAt(st))
+				return nil
+			}
 			a.printf("database reached version %s: %s\n", want, planAt(st))
 			return nil
 		default:

@@ -131,7 +131,7 @@ func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
 	if err := a.password(ctx, t); err != nil {
 		return nil, err
 	}
-	return t, nil
+	return a.useDirect(ctx, t)
 }
 
 // checkTLS refuses, with --require-verified-tls, a target whose

@@ -22,7 +22,8 @@ running, interrupted, ahead), when it was applied and how long it took.
 Applied migrations newer than the folder's newest file are ahead: a newer
 release migrated the database (nothing to do, unless --fail-if-ahead).
 Changes nothing and takes no lock. --json prints one object with
-current_version, pending, ahead and migrations.`,
+current_version, pending, ahead and migrations (each with its phase:
+pre-deploy or post-deploy, see docs/phases.md).`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
 			return a.status(cmd.Context())
@@ -36,6 +37,7 @@ type jsonMigration struct {
 	Name       string  `json:"name"`
 	File       string  `json:"file"`
 	State      string  `json:"state"`
+	Phase      string  `json:"phase"`
 	Checksum   string  `json:"checksum"`
 	AppliedAt  *string `json:"applied_at"`
 	DurationMS int64   `json:"duration_ms"`
@@ -80,7 +82,7 @@ func (a *app) status(ctx context.Context) error {
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tFILE\tSTATE\tAPPLIED AT\tDURATION")
+	fmt.Fprintln(tw, "VERSION\tFILE\tSTATE\tPHASE\tAPPLIED AT\tDURATION")
 	for _, ms := range st.Migrations {
 		at, dur := "-", "-"
 		if ms.Record != nil {
@@ -95,12 +97,20 @@ func (a *app) status(ctx context.Context) error {
 				state += fmt.Sprintf(" (statement still executing on %s)", ms.Executing)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ms.ID, ms.File, state, at, dur)
+		phase := string(ms.Phase)
+		if phase == "" {
+			phase = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ms.ID, ms.File, state, phase, at, dur)
 	}
 	tw.Flush()
 	fmt.Fprintf(out, "\n%s; %s pending\n", atVersion(st.Current), fmt.Sprint(st.Pending))
 	if d := st.AheadDetail(); d != "" && !a.failIfAhead {
 		fmt.Fprintf(out, "note: %s; up does nothing here, and down refuses those versions: run them from the release that has their files\n", d)
+	}
+	if w := waitingPost(st); len(w) > 0 {
+		fmt.Fprintf(out, "note: post-deploy %s %s pending below newer applied files: run strata up --phase post-deploy once the release that needs %s is rolled out\n",
+			pluralWord(len(w), "file", "files"), strings.Join(w, ", "), pluralWord(len(w), "it", "them"))
 	}
 	for _, p := range a.problems(st, false) {
 		fmt.Fprintf(out, "problem: %s: %s\n  fix: %s\n", p.File, a.scrub(p.Detail), problemHint(p))

@@ -29,7 +29,7 @@ type statusJSON struct {
 
 // migration is the document of one migration.
 func (s statusJSON) migration(ms *strata.MigrationStatus) jsonMigration {
-	jm := jsonMigration{Version: ms.ID, Name: ms.Name, File: ms.File, State: string(ms.State),
+	jm := jsonMigration{Version: ms.ID, Name: ms.Name, File: ms.File, State: string(ms.State), Phase: string(ms.Phase),
 		Checksum: ms.Checksum, DurationMS: ms.Duration.Milliseconds(),
 		StatementsApplied: ms.StatementsApplied, StatementsTotal: ms.StatementsTotal, LastLine: ms.LastLine, NextLine: ms.NextLine, Executing: ms.Executing}
 	if ms.Record != nil {
@@ -106,6 +106,7 @@ func (s statusJSON) appendMigration(b []byte, ms *strata.MigrationStatus) []byte
 	b = appendJSONString(key(b, false, "name"), jm.Name)
 	b = appendJSONString(key(b, false, "file"), jm.File)
 	b = appendJSONString(key(b, false, "state"), jm.State)
+	b = appendJSONString(key(b, false, "phase"), jm.Phase)
 	b = appendJSONString(key(b, false, "checksum"), jm.Checksum)
 	b = appendJSONNullable(key(b, false, "applied_at"), jm.AppliedAt)
 	b = strconv.AppendInt(key(b, false, "duration_ms"), jm.DurationMS, 10)

@@ -19,6 +19,7 @@ func (a *app) upCommand() *cobra.Command {
 		dryRun     bool
 		outOfOrder bool
 		resume     bool
+		compatFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -30,12 +31,18 @@ removed, a pending file is older than the newest applied one, or a file failed
 half-way. --dry-run prints the plan instead (see strata plan).`,
 		Args: cobra.NoArgs,
 		RunE: a.run(func(cmd *cobra.Command, _ []string) error {
-			opts, err := planOptions(to, resume)
+			opts, err := planOptions(to, resume, a.phase)
 			if err != nil {
 				return err
 			}
 			if dryRun {
 				return a.plan(cmd.Context(), opts, false, outOfOrder)
+			}
+			if compatFile != "" {
+				// The gate: refuse before anything is applied (compat.go).
+				if err := a.compat(cmd.Context(), compatFlags{queries: compatFile, plan: opts}, true); err != nil {
+					return err
+				}
 			}
 			return a.up(cmd.Context(), opts, outOfOrder)
 		}),
@@ -43,12 +50,18 @@ half-way. --dry-run prints the plan instead (see strata plan).`,
 	cmd.Flags().StringVar(&to, "to", "", "apply only up to this version (inclusive)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would run and change nothing (strata plan)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "also apply pending files older than the newest applied one")
+	cmd.Flags().StringVar(&compatFile, "compat", "", "first check the deployed application's queries in this file against the pending files (strata compat --queries), and refuse (exit 16) when one would break")
 	cmd.Flags().BoolVar(&resume, "resume", false, "continue files that stopped half-way from the statement after the last one that completed")
+	phaseFlag(cmd, &a.phase, "apply only the pending files of this phase")
 	return cmd
 }
 
-func planOptions(to string, resume bool) (strata.PlanOptions, error) {
-	opts := strata.PlanOptions{Resume: resume}
+func planOptions(to string, resume bool, phase string) (strata.PlanOptions, error) {
+	ph, err := parsePhase(phase)
+	if err != nil {
+		return strata.PlanOptions{}, err
+	}
+	opts := strata.PlanOptions{Resume: resume, Phase: ph}
 	if to == "" {
 		return opts, nil
 	}
@@ -77,7 +90,14 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 		return err
 	}
 	defer s.Close()
-	res, err := s.m.Up(ctx, opts)
+	if err := a.refuseOtherTool(ctx, s); err != nil {
+		return err
+	}
+	p, err := s.m.Plan(ctx, opts)
+	var res *strata.Result
+	if err == nil {
+		res, err = s.m.Apply(ctx, p)
+	}
 	if a.wantSummary() {
 		a.summarize(func(w io.Writer) { mdUp(w, a.targetName(), res, time.Since(start), err, exitCode(ctx, err), a.scrub) })
 	}
@@ -90,7 +110,10 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 			CurrentVersion string        `json:"current_version"`
 			Ahead          []string      `json:"ahead"`
 			LockWaitMS     int64         `json:"lock_wait_ms"`
-		}{Applied: []jsonApplied{}, CurrentVersion: res.Current.String(), Ahead: aheadVersions(res.Ahead), LockWaitMS: res.LockWait.Milliseconds()}
+			Phase          string        `json:"phase"`
+			Skipped        []jsonSkipped `json:"skipped"`
+		}{Applied: []jsonApplied{}, CurrentVersion: res.Current.String(), Ahead: aheadVersions(res.Ahead), LockWaitMS: res.LockWait.Milliseconds(),
+			Phase: string(opts.Phase), Skipped: skippedJSON(p.Skipped)}
 		for _, ap := range res.Applied {
 			out.Applied = append(out.Applied, jsonApplied{Version: ap.Migration.ID(), Name: ap.Migration.Description,
 				File: ap.File, DurationMS: ap.Duration.Milliseconds(), Statements: ap.Statements, Transactional: ap.Transactional})
@@ -105,6 +128,11 @@ func (a *app) up(ctx context.Context, opts strata.PlanOptions, outOfOrder bool) 
 		head = h.Version
 	}
 	ahead := aheadDetail(head, res.Ahead)
+	a.printSkipped(p)
+	if w := waitingPost(p.Status); opts.Phase == "" && len(w) > 0 && !a.quiet && !a.json {
+		fmt.Fprintf(a.stderr, "note: applied post-deploy %s %s below newer files (%s for its post-deploy run): in a deploy, run strata up --phase pre-deploy and --phase post-deploy instead (docs/phases.md)\n",
+			pluralWord(len(w), "file", "files"), strings.Join(w, ", "), pluralWord(len(w), "it waited", "they waited"))
+	}
 	switch {
 	case len(res.Applied) == 0 && ahead != "":
 		a.printf("nothing to do: %s\n", ahead)

@@ -115,6 +115,9 @@ func (t *Target) connector() (driver.Connector, error) {
 	switch {
 	case t.pg != nil:
 		inner = stdlib.GetConnector(*t.pg, stdlib.OptionBeforeConnect(func(ctx context.Context, c *pgx.ConnConfig) error {
+			if err := t.beforeConnect(ctx, c); err != nil {
+				return err
+			}
 			pw, err := t.creds.password(ctx, t)
 			c.Password = pw
 			return err

@@ -20,6 +20,7 @@ const (
 	ActionBaseline          Action = "baseline"            // a version was recorded as applied without running it
 	ActionDown              Action = "down"                // a down file ran (or failed half-way)
 	ActionResume            Action = "resume"              // up --resume continued a file that stopped half-way
+	ActionImport            Action = "import"              // a file another tool applied was recorded as applied
 )
 
 // AuditEntry is one row of the audit table: a change to the history that a

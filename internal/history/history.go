@@ -63,6 +63,10 @@ type Record struct {
 	AppliedBy          string
 	Error              string
 	StrataVersion      string
+	// Phase is the file's phase when it ran (pre-deploy or post-deploy);
+	// "" for rows written before strata recorded phases and for rows that
+	// are not files.
+	Phase string
 }
 
 // Store reads and writes one history table through a dialect.
@@ -71,6 +75,7 @@ type Store struct {
 	table dialect.Table
 	q     string // quoted table name
 	sel   string // columns as All selects them
+	sel0  string // sel for a table without the phase column (see EnsurePhase)
 	rows  int    // how many rows All expects (ExpectRows)
 	fence string // a SQL condition every UPDATE must also meet (Fenced)
 }
@@ -131,7 +136,9 @@ func (s *Store) ExpectRows(n int) { s.rows = max(n, 0) }
 
 // New returns a Store for table t.
 func New(d dialect.Dialect, t dialect.Table) *Store {
-	return &Store{d: d, table: t, q: d.QuoteTable(t), sel: selectList(d, columns, "started_at", "finished_at")}
+	sel := selectList(d, columns, "started_at", "finished_at")
+	sel = strings.TrimSuffix(sel, "phase")
+	return &Store{d: d, table: t, q: d.QuoteTable(t), sel: sel + "COALESCE(phase, '')", sel0: sel + "''"}
 }
 
 // Qualify puts the store's table in schema, when it names none. It must
@@ -148,7 +155,7 @@ func (s *Store) Qualify(schema string) {
 func (s *Store) Table() dialect.Table { return s.table }
 
 const columns = "id, version, name, kind, file, checksum, status, statements_applied, statements_total, " +
-	"statement_checksums, started_at, finished_at, execution_ms, applied_by, error, strata_version"
+	"statement_checksums, started_at, finished_at, execution_ms, applied_by, error, strata_version, phase"
 
 // Exists reports whether the history table exists.
 func (s *Store) Exists(ctx context.Context, q dialect.Execer) (bool, error) {
@@ -173,8 +180,14 @@ func (s *Store) Ensure(ctx context.Context, q dialect.Execer, strataVersion stri
 				return fmt.Errorf("create history table %s: %w", s.table, err)
 			}
 		}
+		// A new table gets the column at once, without probing for it.
+		if err := s.addPhase(ctx, q); err != nil {
+			return err
+		}
 	} else if err := s.EnsureAudit(ctx, q); err != nil {
 		// A history table made before the audit table existed.
+		return err
+	} else if err := s.EnsurePhase(ctx, q); err != nil {
 		return err
 	}
 	var layout string
@@ -218,6 +231,13 @@ func (s *Store) All(ctx context.Context, q dialect.Execer) ([]Record, error) {
 
 func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+s.sel+" FROM "+s.q+" WHERE kind <> 'layout'")
+	if err != nil && !s.d.MissingTable(err) {
+		// A table an earlier release made, not yet given its phase
+		// column (the next writing run adds it): read it without.
+		if has, perr := s.hasPhase(ctx, q); perr == nil && !has {
+			rows, err = q.QueryContext(ctx, "SELECT "+s.sel0+" FROM "+s.q+" WHERE kind <> 'layout'")
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read history table %s: %w", s.table, err)
 	}
@@ -230,7 +250,7 @@ func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
 	var started, finished anyTime // whatever the driver's time settings
 	dest := []any{&r.ID, &r.Version, &r.Name, &r.Kind, &r.File, &r.Checksum, &r.Status,
 		&r.StatementsApplied, &r.StatementsTotal, &sums, &started, &finished,
-		&r.ExecutionMS, &r.AppliedBy, &errText, &r.StrataVersion}
+		&r.ExecutionMS, &r.AppliedBy, &errText, &r.StrataVersion, &r.Phase}
 	for rows.Next() {
 		r, sums, errText = Record{}, sql.NullString{}, sql.NullString{}
 		if err := rows.Scan(dest...); err != nil {
@@ -262,10 +282,10 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 // InsertQuery returns the statement that writes row r, for callers that
 // send it together with other statements.
 func (s *Store) InsertQuery(r Record) dialect.Query {
-	return dialect.Query{SQL: "INSERT INTO " + s.q + " (" + columns + ") VALUES (" + s.placeholders(16) + ")", Args: []any{
+	return dialect.Query{SQL: "INSERT INTO " + s.q + " (" + columns + ") VALUES (" + s.placeholders(17) + ")", Args: []any{
 		r.ID, r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status),
 		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), s.timeArg(r.StartedAt), s.nullTimeArg(r.FinishedAt),
-		r.ExecutionMS, r.AppliedBy, nullString(r.Error), r.StrataVersion}}
+		r.ExecutionMS, r.AppliedBy, nullString(r.Error), r.StrataVersion, nullString(r.Phase)}}
 }
 
 // TimedInsertQuery is InsertQuery for a row sent in a pipelined batch
@@ -278,12 +298,12 @@ func (s *Store) TimedInsertQuery(r Record, pl dialect.Pipeliner) dialect.Query {
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + s.q + " (" + columns + ") VALUES (" + s.placeholders(11))
 	b.WriteString(", " + pl.AddElapsed(p(12)) + ", " + pl.ElapsedMS())
-	b.WriteString(", " + p(13) + ", " + p(14) + ", " + p(15) + ")")
+	b.WriteString(", " + p(13) + ", " + p(14) + ", " + p(15) + ", " + p(16) + ")")
 	start := s.timeArg(r.StartedAt)
 	return dialect.Query{SQL: b.String(), Args: []any{
 		r.ID, r.Version, r.Name, string(r.Kind), r.File, r.Checksum, string(r.Status),
 		r.StatementsApplied, r.StatementsTotal, nullString(r.StatementChecksums), start, start,
-		r.AppliedBy, nullString(r.Error), r.StrataVersion}}
+		r.AppliedBy, nullString(r.Error), r.StrataVersion, nullString(r.Phase)}}
 }
 
 // Insert writes a new row.

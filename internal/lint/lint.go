@@ -112,7 +112,16 @@ func New(opts Options) (*Linter, error) {
 // one set must be given in the order they run. A read error is returned;
 // a file the scanner cannot split is a finding.
 func (l *Linter) File(name string, r io.Reader) ([]Finding, error) {
-	f := &fileState{l: l, name: name}
+	return l.FileIn(name, r, false)
+}
+
+// FileIn is File for a file whose phase the caller knows: postDeploy is
+// set for a post-deploy file (one in the post-deploy folder; a file that
+// says -- strata:phase post-deploy is one whatever postDeploy says). The
+// rules about the release still running during the deploy (Rule.Contract)
+// pass in a post-deploy file, which runs after the rollout.
+func (l *Linter) FileIn(name string, r io.Reader, postDeploy bool) ([]Finding, error) {
+	f := &fileState{l: l, name: name, post: postDeploy}
 	sc := sqlsplit.NewScanner(r, sqlsplit.Options{Dialect: l.opts.Dialect, Backslash: l.opts.Backslash})
 	for {
 		st, err := sc.Next()
@@ -165,6 +174,7 @@ type fileState struct {
 	strongLockAt int             // line of the first statement taking a strong lock on an existing table
 	strongLock   string          // what it does
 	strongIgnore bool            // lint-ignore lock-timeout on that statement
+	post         bool            // a post-deploy file (docs/phases.md)
 }
 
 type aloneStmt struct {
@@ -180,6 +190,9 @@ func (f *fileState) statement(st sqlsplit.Statement) {
 	for _, c := range st.Comments {
 		if directive(c, "lock-timeout") {
 			f.lockTimeout = true
+		}
+		if f.statements == 0 && f.cur == nil && phaseDirective(c) == "post-deploy" {
+			f.post = true
 		}
 	}
 	s := &stmt{toks: tokenize(st.Text, sqlsplit.Options{Dialect: f.l.opts.Dialect, Backslash: f.l.opts.Backslash}), text: st.Text, line: st.Line}
@@ -225,10 +238,13 @@ func (f *fileState) addAt(id string, line int, first, detail string) {
 		return
 	}
 	sev := f.l.severity(r)
-	if sev == Off {
+	if sev == Off || r.Contract && f.post {
 		return
 	}
 	msg := detail + ": " + r.Risk + "; " + strings.ReplaceAll(r.Fix, "RULE", id)
+	if r.Contract {
+		msg += "; " + contractPhase
+	}
 	f.out = append(f.out, Finding{Rule: id, Severity: sev, File: f.name, Line: line, Message: msg, Statement: first})
 }
 
@@ -267,6 +283,21 @@ func ignores(comments []string) map[string]bool {
 		}
 	}
 	return m
+}
+
+// contractPhase ends the message of a Contract rule in a pre-deploy file.
+const contractPhase = "this change belongs in the post-deploy phase, after the rollout, once the previous release no longer uses what it changes: " +
+	"put it in a post-deploy file (-- strata:phase post-deploy, or the post-deploy folder; strata new --post-deploy), where this rule passes"
+
+// phaseDirective returns the phase a "-- strata:phase PHASE" line in
+// comment names, lower-cased, or "".
+func phaseDirective(comment string) string {
+	for _, line := range strings.Split(comment, "\n") {
+		if args, ok := directiveArgs(line, "phase"); ok {
+			return strings.ToLower(strings.TrimSpace(args))
+		}
+	}
+	return ""
 }
 
 // directive reports whether comment holds "-- strata:NAME".

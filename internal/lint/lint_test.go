@@ -296,3 +296,49 @@ func TestTokenize(t *testing.T) {
 		t.Errorf("tokens:\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
 }
+
+// TestPhaseAware: the rules about the release still running during the
+// deploy are errors in a pre-deploy file, saying the change belongs in the
+// post-deploy phase, and pass in a post-deploy file, by directive or by
+// folder; rules about data loss stay.
+func TestPhaseAware(t *testing.T) {
+	t.Parallel()
+	const body = "ALTER TABLE users DROP COLUMN name;\nALTER TABLE t RENAME COLUMN a TO b;\nDELETE FROM users;\n"
+	tests := []struct {
+		name string
+		sql  string
+		post bool
+		want []string // rule ids, in order
+	}{
+		{"pre-deploy", body, false, []string{"drop-column", "rename-column", "delete-without-where"}},
+		{"post-deploy by directive", "-- contract step\n-- strata:phase post-deploy\n" + body, false, []string{"delete-without-where"}},
+		{"post-deploy by folder", body, true, []string{"delete-without-where"}},
+		{"pre-deploy directive", "-- strata:phase pre-deploy\n" + body, false, []string{"drop-column", "rename-column", "delete-without-where"}},
+		{"directive after the first statement is a comment", "SELECT 1;\n-- strata:phase post-deploy\n" + body, false, []string{"drop-column", "rename-column", "delete-without-where"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := New(Options{Dialect: sqlsplit.Postgres, LockTimeout: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs, err := l.FileIn("m.sql", strings.NewReader(tt.sql), tt.post)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.Rule)
+				if f.Rule == "drop-column" && !strings.Contains(f.Message, "belongs in the post-deploy phase") {
+					t.Errorf("drop-column message does not name the phase: %s", f.Message)
+				}
+				if f.Rule == "delete-without-where" && strings.Contains(f.Message, "post-deploy") {
+					t.Errorf("delete-without-where names a phase: %s", f.Message)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Fatalf("rules %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -29,6 +29,12 @@ type Rule struct {
 	// Risk says what can go wrong, and Fix the safe alternative; a
 	// finding's message is "what was found: Risk; Fix".
 	Risk, Fix string
+	// Contract is set for the rules about the release still running
+	// during the deploy: changes that belong in the post-deploy phase
+	// (docs/phases.md). They pass in post-deploy files, and in
+	// pre-deploy files their message says which phase the change
+	// belongs in.
+	Contract bool
 }
 
 func (r *Rule) applies(d sqlsplit.Dialect) bool {
@@ -47,16 +53,16 @@ const ignoreHint = " (once that is done, silence it with -- strata:lint-ignore R
 // rules is the rule table, in the order the documentation lists them.
 func rules() []Rule {
 	return []Rule{
-		{ID: "drop-table", Category: Destructive, Severity: Error, Summary: "DROP TABLE",
+		{ID: "drop-table", Contract: true, Category: Destructive, Severity: Error, Summary: "DROP TABLE",
 			Risk: "the table and its data are gone for good, and the application version still running during the deploy fails on it",
 			Fix:  "stop reading and writing it in one release, back it up, and drop it in a later release" + ignoreHint},
-		{ID: "drop-column", Category: Destructive, Severity: Error, Summary: "ALTER TABLE ... DROP COLUMN",
+		{ID: "drop-column", Contract: true, Category: Destructive, Severity: Error, Summary: "ALTER TABLE ... DROP COLUMN",
 			Risk: "the column's data is gone, and the application version still running during the deploy fails when it reads or writes the column",
 			Fix:  "stop using the column in one release (and ignore it in the ORM), then drop it in a later release" + ignoreHint},
 		{ID: "drop-schema", Category: Destructive, Severity: Error, Dialects: notSQLite, Summary: "DROP SCHEMA or DROP DATABASE",
 			Risk: "every object in it and their data are gone for good",
 			Fix:  "drop what you mean to drop one object at a time, after a backup" + ignoreHint},
-		{ID: "drop-view", Category: Destructive, Severity: Error, Summary: "DROP VIEW or DROP MATERIALIZED VIEW",
+		{ID: "drop-view", Contract: true, Category: Destructive, Severity: Error, Summary: "DROP VIEW or DROP MATERIALIZED VIEW",
 			Risk: "queries of the application version still running during the deploy fail on the missing view",
 			Fix:  "replace it in place with CREATE OR REPLACE VIEW, or drop it a release after the code stopped using it" + ignoreHint},
 		{ID: "drop-index", Category: Destructive, Severity: Error, Summary: "DROP INDEX",
@@ -72,19 +78,19 @@ func rules() []Rule {
 			Risk: "every row of the table is overwritten",
 			Fix:  "add a WHERE clause that selects the rows you mean (WHERE true if it really is all of them); on a big table, update in batches"},
 
-		{ID: "rename-table", Category: BreaksDeploy, Severity: Error, Summary: "renaming a table (ALTER TABLE ... RENAME TO, RENAME TABLE)",
+		{ID: "rename-table", Contract: true, Category: BreaksDeploy, Severity: Error, Summary: "renaming a table (ALTER TABLE ... RENAME TO, RENAME TABLE)",
 			Risk: "the application version still running during the deploy uses the old name and fails",
 			Fix:  "create the new table (or a view with the new name), write to both, move the readers, and drop the old one in a later release"},
-		{ID: "rename-column", Category: BreaksDeploy, Severity: Error, Summary: "renaming a column (RENAME COLUMN, MySQL CHANGE old new)",
+		{ID: "rename-column", Contract: true, Category: BreaksDeploy, Severity: Error, Summary: "renaming a column (RENAME COLUMN, MySQL CHANGE old new)",
 			Risk: "the application version still running during the deploy uses the old name and fails",
 			Fix:  "add the new column, write to both, backfill, move the readers, and drop the old column in a later release"},
-		{ID: "change-column-type", Category: BreaksDeploy, Severity: Error, Dialects: notSQLite, Summary: "changing a column's type (ALTER COLUMN ... TYPE, MySQL MODIFY/CHANGE)",
+		{ID: "change-column-type", Contract: true, Category: BreaksDeploy, Severity: Error, Dialects: notSQLite, Summary: "changing a column's type (ALTER COLUMN ... TYPE, MySQL MODIFY/CHANGE)",
 			Risk: "the application version still running during the deploy may write values the new type rejects or read values it does not expect",
 			Fix:  "add a column of the new type, write to both, backfill, switch readers, then drop the old column"},
 		{ID: "add-column-not-null", Category: BreaksDeploy, Severity: Error, Summary: "ADD COLUMN ... NOT NULL without a DEFAULT",
 			Risk: "it fails on a table with rows, and inserts by the application version still running during the deploy, which does not set the column, fail",
 			Fix:  "add the column with a DEFAULT, or add it nullable, backfill, and set NOT NULL in a later release"},
-		{ID: "set-not-null", Category: BreaksDeploy, Severity: Error, Dialects: pgOnly, Summary: "ALTER COLUMN ... SET NOT NULL on an existing column",
+		{ID: "set-not-null", Contract: true, Category: BreaksDeploy, Severity: Error, Dialects: pgOnly, Summary: "ALTER COLUMN ... SET NOT NULL on an existing column",
 			Risk: "inserts by the application version still running during the deploy that leave the column empty fail, and the check scans the whole table under an ACCESS EXCLUSIVE lock",
 			Fix:  "deploy code that always sets the column first; then ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, and SET NOT NULL (which then skips the scan)"},
 

@@ -73,3 +73,31 @@ cat "$S/pw"`
 		}
 	}
 }
+
+// TestAWSIAMRefusals: --aws-iam (or aws_iam=true) with a password source
+// besides, or with a TLS mode that does not verify, is a usage error
+// that names the fix, before any connection.
+func TestAWSIAMRefusals(t *testing.T) {
+	t.Parallel()
+	f := newFolder(t)
+	f.write("0001_create_users.sql", createUsers)
+	cases := []struct {
+		name string
+		args []string
+		out  string
+	}{
+		{"password command besides", []string{"--aws-iam", "--url", "postgres://app@db.x.eu-west-1.rds.amazonaws.com/app", "--password-command", "echo pw"}, "remove --password-command"},
+		{"unverified TLS", []string{"--aws-iam", "--url", "postgres://app@db.x.eu-west-1.rds.amazonaws.com/app?sslmode=require"}, "sslmode=verify-full"},
+		{"URL parameter, skip-verify", []string{"--url", "mysql://app@db.x.eu-west-1.rds.amazonaws.com:3306/app?aws_iam=true&tls=skip-verify"}, "tls=verify-full"},
+		{"password in the URL", []string{"--aws-iam", "--url", "postgres://app:hunter2@db.x.eu-west-1.rds.amazonaws.com/app"}, "replaces the password"},
+	}
+	for _, c := range cases {
+		r := strataEnv(t, f.wd, []string{"AWS_REGION=eu-west-1", "AWS_EC2_METADATA_DISABLED=true"}, append([]string{"status", "--dir", f.dir}, c.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.out) {
+			t.Errorf("%s: want exit 2 with %q, got %s", c.name, c.out, r)
+		}
+		if strings.Contains(r.stdout+r.stderr, "hunter2") {
+			t.Errorf("%s: the password is printed", c.name)
+		}
+	}
+}

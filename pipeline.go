@@ -79,7 +79,7 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 		if m.d.ChangesSession(stmts[i].Text) {
 			r.changed = true
 		}
-		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmts[i], Index: i + 1})
+		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmts[i], Index: i + 1, Batched: true})
 		queries = append(queries, dialect.Query{SQL: stmts[i].Text})
 	}
 	// The server times the statements: the row is built before they run.

@@ -53,7 +53,8 @@ type app struct {
 	target  *config.Target // the parsed URL, once known, for scrubbing
 	started bool           // a command's RunE began: later errors are not usage errors
 
-	set settings // --config, --password-file, --password-command, sources; see settings.go
+	tel telemetryState // OpenTelemetry and --metrics-file; see telemetry.go
+	set settings       // --config, --password-file, --password-command, sources; see settings.go
 
 	rt runOpts // --wait, --report, --log-format; see runtime.go
 
@@ -129,7 +130,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 			if err := a.setupRuntime(); err != nil {
 				return usage(err)
 			}
-			return nil
+			return usage(a.startTelemetry(cmd))
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -157,6 +158,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.BoolVar(&a.allowDrift, "allow-drift", false, "apply pending files even when the schema differs from the snapshot recorded after the last run (see strata drift)")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)
+	f.StringVar(&a.tel.metricsFile, "metrics-file", "", "write the run's totals to this file in the Prometheus text format (atomically), for node_exporter's textfile collector")
 	a.set.flags(f)
 	a.safe.flags(f)
 

@@ -90,8 +90,12 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithFailIfAhead(a.failIfAhead),
 		strata.WithAllowDrift(a.allowDrift),
 	}
+	var obs func(strata.Event)
 	if observe != nil {
-		opts = append(opts, strata.WithObserver(a.observe(observe)))
+		obs = a.observe(observe)
+	}
+	if obs = a.withTelemetry(obs); obs != nil {
+		opts = append(opts, strata.WithObserver(obs))
 	}
 	if a.keepWriting != "" {
 		w, err := keepWriter(a.keepWriting, t)

@@ -98,6 +98,9 @@ func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
 // DB opens the target's database without connecting. An in-memory SQLite
 // database is limited to one connection, so every query sees it.
 func (t *Target) DB() (*sql.DB, error) {
+	if t.creds != nil {
+		return t.openWithCredentials()
+	}
 	if t.pg != nil {
 		return stdlib.OpenDB(*t.pg, stdlib.OptionBeforeConnect(t.beforeConnect)), nil
 	}

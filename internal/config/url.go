@@ -66,7 +66,9 @@ type Target struct {
 	pooled *atomic.Bool
 	// PostgreSQL: the URL chose default_query_exec_mode itself.
 	execModeSet bool
-	tlsMode     string // MySQL: the URL's tls, "" when not given
+	tlsMode     string       // MySQL: the URL's tls, "" when not given
+	creds       *credentials // per-connection passwords, or nil (credentials.go)
+	iam         bool         // the URL had aws_iam=true (iam.go)
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;
@@ -76,6 +78,7 @@ func Parse(raw string) (*Target, error) {
 		raw = DefaultURL
 	}
 	t := &Target{Redacted: Redact(raw), secrets: secrets(raw)}
+	var err error
 	name, _, ok := strings.Cut(raw, ":")
 	if !ok {
 		// Not quoted: it may be a key=value DSN holding a password.
@@ -85,7 +88,11 @@ func Parse(raw string) (*Target, error) {
 	if !ok {
 		return nil, fmt.Errorf("unsupported database URL scheme %q: use one of %s", name, Supported)
 	}
-	if err := parse(t, raw); err != nil {
+	raw, t.iam, err = cutIAMParam(raw)
+	if err != nil {
+		return nil, t.ScrubError(err)
+	}
+	if err = parse(t, raw); err != nil {
 		return nil, t.ScrubError(err)
 	}
 	return t, nil

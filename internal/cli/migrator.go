@@ -118,8 +118,9 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 			return nil, err
 		}
 	}
-	m, err := strata.NewFromDir(db, t.Dialect, dir, opts...)
-	if err != nil {
+	// Options are checked before connecting; the Migrator is built again
+	// below with what is found behind the connection.
+	if _, err := strata.NewFromDir(db, t.Dialect, dir, opts...); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -127,7 +128,8 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		db.Close()
 		return nil, err
 	}
-	if m, err = a.poolerAware(ctx, t, db, dir, opts); err != nil {
+	m, err := a.poolerAware(ctx, t, db, dir, opts)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -35,6 +35,18 @@ func (e *KeepFileError) Error() string {
 	return fmt.Sprintf("the %s folder has no file of strata version %s: write the migration in the %s folder too, so that %s's row names it", e.Tool, e.Version, e.Tool, e.Tool)
 }
 
+// CanRecord reports whether w can write the row of strata version
+// version: for sql-migrate, Flyway and Liquibase its file must be in the
+// tool's folder (a *KeepFileError otherwise). It implements
+// strata.OtherHistoryChecker, so that a plan is refused before it runs.
+func (w *KeepWriter) CanRecord(version string) error {
+	if !NeedsFolder(w.tool) {
+		return nil
+	}
+	_, err := w.file(version)
+	return err
+}
+
 // liquibaseVersion is what the LIQUIBASE column says for rows strata
 // writes: the Liquibase 4 release whose table layout and checksums
 // (version 9) strata follows.

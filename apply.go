@@ -179,7 +179,11 @@ func (m *Migrator) lock(ctx context.Context, c *sql.Conn, cancel context.CancelC
 
 // acquire takes the lock in the configured mode, without events.
 func (m *Migrator) acquire(ctx context.Context, c *sql.Conn, timeout time.Duration, waiting func(string), lost func(error)) (dialect.Lock, error) {
-	if m.cfg.lockMode == LockLease {
+	useLease, err := m.useLease(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if useLease {
 		return lease.Acquire(ctx, m.db, m.d, m.cfg.table, lease.Options{TTL: m.cfg.leaseTTL, Timeout: timeout, Waiting: waiting, Lost: lost, Exclude: m.excludeSession})
 	}
 	return m.acquireSession(ctx, c, timeout, waiting)
@@ -409,6 +413,12 @@ func (r *run) finishSomehow(ctx context.Context, rec history.Record) error {
 // not leak into the next file.
 func (r *run) resetAfter(ctx context.Context, step Step) error {
 	if !r.changed {
+		return nil
+	}
+	if r.m.knownPooled() {
+		// Reset inside the file's transaction (resetPooledTx); a
+		// file outside one that changes the session is refused.
+		r.changed = false
 		return nil
 	}
 	r.changed = false

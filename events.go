@@ -32,10 +32,14 @@ type Event struct {
 	File      string              // the file's display name
 	Statement *sqlsplit.Statement // for EventStatementStart
 	Index     int                 // 1-based statement number, for EventStatementStart
-	Duration  time.Duration
-	Holder    string // for EventLockWaiting
-	Err       error  // for EventMigrationError and EventMigrationRetry
-	Attempt   int    // for EventMigrationRetry: the attempt about to start (2 for the first retry)
+	// Batched is true, for EventStatementStart, when the statement is sent
+	// with the rest of its file in one round trip: the events come before
+	// any of them runs, so the time between them is not the statement's.
+	Batched  bool
+	Duration time.Duration
+	Holder   string // for EventLockWaiting
+	Err      error  // for EventMigrationError and EventMigrationRetry
+	Attempt  int    // for EventMigrationRetry: the attempt about to start (2 for the first retry)
 	// Direction is [DirectionDown] when File is the migration's down file
 	// (a rollback), [DirectionUp] for every other event about a file, and
 	// "" for events about no file.

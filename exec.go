@@ -37,6 +37,12 @@ func (r *run) inTxAs(ctx context.Context, steps []Step, dir direction) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer r.restoreLockTimeout(ctx)
+	if m.knownPooled() {
+		if err := m.inPooledTx(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
 	if len(steps) == 1 {
 		if ac := r.asyncCommit(); ac != "" {
 			if _, err := tx.ExecContext(ctx, ac); err != nil {
@@ -53,6 +59,9 @@ func (r *run) inTxAs(ctx context.Context, steps []Step, dir direction) error {
 		if err == nil {
 			path, sum := dir.file(step)
 			n, err = r.execFile(ctx, tx, step, path, sum, nil)
+		}
+		if err == nil {
+			err = r.resetPooledTx(ctx, tx)
 		}
 		if err == nil {
 			err = dir.recordTx(ctx, tx, step, n, start)
@@ -103,6 +112,10 @@ type outside interface {
 func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 	m := r.m
 	start := time.Now()
+	path, sum := dir.file(step)
+	if err := r.checkPooledNoTx(step, path); err != nil {
+		return err
+	}
 	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration, File: step.File})
 	defer r.restoreLockTimeout(ctx)
 	if err := r.setLockTimeout(ctx, r.conn, step, false); err != nil {
@@ -114,7 +127,6 @@ func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 	id := step.Migration.ID()
 	r.together = r.progressTogether(id)
 	defer func() { r.together = nil }()
-	path, sum := dir.file(step)
 	n, err := r.execFile(ctx, r.conn, step, path, sum, func(i int, stmt *sqlsplit.Statement) error {
 		return r.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
 	})

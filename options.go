@@ -46,8 +46,15 @@ type LockMode string
 
 // The lock modes.
 const (
+	// LockAuto uses the lease lock when the connection goes through a
+	// transaction-mode pooler (found with the dialect's PoolerDetector,
+	// or given with WithPooler), and the session lock otherwise. The
+	// default.
+	LockAuto LockMode = "auto"
 	// LockSession uses the database's session lock (PostgreSQL advisory
-	// lock, MySQL GET_LOCK, SQLite file lock). The default.
+	// lock, MySQL GET_LOCK, SQLite file lock). Behind a transaction-mode
+	// pooler it does not exclude anything: the lock stays on a server
+	// session other clients get.
 	LockSession LockMode = "session"
 	// LockLease uses a row with an owner and an expiry in a lock table,
 	// renewed while the run lives: for setups where session locks do not
@@ -55,19 +62,22 @@ const (
 	LockLease LockMode = "lease"
 )
 
-// ParseLockMode parses "session" or "lease".
+// ParseLockMode parses "auto", "session" or "lease".
 func ParseLockMode(s string) (LockMode, error) {
 	switch LockMode(s) {
-	case LockSession, "":
+	case LockAuto, "":
+		return LockAuto, nil
+	case LockSession:
 		return LockSession, nil
 	case LockLease:
 		return LockLease, nil
 	}
-	return "", fmt.Errorf("unknown lock mode %q: use session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)", s)
+	return "", fmt.Errorf("unknown lock mode %q: use auto (lease behind a transaction-mode pooler, else session), session (the database's own lock) or lease (a lock row with an expiry)", s)
 }
 
 type config struct {
 	lockMode        LockMode
+	pooler          *dialect.Pooler // WithPooler; nil: detect when needed
 	leaseTTL        time.Duration
 	clockSkew       time.Duration // WithClockSkew
 	table           dialect.Table
@@ -203,12 +213,22 @@ func WithRetries(n int) Option {
 // WithLockMode sets how runs exclude each other.
 func WithLockMode(mode LockMode) Option {
 	return func(c *config) error {
-		if mode != LockSession && mode != LockLease {
+		if mode != LockAuto && mode != LockSession && mode != LockLease {
 			return fmt.Errorf("unknown lock mode %q", mode)
 		}
 		c.lockMode = mode
 		return nil
 	}
+}
+
+// WithPooler tells the Migrator what is between it and the database, as
+// found by the dialect's PoolerDetector (for example when the caller
+// already probed, to open its connections without named prepared
+// statements), so it does not probe again. Without it a Migrator whose
+// dialect is a dialect.PoolerDetector probes once, when it first needs to
+// know.
+func WithPooler(p dialect.Pooler) Option {
+	return func(c *config) error { c.pooler = &p; return nil }
 }
 
 // WithLeaseTTL sets how long a lease lasts without renewal ([LockLease]);
@@ -275,7 +295,7 @@ func defaults() config {
 	return config{
 		table:       dialect.Table{Name: DefaultTable},
 		txMode:      TxPerFile,
-		lockMode:    LockSession,
+		lockMode:    LockAuto,
 		lockTimeout: DefaultLockTimeout,
 		version:     "dev",
 		host:        host,

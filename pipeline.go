@@ -43,7 +43,6 @@ func (r *run) canPipeline(ctx context.Context, step Step) bool {
 func (r *run) pipelined(ctx context.Context, step Step) error {
 	m := r.m
 	start := time.Now()
-	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
 	stmts := step.stmts // read and checksummed when the plan was made
 	if stmts == nil {
 		h := sha256.New()
@@ -57,6 +56,11 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 			return changedFile(step)
 		}
 	}
+	if m.knownPooled() && r.needsPooledReset(stmts) {
+		// Session SQL and a reset before the commit: the plain way.
+		return r.inTx(ctx, []Step{step})
+	}
+	m.emit(Event{Kind: EventMigrationStart, Migration: step.Migration})
 	defer r.restoreLockTimeout(ctx)
 	set, err := r.lockTimeoutSQL(ctx, r.conn, step, true)
 	if err != nil {
@@ -75,7 +79,7 @@ func (r *run) pipelined(ctx context.Context, step Step) error {
 		if m.d.ChangesSession(stmts[i].Text) {
 			r.changed = true
 		}
-		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmts[i], Index: i + 1})
+		m.emit(Event{Kind: EventStatementStart, Migration: step.Migration, Statement: &stmts[i], Index: i + 1, Batched: true})
 		queries = append(queries, dialect.Query{SQL: stmts[i].Text})
 	}
 	// The server times the statements: the row is built before they run.

@@ -279,16 +279,68 @@ func (m *Migrator) statusOf(ctx context.Context, withIndexes bool) (*Status, err
 
 // readStatus reads the history on c without the lock and compares it with
 // the folder, telling running rows of live runs from dead ones.
+//
+// A running row read just before its run finished the file and let go of
+// the lock would look dead once the lock is found free: when a running
+// row is judged dead, the history is read again, and the judgement is
+// kept only when that row has not moved meanwhile (seen behind a pooler
+// with one server connection, where every query queues).
 func (m *Migrator) readStatus(ctx context.Context, c *sql.Conn) (*Status, []history.Record, error) {
-	recs, err := m.store.All(ctx, c)
-	if err != nil {
-		return nil, nil, err
+	for attempt := 0; ; attempt++ {
+		recs, err := m.store.All(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		st := m.status(recs)
+		if err := m.settleRunning(ctx, c, st, false); err != nil {
+			return nil, nil, err
+		}
+		if attempt == 2 || !deadRunning(recs, st) {
+			return st, recs, nil
+		}
+		again, err := m.store.All(ctx, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if sameRunning(recs, again) {
+			return st, recs, nil
+		}
 	}
-	st := m.status(recs)
-	if err := m.settleRunning(ctx, c, st, false); err != nil {
-		return nil, nil, err
+}
+
+// deadRunning reports whether settleRunning judged a running row dead.
+func deadRunning(recs []history.Record, st *Status) bool {
+	running := false
+	for i := range recs {
+		running = running || recs[i].Status == history.Running
 	}
-	return st, recs, nil
+	if !running {
+		return false
+	}
+	for i := range st.Migrations {
+		if st.Migrations[i].State == StateInterrupted {
+			return true
+		}
+	}
+	return false
+}
+
+// sameRunning reports whether the running rows of a are unchanged in b.
+func sameRunning(a, b []history.Record) bool {
+	byID := make(map[string]history.Record, len(b))
+	for _, r := range b {
+		byID[r.ID] = r
+	}
+	for _, r := range a {
+		if r.Status != history.Running {
+			continue
+		}
+		o, ok := byID[r.ID]
+		if !ok || o.Status != r.Status || o.StatementsApplied != r.StatementsApplied {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Migrator) status(recs []history.Record) *Status {

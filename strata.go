@@ -28,7 +28,7 @@ import (
 
 // Migrator applies one migrations folder to one database.
 type Migrator struct {
-	mu       sync.Mutex // guards resolved, the store's table and cfg.table
+	mu       sync.Mutex // guards resolved, the store's table, cfg.table and cfg.pooler
 	resolved bool       // the history table's schema was read from the server
 	db       *sql.DB
 	d        dialect.Dialect
@@ -129,11 +129,25 @@ func (m *Migrator) display(p string) string {
 	return path.Join(m.cfg.sourceName, p)
 }
 
-// conn pins one connection and runs the session SQL on it.
+// conn pins one connection and runs the session SQL on it; behind a
+// transaction-mode pooler, where a session setting would not last, it
+// only reads the history table's schema with the session SQL applied in
+// a transaction (see pooler.go).
 func (m *Migrator) conn(ctx context.Context) (*sql.Conn, error) {
+	pooled, err := m.pooled(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c, err := m.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if pooled {
+		if err := m.qualifyPooled(ctx, c); err != nil {
+			m.putBack(c, true)
+			return nil, err
+		}
+		return c, nil
 	}
 	if err := m.sessionSQL(ctx, c); err != nil {
 		m.putBack(c, true)
@@ -174,6 +188,12 @@ func (m *Migrator) qualify(ctx context.Context, c *sql.Conn) error {
 	if m.resolved || m.cfg.table.Schema != "" {
 		return nil
 	}
+	return m.resolveSchema(ctx, r, c)
+}
+
+// resolveSchema reads the session's schema into the history table; m.mu
+// is held.
+func (m *Migrator) resolveSchema(ctx context.Context, r dialect.SchemaResolver, c dialect.Execer) error {
 	schema, err := r.CurrentSchema(ctx, c)
 	if err != nil {
 		return fmt.Errorf("read the current schema for the history table: %w", err)

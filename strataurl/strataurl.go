@@ -14,7 +14,9 @@
 // (sqlite:path, sqlite:///abs/path, sqlite::memory:). The driver settings
 // are the command's too: on MySQL multi-statement queries (a small file and
 // its history row in one round trip), parameters interpolated, times in
-// UTC; on PostgreSQL a cancelled statement is cancelled on the server. All
+// UTC; on PostgreSQL a cancelled statement is cancelled on the server, and
+// behind a transaction-mode pooler such as PgBouncer (found by probing, see
+// docs/poolers.md) no named prepared statement is sent. All
 // three drivers are linked into a program that imports this package; use
 // strata.New with a database you open yourself to link only one.
 package strataurl
@@ -52,6 +54,13 @@ func Open(ctx context.Context, url string, fsys fs.FS, opts ...strata.Option) (*
 	if err != nil {
 		return nil, err
 	}
+	// Behind a transaction-mode pooler, new connections stop using named
+	// prepared statements; the Migrator is told what was found.
+	p, err := t.DetectPooler(ctx, db)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	opts = append([]strata.Option{strata.WithPooler(p)}, opts...)
 	m, err := strata.New(db, t.Dialect, fsys, opts...)
 	if err != nil {
 		return nil, errors.Join(err, db.Close())

@@ -66,11 +66,14 @@ var jsonFields = map[string][]string{
 	"compat": {"target", "ok", "queries", "pending", "broken", "broken[].query", "broken[].query_file", "broken[].query_line",
 		"broken[].kind", "broken[].file", "broken[].version", "broken[].line", "broken[].code?", "broken[].message",
 		"broken[].table?", "broken[].columns?", "failing_before", "error?", "checking_ms"},
-	"new":     {"path", "down_path?", "phase?"},
-	"resolve": {"target", "version", "old_state", "new_state", "old_checksum", "new_checksum"},
-	"version": {"version", "commit?", "go"},
-	"wait":    {"target", "url", "attempts", "waited_ms", "database_exists"},
-	"await":   {"target", "version", "current_version", "ahead", "waited_ms", "polls"},
+	"import": {"target", "tool", "evidence?", "tool_table", "apply", "files", "files[].old", "files[].new",
+		"files[].tool_version", "files[].state", "files[].why", "files[].applied_at?", "sql", "recorded", "skipped"},
+	"import --check": {"target", "agree", "tool_table", "differs"},
+	"new":            {"path", "down_path?", "phase?"},
+	"resolve":        {"target", "version", "old_state", "new_state", "old_checksum", "new_checksum"},
+	"version":        {"version", "commit?", "go"},
+	"wait":           {"target", "url", "attempts", "waited_ms", "database_exists"},
+	"await":          {"target", "version", "current_version", "ahead", "waited_ms", "polls"},
 	"check": {"target", "ok", "exit_code", "code", "current_version", "head_version", "ahead", "pending", "problems",
 		"problems[].state", "problems[].version", "problems[].file", "problems[].detail", "problems[].hint", "phase"},
 	"up --targets": {"fleet", "shard?", "total", "ok", "failed", "skipped", "targets", "targets[].target",
@@ -312,4 +315,41 @@ func TestJSONEveryCommand(t *testing.T) {
 			t.Errorf("jsonFields documents %q, but strata %s has no flag --%s", key, path, flags)
 		}
 	}
+}
+
+// TestJSONImportDocumented runs import (dry run, then --apply) and
+// import --check on a SQLite database holding a goose history table and
+// checks their documented fields.
+func TestJSONImportDocumented(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t, "sqlite")
+	conn := db.Open(t)
+	for _, s := range []string{
+		"CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))",
+		"INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, 1), (1, 1)",
+		"CREATE TABLE a (id int)",
+	} {
+		if _, err := conn.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wd := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(wd, "goose"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(wd, "goose", "00001_a.sql"), []byte("-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	imp := func(extra ...string) result {
+		return strata(t, wd, append([]string{"import", "goose", "--from", "goose", "--to", "migrations", "--url", db.URL, "--json"}, extra...)...)
+	}
+	outputs := map[string]result{"import": imp()}
+	want(t, imp("--apply"), 0, `"apply": true`)
+	outputs["import --check"] = imp("--check")
+	for cmd, r := range outputs {
+		if r.code != 0 {
+			t.Errorf("%s: exit %d\n%s", cmd, r.code, r)
+		}
+	}
+	checkDocumented(t, outputs, func(cmd string) bool { return strings.HasPrefix(cmd, "import") })
 }

@@ -26,7 +26,7 @@ var (
 
 // stopSharedServers stops the private servers the tests started.
 func stopSharedServers() {
-	for _, s := range []*testserver.Shared{tlsPostgres, tlsMariaDB} {
+	for _, s := range []*testserver.Shared{tlsPostgres, tlsMariaDB, pgBouncer} {
 		if err := s.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stopping a private test server:", err)
 		}

@@ -103,7 +103,8 @@ func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	execution_ms        bigint        NOT NULL,
 	applied_by          varchar(512)  NOT NULL,
 	error               text,
-	strata_version      varchar(64)   NOT NULL
+	strata_version      varchar(64)   NOT NULL,
+	phase               varchar(16)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 		"CREATE TABLE IF NOT EXISTS " + d.QuoteTable(dialect.AuditTable(t)) + ` (
 	seq            bigint        NOT NULL AUTO_INCREMENT PRIMARY KEY,

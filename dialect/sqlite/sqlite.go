@@ -100,7 +100,8 @@ func (d Dialect) HistoryDDL(t dialect.Table) []string {
 	execution_ms        integer   NOT NULL,
 	applied_by          text      NOT NULL,
 	error               text,
-	strata_version      text      NOT NULL
+	strata_version      text      NOT NULL,
+	phase               varchar(16)
 )`, `CREATE TABLE IF NOT EXISTS ` + d.QuoteTable(dialect.AuditTable(t)) + ` (
 	seq            integer   PRIMARY KEY AUTOINCREMENT,
 	migration_id   text      NOT NULL,

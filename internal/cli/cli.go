@@ -28,6 +28,8 @@ type app struct {
 	stdin          io.Reader // where confirmations are read (nil: os.Stdin)
 
 	url         string
+	directURL   string         // --direct-url; see pooler.go
+	direct      *config.Target // the parsed --direct-url, once known
 	dir         string
 	table       string
 	json        bool
@@ -52,7 +54,8 @@ type app struct {
 	target  *config.Target // the parsed URL, once known, for scrubbing
 	started bool           // a command's RunE began: later errors are not usage errors
 
-	set settings // --config, --password-file, --password-command, sources; see settings.go
+	tel telemetryState // OpenTelemetry and --metrics-file; see telemetry.go
+	set settings       // --config, --password-file, --password-command, sources; see settings.go
 
 	rt runOpts // --wait, --report, --log-format; see runtime.go
 
@@ -128,7 +131,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 			if err := a.setupRuntime(); err != nil {
 				return usage(err)
 			}
-			return nil
+			return usage(a.startTelemetry(cmd))
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -143,7 +146,8 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.BoolVarP(&a.verbose, "verbose", "v", false, "also print each statement as it starts")
 	f.StringArrayVar(&a.sessionSQL, "session-sql", nil, "SQL to run on every connection before migrating (repeatable)")
 	f.DurationVar(&a.lockTimeout, "lock-timeout", strata.DefaultLockTimeout, "how long to wait for another run's migration lock (0: wait forever)")
-	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockSession), "how runs exclude each other: session (the database's own lock) or lease (a lock row with an expiry, for PgBouncer in transaction mode)")
+	f.StringVar(&a.lockMode, "lock-mode", string(strata.LockAuto), "how runs exclude each other: auto (lease behind a transaction-mode pooler such as PgBouncer, else session), session (the database's own lock) or lease (a lock row with an expiry)")
+	f.StringVar(&a.directURL, "direct-url", "", "the server's own URL, bypassing a connection pooler that --url goes through: migrations, the lock and the history use it (docs/poolers.md)")
 	f.DurationVar(&a.leaseTTL, "lease-ttl", lease.DefaultTTL, "with --lock-mode=lease: how long a lease lasts unless renewed (renewed every third of it)")
 	f.DurationVar(&a.clockSkew, "test-clock-skew", 0, "shift this host's clock as strata reads it (drills and tests: lease decisions use the database's clock)")
 	_ = f.MarkHidden("test-clock-skew")
@@ -156,6 +160,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	f.BoolVar(&a.allowDrift, "allow-drift", false, "apply pending files even when the schema differs from the snapshot recorded after the last run (see strata drift)")
 	f.StringVar(&a.sumCache, "checksum-cache", "auto", "remember the checksums of unchanged migration files between runs: auto (in the user cache folder), off, or a file")
 	a.rt.flags(f)
+	f.StringVar(&a.tel.metricsFile, "metrics-file", "", "write the run's totals to this file in the Prometheus text format (atomically), for node_exporter's textfile collector")
 	a.set.flags(f)
 	a.safe.flags(f)
 
@@ -204,7 +209,12 @@ func (a *app) run(f func(cmd *cobra.Command, args []string) error) func(*cobra.C
 }
 
 // scrub removes the database password from s.
-func (a *app) scrub(s string) string { return a.target.Scrub(s) }
+func (a *app) scrub(s string) string {
+	if a.direct != nil {
+		s = a.direct.Scrub(s)
+	}
+	return a.target.Scrub(s)
+}
 
 // printf writes a progress or result line to stdout unless --quiet or
 // --json is given.

@@ -78,6 +78,8 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 		return &exitStatus{code: exitCode(ctx, err), err: err, printed: true}
 	}
 	checks = append(checks, doctor.Check{Name: "connect", Status: doctor.OK, Detail: t.Dialect.Name() + " at " + t.Redacted})
+	pc, pooler := a.poolerCheck(ctx, t, db, lockMode)
+	checks = append(checks, pc)
 
 	var fsys fs.FS = fstest.MapFS{}
 	allowEmpty := a.allowEmpty
@@ -90,7 +92,7 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 	m, err := strata.New(db, t.Dialect, fsys, strata.WithAllowEmpty(allowEmpty),
 		strata.WithTable(a.table), strata.WithSessionSQL(a.sessionSQL...), strata.WithSourceName(a.dir),
 		strata.WithLockMode(lockMode), strata.WithLeaseTTL(max(a.leaseTTL, time.Second)),
-		strata.WithLockTimeout(time.Millisecond), strata.WithVersion(buildVersion().Version))
+		strata.WithLockTimeout(time.Millisecond), strata.WithVersion(buildVersion().Version), strata.WithPooler(pooler))
 	if err != nil {
 		checks = append(checks, doctor.Check{Name: "folder", Status: doctor.Fail, Detail: a.scrub(a.explainFolder(err).Error()), Hint: "fix the migration files named, or --dir"})
 		m, _ = strata.New(db, t.Dialect, fstest.MapFS{}, strata.WithAllowEmpty(true), strata.WithTable(a.table), strata.WithLockTimeout(time.Millisecond))

@@ -106,7 +106,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitFailure
 	case errors.As(err, new(*strata.SchemaDriftError)):
 		return ExitSchemaDrift
-	case errors.As(err, new(*strata.StillExecutingError)):
+	case errors.As(err, new(*strata.StillExecutingError)), errors.As(err, new(*strata.PoolerError)):
 		return ExitDrift
 	case errors.As(err, &refd), errors.As(err, &res), errors.As(err, &rsv),
 		errors.As(err, &base), errors.Is(err, strata.ErrHistoryChanged), isPhaseOrder(err):

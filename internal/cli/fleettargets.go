@@ -136,13 +136,15 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuil
 			return nil, usage(err)
 		}
 	}
-	pw, havePW, err := a.passwordInput().Password(ctx)
+	in := a.passwordInput()
+	pw, havePW, err := in.Password(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
 		return nil, usage(err)
 	}
+	perConn := in.PerConnection(pw)
 	seen := map[string]string{}
 	var out []fleet.Target
 	for i, raw := range raws {
@@ -153,7 +155,19 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuil
 		if err := a.checkTLS(t); err != nil {
 			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
 		}
-		if havePW {
+		switch {
+		case a.set.awsIAM || t.WantsIAM():
+			from, _ := in.PasswordSource()
+			if err := a.awsIAM(ctx, t, from); err != nil {
+				return nil, fmt.Errorf("%s: %w", where[i], err)
+			}
+		case havePW && in.Command != "":
+			// One function for every target: the command's first answer
+			// is used once, then it runs for each new connection.
+			if err := t.SetPasswordFunc(perConn); err != nil {
+				return nil, usage(fmt.Errorf("%s: %w", where[i], err))
+			}
+		case havePW:
 			if err := t.SetPassword(pw); err != nil {
 				return nil, usage(fmt.Errorf("%s: %w", where[i], err))
 			}

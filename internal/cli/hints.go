@@ -105,6 +105,11 @@ func cliErrorText(err error) string {
 	if errors.As(err, &lt) {
 		swap(lt.Error(), lt.Found()+"; another strata run is migrating this database: wait for it, or raise --lock-timeout")
 	}
+	var pe *strata.PoolerError
+	if errors.As(err, &pe) {
+		swap("run it over a direct connection to the server (not through the pooler) or through session pooling",
+			"give the server's own URL with --direct-url (STRATA_DIRECT_URL, direct-url in strata.toml) so migrations bypass the pooler, or point --url at a session-mode pool")
+	}
 	if errors.As(err, &lost) {
 		swap(lost.Error(), lost.Found()+"check strata status before running again")
 	}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing/fstest"
 	"time"
@@ -179,7 +178,7 @@ func (a *app) importMatched(ctx context.Context, m *strata.Migrator, conv *impor
 	if a.wantJSON() {
 		var sqlText []string
 		for _, q := range queries {
-			sqlText = append(sqlText, renderQuery(q.SQL, q.Args))
+			sqlText = append(sqlText, renderQuery(m.Dialect(), q.SQL, q.Args))
 		}
 		doc := struct {
 			Tool     string      `json:"tool"`
@@ -214,7 +213,7 @@ func (a *app) importMatched(ctx context.Context, m *strata.Migrator, conv *impor
 	if !f.apply {
 		a.printf("\nSQL it would write to the history table (each row also gets an audit entry):\n")
 		for _, q := range queries {
-			a.printf("%s;\n", renderQuery(q.SQL, q.Args))
+			a.printf("%s;\n", renderQuery(m.Dialect(), q.SQL, q.Args))
 		}
 		a.printf("\ndry run: nothing was written; run again with --apply to write %s and the history\n", f.to)
 		return nil
@@ -327,32 +326,39 @@ func writeConverted(conv *importer.Conversion, to string) error {
 }
 
 // renderQuery shows q with its arguments inlined, for a dry run to print.
-func renderQuery(q string, args []any) string {
+func renderQuery(d dialect.Dialect, q string, args []any) string {
 	vals := make([]string, len(args))
 	for i, v := range args {
 		vals[i] = sqlLiteral(v)
 	}
-	// Placeholders are $N (PostgreSQL) or ? (MySQL, SQLite).
-	if strings.Contains(q, "$1") {
-		idx := make([]int, len(vals))
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.Sort(sort.Reverse(sort.IntSlice(idx))) // $10 before $1
-		for _, i := range idx {
-			q = strings.ReplaceAll(q, fmt.Sprintf("$%d", i+1), vals[i])
-		}
-		return q
+	// The dialect's placeholders: numbered ($1, ?1) or all alike (?),
+	// which then stand for the arguments in order. The query is scanned
+	// once, so a value holding a placeholder's text is left alone.
+	marks := make([]string, len(vals))
+	for i := range marks {
+		marks[i] = d.Placeholder(i + 1)
 	}
+	numbered := len(marks) < 2 || marks[0] != marks[1]
 	var b strings.Builder
 	n := 0
-	for _, r := range q {
-		if r == '?' && n < len(vals) {
-			b.WriteString(vals[n])
+	for i := 0; i < len(q); {
+		best := -1
+		for j, m := range marks {
+			if numbered && strings.HasPrefix(q[i:], m) && (best < 0 || len(m) > len(marks[best])) {
+				best = j
+			}
+		}
+		if !numbered && n < len(marks) && strings.HasPrefix(q[i:], marks[n]) {
+			best = n
 			n++
+		}
+		if best >= 0 {
+			b.WriteString(vals[best])
+			i += len(marks[best])
 			continue
 		}
-		b.WriteRune(r)
+		b.WriteByte(q[i])
+		i++
 	}
 	return b.String()
 }

@@ -90,8 +90,12 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		strata.WithFailIfAhead(a.failIfAhead),
 		strata.WithAllowDrift(a.allowDrift),
 	}
+	var obs func(strata.Event)
 	if observe != nil {
-		opts = append(opts, strata.WithObserver(a.observe(observe)))
+		obs = a.observe(observe)
+	}
+	if obs = a.withTelemetry(obs); obs != nil {
+		opts = append(opts, strata.WithObserver(obs))
 	}
 	if a.keepWriting != "" {
 		w, err := keepWriter(a.keepWriting, a.keepFrom, t)
@@ -120,6 +124,10 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		return nil, err
 	}
 	if err := a.connect(ctx, t, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if m, err = a.poolerAware(ctx, t, db, dir, opts); err != nil {
 		db.Close()
 		return nil, err
 	}

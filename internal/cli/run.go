@@ -34,6 +34,9 @@ func (a *app) start(c *launch.Command) error {
 	if err := a.writeReport(); err != nil {
 		return err
 	}
+	if err := a.endTelemetry(ExitOK); err != nil {
+		return err
+	}
 	a.logger().Info("starting the application", "command", c.Path)
 	env := a.rt.environ
 	if !a.rt.keepCredentials {

@@ -207,6 +207,12 @@ func (a *app) done(code int) int {
 	if a.rt.watch != nil {
 		a.rt.watch.stop()
 	}
+	if err := a.endTelemetry(code); err != nil {
+		fmt.Fprintf(a.stderr, "error: %s\n", a.scrub(err.Error()))
+		if code == ExitOK {
+			code = ExitFailure
+		}
+	}
 	if err := a.writeReport(); err != nil {
 		fmt.Fprintf(a.stderr, "error: %s\n", err)
 		if code == ExitOK {

@@ -19,6 +19,7 @@ type settings struct {
 	passwordFile    string // --password-file
 	passwordCommand string // --password-command
 	requireTLS      bool   // --require-verified-tls
+	awsIAM          bool   // --aws-iam
 
 	file      *config.File   // the configuration file read, or nil
 	sources   config.Sources // where each flag's value came from
@@ -55,6 +56,7 @@ func (s *settings) flags(f *pflag.FlagSet) {
 	f.StringVar(&s.configPath, "config", "", "configuration file (default: "+config.DefaultFile+" in the working folder, when there is one)")
 	f.StringVar(&s.passwordFile, "password-file", "", "file holding the database password, used instead of one in the URL")
 	f.StringVar(&s.passwordCommand, "password-command", "", "command (run with sh -c) that prints the database password, used instead of one in the URL")
+	f.BoolVar(&s.awsIAM, "aws-iam", false, "log in to RDS/Aurora with an IAM token minted from the standard AWS credential chain for each new connection (or aws_iam=true in the URL); forces TLS that verifies the server")
 	f.BoolVar(&s.requireTLS, "require-verified-tls", false, "refuse, before connecting, a server URL whose TLS does not verify the server's certificate (PostgreSQL sslmode other than verify-full/verify-ca, MySQL tls other than true/verify-full/verify-ca)")
 }
 
@@ -129,7 +131,7 @@ func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
 	if err := a.password(ctx, t); err != nil {
 		return nil, err
 	}
-	return t, nil
+	return a.useDirect(ctx, t)
 }
 
 // checkTLS refuses, with --require-verified-tls, a target whose
@@ -142,15 +144,20 @@ func (a *app) checkTLS(t *config.Target) error {
 }
 
 // password puts the password from --password-file, --password-command or
-// STRATA_DB_PASSWORD into t. The command runs only when a password is
+// STRATA_DB_PASSWORD into t; a command is run again for each new
+// connection. The command runs only when a password is
 // needed to connect: never for SQLite (a password-command from the
 // configuration file is then ignored), never when the URL has a password,
 // and never from a strata.toml found in the working folder unless the
 // user trusts it (commandTrusted).
 func (a *app) password(ctx context.Context, t *config.Target) error {
 	in := a.passwordInput()
-	if _, err := in.PasswordSource(); err != nil {
+	from, err := in.PasswordSource()
+	if err != nil {
 		return usage(err)
+	}
+	if a.set.awsIAM || t.WantsIAM() {
+		return a.awsIAM(ctx, t, from)
 	}
 	if in.Command != "" {
 		switch {
@@ -173,11 +180,21 @@ func (a *app) password(ctx context.Context, t *config.Target) error {
 		return usage(err)
 	}
 	if ok {
-		if err := t.SetPassword(pw); err != nil {
+		if err := setPassword(t, in, pw); err != nil {
 			return usage(err)
 		}
 	}
 	return nil
+}
+
+// setPassword gives t the password pw read from in: a command's is run
+// again for every new connection after the first (see
+// config.PasswordInput.PerConnection), a file's or variable's is fixed.
+func setPassword(t *config.Target, in config.PasswordInput, pw string) error {
+	if in.Command != "" {
+		return t.SetPasswordFunc(in.PerConnection(pw))
+	}
+	return t.SetPassword(pw)
 }
 
 // commandTrusted refuses a password-command that comes from a strata.toml
@@ -195,4 +212,17 @@ func (a *app) commandTrusted() error {
 	}
 	return fmt.Errorf("%s sets password-command, but strata does not run commands from a %s it found in the working folder by itself (a cloned repository could run anything): if you trust the file, pass --config %s (or set STRATA_CONFIG=%s), or set %s=1",
 		src.Name, config.DefaultFile, config.DefaultFile, config.DefaultFile, config.TrustEnv)
+}
+
+// awsIAM makes t log in with IAM tokens; a password source besides is a
+// mistake.
+func (a *app) awsIAM(ctx context.Context, t *config.Target, from string) error {
+	if from != "" {
+		return usage(fmt.Errorf("IAM authentication (--aws-iam or aws_iam=true in the URL) mints the password itself: remove %s", from))
+	}
+	auth, err := t.LoadIAM(ctx)
+	if err != nil {
+		return usage(err)
+	}
+	return usage(t.SetAWSIAM(auth))
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/strata-db/strata/dialect"
@@ -97,8 +98,11 @@ func (t *Target) Open(ctx context.Context) (*sql.DB, error) {
 // DB opens the target's database without connecting. An in-memory SQLite
 // database is limited to one connection, so every query sees it.
 func (t *Target) DB() (*sql.DB, error) {
+	if t.creds != nil {
+		return t.openWithCredentials()
+	}
 	if t.pg != nil {
-		return stdlib.OpenDB(*t.pg), nil
+		return stdlib.OpenDB(*t.pg, stdlib.OptionBeforeConnect(t.beforeConnect)), nil
 	}
 	if t.my != nil {
 		c, err := mysql.NewConnector(t.my)
@@ -131,4 +135,14 @@ func (t *Target) Ping(ctx context.Context, db *sql.DB) error {
 		err = &MissingDatabaseError{Name: t.DatabaseName(), Err: err}
 	}
 	return t.connectError(err)
+}
+
+// beforeConnect is pgx's hook before each new connection: once a
+// transaction-mode pooler was found (DetectPooler), no named prepared
+// statements.
+func (t *Target) beforeConnect(_ context.Context, cc *pgx.ConnConfig) error {
+	if t.NoPreparedStatements() {
+		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	return nil
 }

@@ -124,6 +124,8 @@ func (e Env) List() []string {
 // URL, or from SetPassword).
 func (t *Target) HasPassword() bool {
 	switch {
+	case t.creds != nil:
+		return true
 	case t.pg != nil:
 		return t.pg.Password != ""
 	case t.my != nil:
@@ -163,8 +165,13 @@ func (t *Target) addSecret(s string) {
 	if s == "" {
 		return
 	}
-	t.secrets = append(t.secrets, s, url.QueryEscape(s), url.PathEscape(s), url.UserPassword("u", s).String()[2:])
+	t.secrets = append(t.secrets, escapedForms(s)...)
 	sortLongestFirst(t.secrets)
+}
+
+// escapedForms is s as written and as escaped in URLs.
+func escapedForms(s string) []string {
+	return []string{s, url.QueryEscape(s), url.PathEscape(s), url.UserPassword("u", s).String()[2:]}
 }
 
 func sortLongestFirst(out []string) {

@@ -129,7 +129,7 @@ func (t *Target) Scrub(s string) string {
 	if t == nil {
 		return s
 	}
-	return scrub(s, t.secrets)
+	return scrub(s, t.allSecrets())
 }
 
 func scrub(s string, secrets []string) string {
@@ -143,10 +143,14 @@ func scrub(s string, secrets []string) string {
 // by xxxxx in its message. errors.Is and errors.As still see the original
 // error; print only the scrubbed message.
 func (t *Target) ScrubError(err error) error {
-	if err == nil || t == nil || len(t.secrets) == 0 {
+	if err == nil || t == nil {
 		return err
 	}
-	return &scrubbed{err: err, secrets: t.secrets}
+	all := t.allSecrets()
+	if len(all) == 0 {
+		return err
+	}
+	return &scrubbed{err: err, secrets: all}
 }
 
 type scrubbed struct {

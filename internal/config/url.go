@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -59,7 +60,15 @@ type Target struct {
 	pg      *pgx.ConnConfig // for PostgreSQL, opened through a connector
 	my      *mysql.Config   // for MySQL, opened through a connector
 	sslmode string          // PostgreSQL: the URL's sslmode, "" when not given
-	tlsMode string          // MySQL: the URL's tls, "" when not given
+	// PostgreSQL: set once a transaction-mode pooler was found, so new
+	// connections send no named prepared statements (see DetectPooler);
+	// shared by copies of the Target.
+	pooled *atomic.Bool
+	// PostgreSQL: the URL chose default_query_exec_mode itself.
+	execModeSet bool
+	tlsMode     string       // MySQL: the URL's tls, "" when not given
+	creds       *credentials // per-connection passwords, or nil (credentials.go)
+	iam         bool         // the URL had aws_iam=true (iam.go)
 }
 
 // Parse parses a database URL. The scheme chooses the driver and dialect;
@@ -69,6 +78,7 @@ func Parse(raw string) (*Target, error) {
 		raw = DefaultURL
 	}
 	t := &Target{Redacted: Redact(raw), secrets: secrets(raw)}
+	var err error
 	name, _, ok := strings.Cut(raw, ":")
 	if !ok {
 		// Not quoted: it may be a key=value DSN holding a password.
@@ -78,7 +88,11 @@ func Parse(raw string) (*Target, error) {
 	if !ok {
 		return nil, fmt.Errorf("unsupported database URL scheme %q: use one of %s", name, Supported)
 	}
-	if err := parse(t, raw); err != nil {
+	raw, t.iam, err = cutIAMParam(raw)
+	if err != nil {
+		return nil, t.ScrubError(err)
+	}
+	if err = parse(t, raw); err != nil {
 		return nil, t.ScrubError(err)
 	}
 	return t, nil
@@ -127,6 +141,8 @@ func (t *Target) postgres(raw string) error {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
 	}
 	t.Driver, t.DSN, t.Dialect, t.pg = "pgx", raw, pgdialect.New(), cfg
+	t.pooled = new(atomic.Bool)
+	t.execModeSet = strings.Contains(raw, "default_query_exec_mode=")
 	t.sslmode = u.Query().Get("sslmode")
 	return nil
 }

@@ -180,10 +180,6 @@ func (s *Store) Ensure(ctx context.Context, q dialect.Execer, strataVersion stri
 				return fmt.Errorf("create history table %s: %w", s.table, err)
 			}
 		}
-		// A new table gets the column at once, without probing for it.
-		if err := s.addPhase(ctx, q); err != nil {
-			return err
-		}
 	} else if err := s.EnsureAudit(ctx, q); err != nil {
 		// A history table made before the audit table existed.
 		return err
@@ -234,8 +230,12 @@ func (s *Store) all(ctx context.Context, q dialect.Execer) ([]Record, error) {
 	if err != nil && !s.d.MissingTable(err) {
 		// A table an earlier release made, not yet given its phase
 		// column (the next writing run adds it): read it without.
-		if has, perr := s.hasPhase(ctx, q); perr == nil && !has {
+		// A run that upgraded the table meanwhile: read it again.
+		switch has, perr := s.hasPhase(ctx, q); {
+		case perr == nil && !has:
 			rows, err = q.QueryContext(ctx, "SELECT "+s.sel0+" FROM "+s.q+" WHERE kind <> 'layout'")
+		case perr == nil:
+			rows, err = q.QueryContext(ctx, "SELECT "+s.sel+" FROM "+s.q+" WHERE kind <> 'layout'")
 		}
 	}
 	if err != nil {

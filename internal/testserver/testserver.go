@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -66,7 +67,8 @@ type Server struct {
 	// database returns the strata URL and the database/sql DSN of the
 	// named database on this server.
 	database   func(name string) (url, dsn string)
-	log        string // the server's log file
+	upstream   *url.URL // for a pooler: the PostgreSQL behind it
+	log        string   // the server's log file
 	stopSignal syscall.Signal
 	cmd        *exec.Cmd
 	exited     chan struct{}
@@ -278,9 +280,13 @@ func randomName() string {
 
 // Database creates a fresh, randomly named database on the server and
 // drops it when the test ends. Its URL has no TLS parameters; see
-// Server.URL for their form.
+// Server.URL for their form. On a PgBouncer the database is created on
+// the PostgreSQL behind it and its URL goes through the pooler.
 func (s *Server) Database(t testing.TB) testdb.DB {
 	t.Helper()
+	if s.upstream != nil {
+		return s.pooledDatabase(t)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	admin, err := sql.Open(s.driver, s.dsn)

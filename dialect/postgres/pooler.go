@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/strata-db/strata/dialect"
+)
+
+var _ dialect.PoolerDetector = Dialect{}
+
+// detectRounds is how many times DetectPooler lets two client connections
+// take turns before it concludes there is no transaction pooler.
+const detectRounds = 3
+
+// DetectPooler looks for a transaction-mode pooler (PgBouncer in
+// transaction or statement mode, RDS Proxy multiplexing) between db and
+// the server. Two client connections take turns asking for their server
+// process (pg_backend_pid()): directly, or through a session-mode pooler,
+// each keeps its own for as long as it lives, so the two never agree and
+// neither ever changes. Through a transaction pooler a client holds a
+// server process only for the length of a transaction: the second
+// connection is handed the one the first has just given back (PgBouncer
+// reuses the most recently released server connection first), or the
+// first comes back on another. The statements go over the simple
+// protocol, so no named prepared statement is ever created on a pooled
+// server session.
+func (Dialect) DetectPooler(ctx context.Context, db *sql.DB) (dialect.Pooler, error) {
+	a, err := db.Conn(ctx)
+	if err != nil {
+		return dialect.Pooler{}, fmt.Errorf("detect a connection pooler: %w", err)
+	}
+	b, err := db.Conn(ctx)
+	if err != nil {
+		a.Close()
+		return dialect.Pooler{}, fmt.Errorf("detect a connection pooler: %w", err)
+	}
+	found := dialect.Pooler{}
+	defer func() {
+		for _, c := range []*sql.Conn{a, b} {
+			if found.Transaction() {
+				// Opened before the caller knew: not to be reused.
+				_ = c.Raw(func(any) error { return driver.ErrBadConn })
+			}
+			c.Close()
+		}
+	}()
+	for round := 0; round < detectRounds; round++ {
+		pa, err := backendPID(ctx, a)
+		if err != nil {
+			return found, err
+		}
+		pb, err := backendPID(ctx, b)
+		if err != nil {
+			return found, err
+		}
+		if pa == pb {
+			found = dialect.Pooler{Mode: dialect.PoolerTransaction, Evidence: fmt.Sprintf(
+				"two client connections ran on the same server process (pid %d) one after the other: the pooler shares server sessions between clients after each transaction", pa)}
+			return found, nil
+		}
+		again, err := backendPID(ctx, a)
+		if err != nil {
+			return found, err
+		}
+		if again != pa {
+			found = dialect.Pooler{Mode: dialect.PoolerTransaction, Evidence: fmt.Sprintf(
+				"one client connection ran on server process %d, then on %d: the pooler hands each transaction whichever server session is free", pa, again)}
+			return found, nil
+		}
+	}
+	return found, nil
+}
+
+// backendPID reads pg_backend_pid() over the simple protocol.
+func backendPID(ctx context.Context, c *sql.Conn) (int64, error) {
+	var pid int64
+	err := c.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("pooler detection needs a pgx connection, got %T", dc)
+		}
+		res, err := sc.Conn().PgConn().Exec(ctx, "SELECT pg_backend_pid()").ReadAll()
+		if err != nil {
+			return err
+		}
+		if len(res) != 1 || len(res[0].Rows) != 1 || len(res[0].Rows[0]) != 1 {
+			return errors.New("pg_backend_pid() returned no row")
+		}
+		pid, err = strconv.ParseInt(string(res[0].Rows[0][0]), 10, 64)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("detect a connection pooler: read the server process id: %w", err)
+	}
+	return pid, nil
+}
+
+// sessionObjects are statements that leave something on the session for
+// later statements: a temporary table, a prepared statement, a cursor
+// held past its transaction, a notification channel.
+var sessionObjects = regexp.MustCompile(`(?is)^\s*(CREATE\s+(GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY)\s+(TABLE|VIEW|SEQUENCE)\b|CREATE\s+(UNLOGGED\s+)?TABLE\b.*\bON\s+COMMIT\b|PREPARE\b|DECLARE\b.*\bWITH\s+HOLD\b|LISTEN\b|LOAD\b)`)
+
+// NeedsSession reports statements that, run outside a transaction, leave
+// state on the session for the statements after them: session settings
+// (ChangesSession) and session objects (temporary tables, PREPARE,
+// cursors WITH HOLD, LISTEN, LOAD).
+func (d Dialect) NeedsSession(stmt string) bool {
+	return d.ChangesSession(stmt) || sessionObjects.MatchString(stmt)
+}
+
+var sessionSet = regexp.MustCompile(`(?is)^\s*SET\s+(SESSION\s+)?`)
+
+// Localize turns SET [SESSION] x into SET LOCAL x; SET LOCAL stays as it
+// is; anything else (set_config, SET ROLE's session form is fine as SET
+// LOCAL ROLE) cannot be rewritten safely and gives "".
+func (Dialect) Localize(stmt string) string {
+	head := strings.ToUpper(dialect.Head(strings.TrimSpace(stmt), 32))
+	switch {
+	case strings.HasPrefix(head, "SET LOCAL "):
+		return stmt
+	case strings.HasPrefix(head, "SET SESSION AUTHORIZATION"), strings.HasPrefix(head, "SET SESSION CHARACTERISTICS"),
+		strings.HasPrefix(head, "SET TRANSACTION"), strings.HasPrefix(head, "SET CONSTRAINTS"):
+		return ""
+	case sessionSet.MatchString(stmt):
+		return sessionSet.ReplaceAllLiteralString(stmt, "SET LOCAL ")
+	}
+	return ""
+}
+
+// ResetInTx is RESET ALL: inside a transaction it undoes the session
+// settings made in it (SET and SET LOCAL alike) before the commit.
+func (Dialect) ResetInTx() string { return "RESET ALL" }

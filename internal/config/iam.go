@@ -1,0 +1,186 @@
+package config
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/rds/auth"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// IAMParam is the URL query parameter that asks for RDS IAM
+// authentication (aws_iam=true); strata removes it before the URL reaches
+// the driver.
+const IAMParam = "aws_iam"
+
+// IAMAuth mints RDS/Aurora IAM authentication tokens: short-lived (15
+// minutes) passwords signed with AWS credentials.
+type IAMAuth struct {
+	// Region is the AWS region of the database.
+	Region string
+	// Credentials are the AWS credentials tokens are signed with.
+	Credentials aws.CredentialsProvider
+}
+
+// LoadIAM loads the standard AWS credential chain (environment, shared
+// config and credentials files, SSO, web identity, container and
+// instance roles) and the region (AWS_REGION, the profile, or else the
+// region in an RDS host name such as db.abc.eu-west-1.rds.amazonaws.com).
+// Nothing is fetched until a token is minted.
+func (t *Target) LoadIAM(ctx context.Context) (IAMAuth, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return IAMAuth{}, fmt.Errorf("load the AWS configuration for IAM authentication: %w", err)
+	}
+	region := cfg.Region
+	if region == "" {
+		region = rdsRegion(t.host())
+	}
+	if region == "" {
+		return IAMAuth{}, fmt.Errorf("IAM authentication to %s needs the database's AWS region: set AWS_REGION", t.Redacted)
+	}
+	return IAMAuth{Region: region, Credentials: cfg.Credentials}, nil
+}
+
+// rdsRegion returns the region in an RDS or Aurora endpoint's host name
+// (NAME.ID.REGION.rds.amazonaws.com), or "".
+func rdsRegion(host string) string {
+	parts := strings.Split(strings.ToLower(host), ".")
+	for i := 1; i+2 < len(parts); i++ {
+		if parts[i+1] == "rds" && parts[i+2] == "amazonaws" {
+			return parts[i]
+		}
+	}
+	return ""
+}
+
+// host returns the server's host name and port.
+func (t *Target) hostPort() (string, int) {
+	switch {
+	case t.pg != nil:
+		return t.pg.Host, int(t.pg.Port)
+	case t.my != nil:
+		h, p, _ := net.SplitHostPort(t.my.Addr)
+		n, _ := strconv.Atoi(p)
+		return h, n
+	}
+	return "", 0
+}
+
+func (t *Target) host() string { h, _ := t.hostPort(); return h }
+
+// user returns the user name the target logs in as.
+func (t *Target) user() string {
+	switch {
+	case t.pg != nil:
+		return t.pg.User
+	case t.my != nil:
+		return t.my.User
+	}
+	return ""
+}
+
+// WantsIAM reports whether the URL asked for IAM authentication
+// (aws_iam=true).
+func (t *Target) WantsIAM() bool { return t.iam }
+
+// SetAWSIAM makes every new connection log in with a fresh IAM token
+// minted by a, over TLS that verifies the server's certificate: a URL
+// that sets no TLS mode gets verify-full (checked against the system's
+// CAs, or sslrootcert/tls-ca), a URL that asks for less is refused. The
+// token is a secret: it is scrubbed from every message.
+func (t *Target) SetAWSIAM(a IAMAuth) error {
+	if !t.TakesPassword() {
+		return errors.New("IAM authentication is for RDS and Aurora servers; SQLite has no logins")
+	}
+	if t.HasPassword() {
+		return fmt.Errorf("IAM authentication replaces the password, but %s has one: remove it (from the URL, or the password setting)", t.Redacted)
+	}
+	if err := t.forceVerifiedTLS(); err != nil {
+		return err
+	}
+	host, port := t.hostPort()
+	endpoint := net.JoinHostPort(host, strconv.Itoa(port))
+	user := t.user()
+	if t.my != nil {
+		// MySQL sends the token with mysql_clear_password: safe only over
+		// the verified TLS forced above.
+		t.my.AllowCleartextPasswords = true
+	}
+	return t.SetPasswordFunc(func(ctx context.Context) (string, error) {
+		tok, err := auth.BuildAuthToken(ctx, endpoint, a.Region, user, a.Credentials)
+		if err != nil {
+			return "", fmt.Errorf("mint an RDS IAM token for %s in %s with the AWS credentials: %w", user, a.Region, err)
+		}
+		return tok, nil
+	})
+}
+
+// forceVerifiedTLS turns on verified TLS for a URL that set no TLS mode,
+// and refuses one that set a mode that does not verify.
+func (t *Target) forceVerifiedTLS() error {
+	s, _ := t.TLS()
+	if s.Verified {
+		return nil
+	}
+	host := t.host()
+	switch {
+	case t.pg != nil && t.sslmode == "" && !strings.Contains(s.Mode, "PGSSLMODE"):
+		tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		t.pg.TLSConfig = tc
+		var fbs []*pgconn.FallbackConfig
+		for _, fb := range t.pg.Fallbacks {
+			if fb.TLSConfig != nil {
+				c := *fb
+				c.TLSConfig = &tls.Config{ServerName: fb.Host, MinVersion: tls.VersionTLS12}
+				fbs = append(fbs, &c)
+			}
+		}
+		t.pg.Fallbacks = fbs
+		t.sslmode = "verify-full"
+		return nil
+	case t.my != nil && t.tlsMode == "":
+		t.my.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		t.my.TLSConfig = ""
+		t.tlsMode = "verify-full"
+		return nil
+	}
+	return fmt.Errorf("IAM authentication sends a token that works as a password for 15 minutes, so strata sends it only over TLS that verifies the server, but %s uses %s, which %s: add %s to the URL, or remove the TLS mode and strata uses verify-full",
+		t.Redacted, s.Mode, trimPlain(s.Missing), s.Fix)
+}
+
+// cutIAMParam removes aws_iam from a URL's query and reports whether it
+// was true. The rest of the URL is left as written.
+func cutIAMParam(raw string) (string, bool, error) {
+	q := query(raw)
+	if q < 0 {
+		return raw, false, nil
+	}
+	var keep []string
+	on := false
+	for _, p := range strings.Split(raw[q:], "&") {
+		k, v, _ := strings.Cut(p, "=")
+		if k != IAMParam {
+			keep = append(keep, p)
+			continue
+		}
+		v, _ = url.QueryUnescape(v)
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return "", false, fmt.Errorf("the URL parameter %s=%s: want true or false", IAMParam, v)
+		}
+		on = b
+	}
+	if len(keep) == 0 {
+		return raw[:q-1], on, nil
+	}
+	return raw[:q] + strings.Join(keep, "&"), on, nil
+}

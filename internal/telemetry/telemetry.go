@@ -1,0 +1,249 @@
+// Package telemetry turns the library's event stream into OpenTelemetry
+// traces and metrics, exported over OTLP/HTTP when the standard OTEL_*
+// environment variables ask for it, and into a Prometheus textfile. It
+// sees only events: never SQL text, literals or secrets.
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/strata-db/strata"
+)
+
+// SlowStatement is how long a statement runs before it gets a span of
+// its own. Statements of a file sent in one round trip (Event.Batched)
+// get none: only the file's span times them.
+const SlowStatement = time.Second
+
+// Lookup reads one environment variable.
+type Lookup func(key string) (string, bool)
+
+// Enabled reports whether the environment asks for OTLP export: an
+// OTLP endpoint is set and the SDK is not disabled.
+func Enabled(env Lookup) (traces, metrics bool) {
+	if v, _ := env("OTEL_SDK_DISABLED"); strings.EqualFold(v, "true") {
+		return false, false
+	}
+	set := func(k string) bool { v, ok := env(k); return ok && v != "" }
+	none := func(k string) bool { v, _ := env(k); return v == "none" }
+	any := set("OTEL_EXPORTER_OTLP_ENDPOINT")
+	traces = (any || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) && !none("OTEL_TRACES_EXPORTER")
+	metrics = (any || set("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) && !none("OTEL_METRICS_EXPORTER")
+	return traces, metrics
+}
+
+// Recorder receives a run's events. The zero value is not usable: make
+// one with Start.
+type Recorder struct {
+	tp     *sdktrace.TracerProvider // nil when traces are off
+	mp     *sdkmetric.MeterProvider // nil when metrics are off
+	tracer trace.Tracer
+	run    trace.Span
+	ctx    context.Context // carries the run span
+
+	applied  metric.Int64Counter
+	duration metric.Float64Histogram
+	lockWait metric.Float64Histogram
+
+	mu      sync.Mutex
+	streams []map[string]*fileSpan // per Observer: its running files by name
+	Stats   Stats                  // totals, for the textfile
+}
+
+type fileSpan struct {
+	span      trace.Span
+	version   string
+	name      string
+	batched   bool      // the statements went in one round trip: no statement spans
+	stmt      int       // the running statement's number, 0 before the first
+	line      int       // its line in the file
+	stmtStart time.Time // when it was sent
+}
+
+// Stats are a run's totals.
+type Stats struct {
+	Applied, Failed int
+	Duration        time.Duration // of the files, added up
+	LockWait        time.Duration
+}
+
+// Start returns a Recorder for one run of command, exporting over
+// OTLP/HTTP what env enables, or a Recorder that only counts when it
+// enables nothing (no exporter, no provider: no cost). The exporters
+// read the OTEL_* variables themselves.
+func Start(ctx context.Context, env Lookup, command, version string) (*Recorder, error) {
+	r := &Recorder{ctx: ctx}
+	traces, metrics := Enabled(env)
+	if !traces && !metrics {
+		return r, nil
+	}
+	res, err := resource.New(ctx, resource.WithFromEnv(), resource.WithTelemetrySDK(),
+		resource.WithAttributes(semconv.ServiceVersion(version)))
+	if err != nil {
+		return nil, fmt.Errorf("telemetry resource: %w", err)
+	}
+	if v, _ := env("OTEL_SERVICE_NAME"); v == "" && !strings.Contains(envValue(env, "OTEL_RESOURCE_ATTRIBUTES"), "service.name=") {
+		res, _ = resource.Merge(res, resource.NewSchemaless(semconv.ServiceName("strata")))
+	}
+	if traces {
+		exp, err := otlptracehttp.New(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("telemetry: OTLP trace exporter: %w", err)
+		}
+		r.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+		r.tracer = r.tp.Tracer("github.com/strata-db/strata")
+		r.ctx, r.run = r.tracer.Start(ctx, "strata "+command, trace.WithAttributes(attribute.String("strata.command", command)))
+	}
+	if metrics {
+		exp, err := otlpmetrichttp.New(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("telemetry: OTLP metric exporter: %w", err)
+		}
+		r.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp)), sdkmetric.WithResource(res))
+		m := r.mp.Meter("github.com/strata-db/strata")
+		r.applied, _ = m.Int64Counter("strata.migrations", metric.WithDescription("migration files run, by outcome"), metric.WithUnit("{file}"))
+		r.duration, _ = m.Float64Histogram("strata.migration.duration", metric.WithDescription("how long a migration file ran"), metric.WithUnit("s"))
+		r.lockWait, _ = m.Float64Histogram("strata.lock.wait", metric.WithDescription("how long the run waited for the migration lock"), metric.WithUnit("s"))
+	}
+	return r, nil
+}
+
+func envValue(env Lookup, k string) string { v, _ := env(k); return v }
+
+// Observer returns an observer for one Migrator's events (strata.WithObserver).
+// Each Migrator needs its own: a fleet's targets run files of the same
+// names at once. Observers are safe for concurrent use.
+func (r *Recorder) Observer() func(strata.Event) {
+	files := map[string]*fileSpan{}
+	r.mu.Lock()
+	r.streams = append(r.streams, files)
+	r.mu.Unlock()
+	return func(e strata.Event) { r.observe(files, e) }
+}
+
+// observe records one event of the Migrator whose running files are
+// files.
+func (r *Recorder) observe(files map[string]*fileSpan, e strata.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch e.Kind {
+	case strata.EventLockAcquired:
+		r.Stats.LockWait += e.Duration
+		if r.lockWait != nil {
+			r.lockWait.Record(r.ctx, e.Duration.Seconds())
+		}
+	case strata.EventMigrationStart:
+		f := &fileSpan{}
+		if e.Migration != nil {
+			f.version, f.name = e.Migration.Version.String(), e.Migration.Description
+		}
+		if r.tracer != nil {
+			_, f.span = r.tracer.Start(r.ctx, "migration "+f.version, trace.WithTimestamp(e.Time), trace.WithAttributes(
+				attribute.String("strata.version", f.version), attribute.String("strata.name", f.name),
+				attribute.String("strata.direction", string(e.Direction))))
+		}
+		files[e.File] = f
+	case strata.EventStatementStart:
+		if f := files[e.File]; f != nil {
+			if e.Batched && !f.batched && f.span != nil {
+				f.span.SetAttributes(attribute.Bool("strata.batched", true))
+			}
+			f.batched = f.batched || e.Batched
+			r.endStatement(f, e.Time, "ok")
+			f.stmt, f.stmtStart = e.Index, e.Time
+			if e.Statement != nil {
+				f.line = e.Statement.Line
+			}
+		}
+	case strata.EventMigrationDone, strata.EventMigrationError:
+		outcome := "applied"
+		if e.Kind == strata.EventMigrationError {
+			outcome = "failed"
+			r.Stats.Failed++
+		} else {
+			r.Stats.Applied++
+			r.Stats.Duration += e.Duration
+		}
+		f := files[e.File]
+		delete(files, e.File)
+		if r.applied != nil {
+			attrs := metric.WithAttributes(attribute.String("outcome", outcome), attribute.String("direction", string(e.Direction)))
+			r.applied.Add(r.ctx, 1, attrs)
+			r.duration.Record(r.ctx, e.Duration.Seconds(), attrs)
+		}
+		if f == nil {
+			return
+		}
+		r.endStatement(f, e.Time, outcome)
+		if f.span != nil {
+			f.span.SetAttributes(attribute.String("strata.outcome", outcome), attribute.Int("strata.statements", f.stmt))
+			if e.Err != nil {
+				// The kind of failure, never the message: it can quote SQL.
+				f.span.SetStatus(codes.Error, "migration failed")
+			}
+			f.span.End(trace.WithTimestamp(e.Time))
+		}
+	}
+}
+
+// endStatement gives the running statement a span when it ran at least
+// SlowStatement.
+func (r *Recorder) endStatement(f *fileSpan, end time.Time, outcome string) {
+	if f.stmt == 0 || f.span == nil || f.batched || end.Sub(f.stmtStart) < SlowStatement {
+		return
+	}
+	ctx := trace.ContextWithSpan(r.ctx, f.span)
+	_, s := r.tracer.Start(ctx, "statement "+strconv.Itoa(f.stmt), trace.WithTimestamp(f.stmtStart), trace.WithAttributes(
+		attribute.String("strata.version", f.version), attribute.String("strata.name", f.name),
+		attribute.Int("strata.statement", f.stmt), attribute.Int("strata.line", f.line),
+		attribute.String("strata.outcome", outcome)))
+	s.End(trace.WithTimestamp(end))
+}
+
+// End ends the run's span with the exit code and flushes and shuts down
+// the exporters, within ctx's deadline.
+func (r *Recorder) End(ctx context.Context, code int) error {
+	r.mu.Lock()
+	for _, files := range r.streams {
+		for name, f := range files { // files a cancelled run left open
+			if f.span != nil {
+				f.span.SetAttributes(attribute.String("strata.outcome", "interrupted"))
+				f.span.End()
+			}
+			delete(files, name)
+		}
+	}
+	r.mu.Unlock()
+	var errs []error
+	if r.run != nil {
+		r.run.SetAttributes(attribute.Int("strata.exit_code", code))
+		if code != 0 {
+			r.run.SetStatus(codes.Error, "exit code "+strconv.Itoa(code))
+		}
+		r.run.End()
+	}
+	if r.tp != nil {
+		errs = append(errs, r.tp.Shutdown(ctx))
+	}
+	if r.mp != nil {
+		errs = append(errs, r.mp.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}

@@ -73,6 +73,9 @@ func (m *Migrator) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if p == nil || len(p.Steps) == 0 && !p.InProgress {
 		return res, nil
 	}
+	if err := m.keepCheck(p.Steps); err != nil {
+		return res, err
+	}
 	if res.Direction == DirectionDown {
 		return m.applyDown(ctx, p, res)
 	}

@@ -2,6 +2,7 @@ package strata
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/source"
@@ -20,6 +21,14 @@ type OtherHistory interface {
 	// version still applied below it ("" when none), for tools that
 	// record only the current version.
 	Reverted(ctx context.Context, q dialect.Execer, version, prev string) error
+}
+
+// OtherHistoryChecker is an OtherHistory that can say, before anything
+// runs, whether it can record a version (its tool's row needs what only
+// the tool's own files hold). Apply asks it for every versioned file of a
+// plan and refuses the plan, running nothing, when it cannot.
+type OtherHistoryChecker interface {
+	CanRecord(version string) error
 }
 
 // WithKeepWriting makes Apply and Down also write h, another tool's
@@ -56,4 +65,22 @@ func (m *Migrator) keepReverted(ctx context.Context, q dialect.Execer, step Step
 		p = prev.String()
 	}
 	return m.cfg.keepWriting.Reverted(ctx, q, step.Migration.Version.String(), p)
+}
+
+// keepCheck refuses a plan with a versioned file the other tool's history
+// cannot record, before anything runs.
+func (m *Migrator) keepCheck(steps []Step) error {
+	c, ok := m.cfg.keepWriting.(OtherHistoryChecker)
+	if !ok {
+		return nil
+	}
+	for _, step := range steps {
+		if step.Migration.Kind != source.Versioned {
+			continue
+		}
+		if err := c.CanRecord(step.Migration.Version.String()); err != nil {
+			return fmt.Errorf("cannot keep the other tool's history for %s, so nothing was run: %w", m.display(step.Migration.Path), err)
+		}
+	}
+	return nil
 }

@@ -150,6 +150,17 @@ func peerVersion(t *testing.T, tool, dir string, db testdb.DB) string {
 			out, _, _ = strings.Cut(out[i:], " of ")
 		}
 	}
+	if tool == "sql-migrate" {
+		// Its status table lists the folder's files and when each ran:
+		// the files it says ran are what its table says.
+		var ran []string
+		for _, l := range strings.Split(out, "\n") {
+			if cells := strings.Split(l, "|"); len(cells) == 4 && peerStamp.MatchString(cells[2]) {
+				ran = append(ran, strings.TrimSpace(cells[1]))
+			}
+		}
+		out = "applied: " + strings.Join(ran, ", ")
+	}
 	if tool == "dbmate" {
 		// Its status lists the folder's files too; the count of applied
 		// ones is what its table says.
@@ -159,6 +170,9 @@ func peerVersion(t *testing.T, tool, dir string, db testdb.DB) string {
 	}
 	return out
 }
+
+// peerStamp is a time in sql-migrate's status table.
+var peerStamp = regexp.MustCompile(`\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[^|]*`)
 
 // logStamp is the date and time Go's log package puts before a line.
 var logStamp = regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `)

@@ -230,13 +230,13 @@ func noHistory(t *testing.T, f *folder, db testdb.DB) {
 	}
 }
 
-// TestImportKeepWriting imports a goose, golang-migrate, dbmate or tern
-// (PostgreSQL) history and migrates on with --keep-writing: the tool's
+// TestImportKeepWriting imports a goose, golang-migrate, dbmate, tern
+// (PostgreSQL) or sql-migrate history and migrates on with --keep-writing: the tool's
 // own version follows strata's up and down, and the tool itself can take
 // over again (the way back), on every database the tool supports.
 func TestImportKeepWriting(t *testing.T) {
 	t.Parallel()
-	for _, tool := range []string{"goose", "migrate", "dbmate", "tern"} {
+	for _, tool := range []string{"goose", "migrate", "dbmate", "tern", "sql-migrate"} {
 		t.Run(tool, func(t *testing.T) {
 			t.Parallel()
 			peer(t, tool)
@@ -258,13 +258,15 @@ func TestImportKeepWriting(t *testing.T) {
 				// converted into strata's.
 				writeFiles(t, old, peerFolder(tool, kind, 4))
 				addConverted(t, name, old, f.path)
-				want(t, f.run(db.URL, "up", "--keep-writing", name), 0)
+				// --keep-writing-from: sql-migrate's rows name its files;
+				// the other tools ignore it.
+				want(t, f.run(db.URL, "up", "--keep-writing", name, "--keep-writing-from", old), 0)
 				four := peerVersion(t, tool, old, db)
 				if four == three {
 					t.Fatalf("%s's version did not move with strata up: %q", tool, four)
 				}
 				want(t, f.run(db.URL, "import", name, "--from", old, "--check"), 0, "agree")
-				want(t, f.run(db.URL, "down", "--keep-writing", name), 0)
+				want(t, f.run(db.URL, "down", "--keep-writing", name, "--keep-writing-from", old), 0)
 				if v := peerVersion(t, tool, old, db); v != three {
 					t.Fatalf("after strata down %s says %q, want %q", tool, v, three)
 				}

@@ -45,6 +45,7 @@ type app struct {
 	allowEmpty  bool   // --allow-empty
 	failIfAhead bool   // --fail-if-ahead
 	keepWriting string // --keep-writing: the other tool whose history up and down also write
+	keepFrom    string // --keep-writing-from: that tool's folder (sql-migrate, flyway, liquibase)
 	postDir     string // --post-deploy-dir
 	phase       string // --phase of up, plan, run, check, await and status
 	allowDrift  bool   // --allow-drift
@@ -152,7 +153,8 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 refused
 	_ = f.MarkHidden("test-clock-skew")
 	f.StringVar(&a.tx, "tx", string(strata.TxPerFile), "transactions: file (one per file) or all (one for every pending file; PostgreSQL and SQLite)")
 	f.BoolVar(&a.allowEmpty, "allow-empty", false, "accept a migrations folder without migration files (by default an error: most often the wrong --dir)")
-	f.StringVar(&a.keepWriting, "keep-writing", "", "while switching from another tool (goose, golang-migrate, dbmate, tern): up and down also write that tool's history table, so you can go back to it")
+	f.StringVar(&a.keepWriting, "keep-writing", "", "while switching from another tool (goose, golang-migrate, dbmate, tern, sql-migrate, flyway, liquibase): up and down also write that tool's history table, so you can go back to it")
+	f.StringVar(&a.keepFrom, "keep-writing-from", "", "with --keep-writing sql-migrate, flyway or liquibase: the tool's own folder, which holds every file strata runs in the tool's format (its rows name those files)")
 	f.BoolVar(&a.failIfAhead, "fail-if-ahead", false, "refuse (exit 3; check: 12) when the database is ahead of the folder, with applied versions newer than its newest file, instead of doing nothing")
 	f.StringVar(&a.postDir, "post-deploy-dir", source.DefaultPostDeployDir, "sub-folder of --dir whose files are post-deploy files (docs/phases.md)")
 	f.BoolVar(&a.allowDrift, "allow-drift", false, "apply pending files even when the schema differs from the snapshot recorded after the last run (see strata drift)")

@@ -389,8 +389,9 @@ func sqlLiteral(v any) string {
 	return quote(fmt.Sprint(v))
 }
 
-// keepWriter is the writer of --keep-writing's tool's history table.
-func keepWriter(name string, t *config.Target) (*importer.KeepWriter, error) {
+// keepWriter is the writer of --keep-writing's tool's history table; from
+// is --keep-writing-from, the tool's folder.
+func keepWriter(name, from string, t *config.Target) (*importer.KeepWriter, error) {
 	tool, err := importer.ParseTool(name)
 	if err != nil {
 		return nil, usage(fmt.Errorf("--keep-writing: %w", err))
@@ -399,6 +400,18 @@ func keepWriter(name string, t *config.Target) (*importer.KeepWriter, error) {
 	if err != nil {
 		return nil, usage(fmt.Errorf("--keep-writing: %w", err))
 	}
+	if !importer.NeedsFolder(tool) {
+		return w, nil
+	}
+	if from == "" {
+		return nil, usage(fmt.Errorf("--keep-writing %s needs --keep-writing-from DIR, the %s folder: its rows name the tool's files", tool, tool))
+	}
+	conv, err := importer.Convert(tool, os.DirFS(from), importer.ConvertOptions{})
+	var ue *importer.UnconvertibleError
+	if err != nil && !errors.As(err, &ue) { // files it cannot convert were excluded at import
+		return nil, usage(fmt.Errorf("--keep-writing-from %s: %w", from, err))
+	}
+	w.UseFolder(conv)
 	return w, nil
 }
 

@@ -98,7 +98,7 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 		opts = append(opts, strata.WithObserver(obs))
 	}
 	if a.keepWriting != "" {
-		w, err := keepWriter(a.keepWriting, t)
+		w, err := keepWriter(a.keepWriting, a.keepFrom, t)
 		if err != nil {
 			db.Close()
 			return nil, err

@@ -168,6 +168,7 @@ func convertFlyway(src fs.FS, st *convState) error {
 			}
 			st.flywayPlaceholders(u.path, down)
 			out.Down = flywayBody(src, u.path, down)
+			out.ToolDownChecksum = strconv.FormatInt(int64(FlywayChecksum(down)), 10)
 			delete(undo, out.Version)
 		}
 		st.add(out)

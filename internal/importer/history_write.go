@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/strata-db/strata/dialect"
 )
@@ -17,10 +18,41 @@ type KeepWriter struct {
 	tool  Tool
 	d     dialect.Dialect
 	table dialect.Table
+	// files are the old tool's files by strata version (UseFolder): the
+	// keys sql-migrate, Flyway and Liquibase record come from them.
+	files map[string]*File
 }
 
 // keepWriterTools are the tools whose tables KeepWriter can write.
-var keepWriterTools = []Tool{Goose, GolangMigrate, Dbmate, Tern}
+var keepWriterTools = []Tool{Goose, GolangMigrate, Dbmate, Tern, SQLMigrate, Flyway, Liquibase}
+
+// NeedsFolder reports whether keeping tool's history needs the tool's
+// own folder (KeepWriter.UseFolder): its rows hold file names, Flyway's
+// dotted versions and checksums, or Liquibase's changeset ids, which
+// strata's files do not carry.
+func NeedsFolder(tool Tool) bool {
+	return tool == SQLMigrate || tool == Flyway || tool == Liquibase
+}
+
+// UseFolder gives w the old tool's folder, converted: the files whose
+// keys w records. A file strata runs must be in it (written in the old
+// tool's format too) for the tools NeedsFolder names.
+func (w *KeepWriter) UseFolder(c *Conversion) {
+	w.files = make(map[string]*File, len(c.Files))
+	for i := range c.Files {
+		if f := &c.Files[i]; !f.Repeatable {
+			w.files[canonical(f.Version)] = f
+		}
+	}
+}
+
+// canonical is a version without leading zeros, as strata compares them.
+func canonical(v string) string {
+	if t := strings.TrimLeft(v, "0"); t != "" {
+		return t
+	}
+	return "0"
+}
 
 // NewKeepWriter returns the writer of tool's history table t (its default
 // table when t.Name is ""), or an error naming the tools it supports.
@@ -30,7 +62,7 @@ func NewKeepWriter(tool Tool, d dialect.Dialect, t dialect.Table) (*KeepWriter, 
 		ok = ok || k == tool
 	}
 	if !ok {
-		return nil, fmt.Errorf("keeping %s's history table is not supported: only goose, golang-migrate, dbmate and tern", tool)
+		return nil, fmt.Errorf("keeping %s's history table is not supported: only goose, golang-migrate, dbmate, tern, sql-migrate, flyway and liquibase", tool)
 	}
 	if t.Name == "" {
 		t.Name = DefaultTables(tool)[0]
@@ -43,6 +75,8 @@ func (w *KeepWriter) Applied(ctx context.Context, q dialect.Execer, version stri
 	t, p := w.d.QuoteTable(w.table), w.d.Placeholder
 	var err error
 	switch w.tool {
+	case SQLMigrate, Flyway, Liquibase:
+		err = w.appliedFile(ctx, q, version)
 	case Goose:
 		var n int64
 		if n, err = strconv.ParseInt(version, 10, 64); err == nil {
@@ -73,6 +107,8 @@ func (w *KeepWriter) Reverted(ctx context.Context, q dialect.Execer, version, pr
 	t, p := w.d.QuoteTable(w.table), w.d.Placeholder
 	var err error
 	switch w.tool {
+	case SQLMigrate, Flyway, Liquibase:
+		err = w.revertedFile(ctx, q, version)
 	case Goose:
 		var n int64
 		if n, err = strconv.ParseInt(version, 10, 64); err == nil {

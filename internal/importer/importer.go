@@ -127,6 +127,9 @@ type File struct {
 	// keeps one: Flyway's CRC32 as a decimal int32, Liquibase's "9:<md5>";
 	// "" otherwise.
 	ToolChecksum string
+	// ToolDownChecksum is Flyway's checksum of the original undo (U) file
+	// when there is one; "" otherwise.
+	ToolDownChecksum string
 	// RunAlways is set for a Liquibase runAlways changeset: strata has no
 	// equivalent, the file becomes a repeatable one that runs on change.
 	RunAlways bool

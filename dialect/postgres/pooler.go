@@ -83,10 +83,12 @@ func (Dialect) DetectPooler(ctx context.Context, db *sql.DB) (dialect.Pooler, er
 // backendPID reads pg_backend_pid() over the simple protocol.
 func backendPID(ctx context.Context, c *sql.Conn) (int64, error) {
 	var pid int64
+	other := false
 	err := c.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("pooler detection needs a pgx connection, got %T", dc)
+			other = true
+			return nil
 		}
 		res, err := sc.Conn().PgConn().Exec(ctx, "SELECT pg_backend_pid()").ReadAll()
 		if err != nil {
@@ -98,6 +100,11 @@ func backendPID(ctx context.Context, c *sql.Conn) (int64, error) {
 		pid, err = strconv.ParseInt(string(res[0].Rows[0][0]), 10, 64)
 		return err
 	})
+	if err == nil && other {
+		// A driver other than pgx (a library user's, or a wrapper around
+		// pgx): ask through database/sql, as that driver sends queries.
+		err = c.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("detect a connection pooler: read the server process id: %w", err)
 	}

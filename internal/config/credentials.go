@@ -4,14 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // PasswordFunc returns the password for one new connection. It is called
@@ -106,39 +101,6 @@ func (t *Target) allSecrets() []string {
 	out := append(append([]string(nil), t.secrets...), dyn...)
 	sortLongestFirst(out)
 	return out
-}
-
-// connector returns the driver.Connector of a server target whose
-// passwords come from t.creds: the one place new connections get them.
-func (t *Target) connector() (driver.Connector, error) {
-	var inner driver.Connector
-	switch {
-	case t.pg != nil:
-		inner = stdlib.GetConnector(*t.pg, stdlib.OptionBeforeConnect(func(ctx context.Context, c *pgx.ConnConfig) error {
-			if err := t.beforeConnect(ctx, c); err != nil {
-				return err
-			}
-			pw, err := t.creds.password(ctx, t)
-			c.Password = pw
-			return err
-		}))
-	case t.my != nil:
-		cfg := t.my.Clone()
-		err := cfg.Apply(mysql.BeforeConnect(func(ctx context.Context, c *mysql.Config) error {
-			pw, err := t.creds.password(ctx, t)
-			c.Passwd = pw
-			return err
-		}))
-		if err == nil {
-			inner, err = mysql.NewConnector(cfg)
-		}
-		if err != nil {
-			return nil, t.ScrubError(fmt.Errorf("open %s: %w", t.Redacted, err))
-		}
-	default:
-		return nil, errors.New("connector: not a server target")
-	}
-	return &retryAuth{inner: inner, t: t}, nil
 }
 
 // openWithCredentials opens a server target whose passwords come from

@@ -2,7 +2,6 @@ package config
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/rds/auth"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // IAMParam is the URL query parameter that asks for RDS IAM
@@ -122,39 +120,6 @@ func (t *Target) SetAWSIAM(a IAMAuth) error {
 		}
 		return tok, nil
 	})
-}
-
-// forceVerifiedTLS turns on verified TLS for a URL that set no TLS mode,
-// and refuses one that set a mode that does not verify.
-func (t *Target) forceVerifiedTLS() error {
-	s, _ := t.TLS()
-	if s.Verified {
-		return nil
-	}
-	host := t.host()
-	switch {
-	case t.pg != nil && t.sslmode == "" && !strings.Contains(s.Mode, "PGSSLMODE"):
-		tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-		t.pg.TLSConfig = tc
-		var fbs []*pgconn.FallbackConfig
-		for _, fb := range t.pg.Fallbacks {
-			if fb.TLSConfig != nil {
-				c := *fb
-				c.TLSConfig = &tls.Config{ServerName: fb.Host, MinVersion: tls.VersionTLS12}
-				fbs = append(fbs, &c)
-			}
-		}
-		t.pg.Fallbacks = fbs
-		t.sslmode = "verify-full"
-		return nil
-	case t.my != nil && t.tlsMode == "":
-		t.my.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-		t.my.TLSConfig = ""
-		t.tlsMode = "verify-full"
-		return nil
-	}
-	return fmt.Errorf("IAM authentication sends a token that works as a password for 15 minutes, so strata sends it only over TLS that verifies the server, but %s uses %s, which %s: add %s to the URL, or remove the TLS mode and strata uses verify-full",
-		t.Redacted, s.Mode, trimPlain(s.Missing), s.Fix)
 }
 
 // cutIAMParam removes aws_iam from a URL's query and reports whether it

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -145,4 +146,37 @@ func (t *Target) beforeConnect(_ context.Context, cc *pgx.ConnConfig) error {
 		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	return nil
+}
+
+// connector returns the driver.Connector of a server target whose
+// passwords come from t.creds: the one place new connections get them.
+func (t *Target) connector() (driver.Connector, error) {
+	var inner driver.Connector
+	switch {
+	case t.pg != nil:
+		inner = stdlib.GetConnector(*t.pg, stdlib.OptionBeforeConnect(func(ctx context.Context, c *pgx.ConnConfig) error {
+			if err := t.beforeConnect(ctx, c); err != nil {
+				return err
+			}
+			pw, err := t.creds.password(ctx, t)
+			c.Password = pw
+			return err
+		}))
+	case t.my != nil:
+		cfg := t.my.Clone()
+		err := cfg.Apply(mysql.BeforeConnect(func(ctx context.Context, c *mysql.Config) error {
+			pw, err := t.creds.password(ctx, t)
+			c.Passwd = pw
+			return err
+		}))
+		if err == nil {
+			inner, err = mysql.NewConnector(cfg)
+		}
+		if err != nil {
+			return nil, t.ScrubError(fmt.Errorf("open %s: %w", t.Redacted, err))
+		}
+	default:
+		return nil, errors.New("connector: not a server target")
+	}
+	return &retryAuth{inner: inner, t: t}, nil
 }

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -357,3 +358,36 @@ func (t *Target) sqlite(raw string) error {
 type quietMySQLLogger struct{}
 
 func (quietMySQLLogger) Print(...any) {}
+
+// forceVerifiedTLS turns on verified TLS for a URL that set no TLS mode,
+// and refuses one that set a mode that does not verify.
+func (t *Target) forceVerifiedTLS() error {
+	s, _ := t.TLS()
+	if s.Verified {
+		return nil
+	}
+	host := t.host()
+	switch {
+	case t.pg != nil && t.sslmode == "" && !strings.Contains(s.Mode, "PGSSLMODE"):
+		tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		t.pg.TLSConfig = tc
+		var fbs []*pgconn.FallbackConfig
+		for _, fb := range t.pg.Fallbacks {
+			if fb.TLSConfig != nil {
+				c := *fb
+				c.TLSConfig = &tls.Config{ServerName: fb.Host, MinVersion: tls.VersionTLS12}
+				fbs = append(fbs, &c)
+			}
+		}
+		t.pg.Fallbacks = fbs
+		t.sslmode = "verify-full"
+		return nil
+	case t.my != nil && t.tlsMode == "":
+		t.my.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		t.my.TLSConfig = ""
+		t.tlsMode = "verify-full"
+		return nil
+	}
+	return fmt.Errorf("IAM authentication sends a token that works as a password for 15 minutes, so strata sends it only over TLS that verifies the server, but %s uses %s, which %s: add %s to the URL, or remove the TLS mode and strata uses verify-full",
+		t.Redacted, s.Mode, trimPlain(s.Missing), s.Fix)
+}

@@ -130,7 +130,7 @@ func TestTelemetryOTLP(t *testing.T) {
 		attrs  map[string]string
 		parent *tracepb.Span
 	}{
-		{"migration 1", map[string]string{"strata.version": "1", "strata.name": "create_users", "strata.outcome": "applied"}, run},
+		{"migration 1", map[string]string{"strata.version": "1", "strata.name": "create_users", "strata.outcome": "applied", "strata.phase": "pre-deploy"}, run},
 		{"migration 2", map[string]string{"strata.version": "2", "strata.name": "slow", "strata.outcome": "applied", "strata.statements": "2"}, run},
 		{"statement 1", map[string]string{"strata.version": "2", "strata.statement": "1", "strata.line": "2"}, byName["migration 2"]},
 	}

@@ -151,13 +151,14 @@ func (r *Recorder) observe(files map[string]*fileSpan, e strata.Event) {
 		}
 	case strata.EventMigrationStart:
 		f := &fileSpan{}
+		phase := ""
 		if e.Migration != nil {
-			f.version, f.name = e.Migration.Version.String(), e.Migration.Description
+			f.version, f.name, phase = e.Migration.Version.String(), e.Migration.Description, string(e.Migration.Phase)
 		}
 		if r.tracer != nil {
 			_, f.span = r.tracer.Start(r.ctx, "migration "+f.version, trace.WithTimestamp(e.Time), trace.WithAttributes(
 				attribute.String("strata.version", f.version), attribute.String("strata.name", f.name),
-				attribute.String("strata.direction", string(e.Direction))))
+				attribute.String("strata.direction", string(e.Direction)), attribute.String("strata.phase", phase)))
 		}
 		files[e.File] = f
 	case strata.EventStatementStart:

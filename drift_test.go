@@ -139,3 +139,30 @@ func TestDataOnlyRunCarriesTheSnapshot(t *testing.T) {
 		}
 	})
 }
+
+// TestSnapshotFailureKeepsTheRun: when the snapshot after a run cannot be
+// recorded, the run that applied its files still succeeds, and an
+// EventSnapshotFailed says why.
+func TestSnapshotFailureKeepsTheRun(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	sqlDB := db.Open(t)
+	// A view where the snapshot table belongs: every insert into it fails.
+	if _, err := sqlDB.Exec("CREATE VIEW strata_schema_history_schema AS SELECT 1 AS seq, '' AS version, '' AS hash, x'' AS snapshot, '' AS taken_at, '' AS taken_by, '' AS reason, '' AS strata_version WHERE 0"); err != nil {
+		t.Fatal(err)
+	}
+	var failed []error
+	m := newMigrator(t, db, sqlDB, files("0001_a.sql", "CREATE TABLE a (id int);"),
+		strata.WithObserver(func(e strata.Event) {
+			if e.Kind == strata.EventSnapshotFailed {
+				failed = append(failed, e.Err)
+			}
+		}))
+	res, err := m.Up(context.Background(), strata.PlanOptions{})
+	if err != nil || len(res.Applied) != 1 {
+		t.Fatalf("Up = %+v, %v; want the file applied despite the snapshot", res, err)
+	}
+	if len(failed) != 1 || failed[0] == nil {
+		t.Fatalf("snapshot failures reported: %v, want one", failed)
+	}
+}

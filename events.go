@@ -21,6 +21,7 @@ const (
 	EventSessionReset   EventKind = "session_reset"   // session state was reset after a file
 	EventMigrationRetry EventKind = "migration_retry" // a file that failed on a lock timeout runs again (Attempt) after Duration; Err is why
 	EventEmptyMigration EventKind = "empty_migration" // a versioned file with no statements was recorded as applied: editing it later is refused as drift
+	EventSnapshotFailed EventKind = "snapshot_failed" // the schema snapshot after a run could not be read or recorded (Err); the run's own outcome stands, and drift is compared with the previous snapshot
 )
 
 // Event is one step of a run, for progress output and logs. The library

@@ -136,8 +136,13 @@ func (m *Migrator) locked(ctx context.Context, f func(ctx context.Context, s *se
 					return err
 				}
 			}
+			// The files ran and their history is committed: a schema
+			// that cannot be read or recorded now (a server hiccup in
+			// information_schema, say) does not turn a good run into a
+			// failed one. The next run's drift check sees the snapshot
+			// is older than the history and says so.
 			if serr := m.recordSchema(ctx, s, s.snapshot); serr != nil {
-				err = errors.Join(err, serr)
+				m.emit(Event{Kind: EventSnapshotFailed, Err: serr})
 			}
 		}
 		return err

@@ -161,6 +161,12 @@ func (a *app) logEvent(e strata.Event) {
 		l.Error("migration failed", "file", e.File, "duration_ms", e.Duration.Milliseconds(), "error", msg)
 	case strata.EventEmptyMigration:
 		l.Warn("migration has no statements: it is recorded as applied, and later edits to it will be refused", "file", e.File)
+	case strata.EventSnapshotFailed:
+		msg := ""
+		if e.Err != nil {
+			msg = a.scrub(e.Err.Error())
+		}
+		l.Warn("could not record the schema snapshot after the run; strata drift compares with the previous one", "error", msg)
 	case strata.EventMigrationRetry:
 		l.Warn("retrying migration after a lock timeout", "file", e.File, "attempt", e.Attempt, "retry_in", e.Duration.String())
 	}

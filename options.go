@@ -82,6 +82,7 @@ type config struct {
 	clockSkew       time.Duration // WithClockSkew
 	table           dialect.Table
 	sessionSQL      []string
+	sharedPool      bool // WithSharedPool
 	allowOutOfOrder bool
 	allowDrift      bool // WithAllowDrift
 	failIfAhead     bool
@@ -138,6 +139,23 @@ func WithSessionSQL(stmts ...string) Option {
 				c.sessionSQL = append(c.sessionSQL, s)
 			}
 		}
+		return nil
+	}
+}
+
+// WithSharedPool says db's pool is shared by Migrators that each set their
+// own session with [WithSessionSQL], such as the schemas of one server in
+// a fleet, each with its own SET search_path: a connection that only ran
+// the session SQL goes back to the pool when strata is done with it
+// instead of being closed, so the next Migrator reuses it rather than
+// opening a connection of its own. Every connection strata takes runs the
+// session SQL again first, so none works in another Migrator's session;
+// one a file left other session state on is still closed. Do not share
+// such a pool with an application, which would get a connection in the
+// last Migrator's session.
+func WithSharedPool(shared bool) Option {
+	return func(c *config) error {
+		c.sharedPool = shared
 		return nil
 	}
 }

@@ -82,7 +82,8 @@ type config struct {
 	clockSkew       time.Duration // WithClockSkew
 	table           dialect.Table
 	sessionSQL      []string
-	sharedPool      bool // WithSharedPool
+	sharedPool      bool   // WithSharedPool
+	tenantSchema    string // WithTenantSchema
 	allowOutOfOrder bool
 	allowDrift      bool // WithAllowDrift
 	failIfAhead     bool
@@ -156,6 +157,20 @@ func WithSessionSQL(stmts ...string) Option {
 func WithSharedPool(shared bool) Option {
 	return func(c *config) error {
 		c.sharedPool = shared
+		return nil
+	}
+}
+
+// WithTenantSchema says the migrations create objects in one schema only,
+// name, as each tenant of a schema-per-tenant database does: the schema
+// snapshots recorded after a run, and the drift checks that compare with
+// them, cover that schema only where the dialect can read one schema
+// (PostgreSQL; a MySQL database is read alone anyway), instead of every
+// schema of the database, which would hold the other tenants' objects and
+// see their migrations as drift.
+func WithTenantSchema(name string) Option {
+	return func(c *config) error {
+		c.tenantSchema = name
 		return nil
 	}
 }

@@ -231,7 +231,7 @@ func (a *app) targetsSchemas(ctx context.Context, pattern string, b *fleetBuild)
 			return nil, usage(err)
 		}
 		b.reg[name] = t
-		opts := append(slices.Clip(b.extra), strata.WithTable(table), strata.WithSessionSQL(session))
+		opts := append(slices.Clip(b.extra), strata.WithTable(table), strata.WithSessionSQL(session), strata.WithTenantSchema(name))
 		out = append(out, fleet.Target{Name: name, URL: t.Redacted + " (schema " + name + ")",
 			Open: func(ctx context.Context) (*strata.Migrator, io.Closer, error) {
 				return srv.migrator(ctx, a, b.dir, opts...)

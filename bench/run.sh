@@ -248,6 +248,7 @@ if want fleet; then
 	my_dbs() { seq -f 'sfleet_%04g' 1 "$NMY"; }
 	for _ in $(rounds); do
 	measure "pg.fleet$NPG.raw(psql,xargs-P$PAR)" fleet_pg_reset sh -c "seq -f 'tenant_%04g' 1 $NPG | xargs -P$PAR -I{} psql -qX -h 127.0.0.1 -U postgres -d $FPGDB -v ON_ERROR_STOP=1 -c 'SET search_path TO {}' -f '$W/fleet.all.sql'"
+	measure "pg.fleet$NPG.raw(psql-1,xargs-P$PAR)" fleet_pg_reset sh -c "seq -f 'tenant_%04g' 1 $NPG | xargs -P$PAR -I{} psql -qX -1 -h 127.0.0.1 -U postgres -d $FPGDB -v ON_ERROR_STOP=1 -c 'SET search_path TO {}' -f '$W/fleet.all.sql'"
 	measure "pg.fleet$NPG.strata(--parallel=$PAR)" fleet_pg_reset "$STRATA" up -q --parallel "$PAR" --targets-schemas 'tenant\_%' --dir "$W/fleet" --url "$FPGURL"
 	measure "my.fleet$NMY.raw(mariadb,xargs-P$PAR)" fleet_my_reset sh -c "seq -f 'sfleet_%04g' 1 $NMY | xargs -P$PAR -I{} sh -c 'mariadb -h127.0.0.1 -uroot {} < \"$W/fleet.all.sql\"'"
 	measure "my.fleet$NMY.strata(--parallel=$PAR)" fleet_my_reset "$STRATA" up -q --parallel "$PAR" --targets-schemas 'sfleet\_%' --dir "$W/fleet" --url "$FMYURL"

@@ -93,6 +93,21 @@ func attrQuery(q string) string {
 	return "SELECT * FROM (" + q + ") rows(kind, name, pschema, ptable, ord, sub, key, value) WHERE value IS NOT NULL OR key = ''"
 }
 
+// queryPresentKinds reads the server version and which kinds of object
+// the user schemas hold, with filters looser than the queries' own (an
+// extension's objects and internal triggers count), so a kind it reports
+// absent has nothing to read: the relkinds of pg_class ('c' composite
+// types, 'S' sequences, 'r'/'p' tables, 'v'/'m' views, 'i'/'I' indexes,
+// which live in their table's schema), the typtypes of enums, ranges and
+// domains, and whether any function or procedure, and any trigger not
+// made for a constraint, exists.
+var queryPresentKinds = expand(`SELECT pg_catalog.current_setting('server_version_num')::int,
+	COALESCE((SELECT string_agg(DISTINCT c.relkind::text, '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {nsp n}), ''),
+	COALESCE((SELECT string_agg(DISTINCT t.typtype::text, '') FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+		WHERE t.typtype IN ('e', 'r', 'd') AND {nsp n}), ''),
+	EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {nsp n}),
+	EXISTS (SELECT 1 FROM pg_trigger tg WHERE NOT tg.tgisinternal)`)
+
 var querySchemas = expand(`SELECT 'schema', quote_ident(n.nspname), NULL, NULL, v.ord, '', v.key, v.value
 FROM pg_namespace n CROSS JOIN LATERAL (VALUES
 	(0, '', NULL),

@@ -109,7 +109,8 @@ func readCatalog(ctx context.Context, q dialect.Execer, skip func(string, string
 		relkinds, typtypes string
 		routines, triggers bool
 	)
-	if err := q.QueryRowContext(ctx, queryPresentKinds).Scan(&version, &relkinds, &typtypes, &routines, &triggers); err != nil {
+	x := expander()
+	if err := q.QueryRowContext(ctx, x.Replace(queryPresentKinds)).Scan(&version, &relkinds, &typtypes, &routines, &triggers); err != nil {
 		return nil, fmt.Errorf("read schema: which objects exist: %w", err)
 	}
 	// A SQL-standard body (BEGIN ATOMIC, RETURN ...; PostgreSQL 14+) is
@@ -137,12 +138,12 @@ func readCatalog(ctx context.Context, q dialect.Execer, skip func(string, string
 		if !k.present {
 			continue
 		}
-		if err := c.attrRows(ctx, q, attrQuery(k.query)); err != nil {
+		if err := c.attrRows(ctx, q, attrQuery(x.Replace(k.query))); err != nil {
 			return nil, fmt.Errorf("read schema: %s: %w", k.what, err)
 		}
 	}
 	if has(relkinds, "iI") {
-		if err := c.indexes(ctx, q); err != nil {
+		if err := c.indexes(ctx, q, x.Replace(queryIndexes)); err != nil {
 			return nil, fmt.Errorf("read schema: indexes: %w", err)
 		}
 	}
@@ -235,8 +236,8 @@ func (c *collector) attrRows(ctx context.Context, q dialect.Execer, query string
 // method, unique, columns (with INCLUDE, NULLS NOT DISTINCT and storage
 // options as printed) and predicate, so a change names the part that
 // changed.
-func (c *collector) indexes(ctx context.Context, q dialect.Execer) error {
-	rows, err := q.QueryContext(ctx, queryIndexes)
+func (c *collector) indexes(ctx context.Context, q dialect.Execer, query string) error {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return err
 	}

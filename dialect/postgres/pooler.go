@@ -18,8 +18,13 @@ import (
 var _ dialect.PoolerDetector = Dialect{}
 
 // detectRounds is how many times DetectPooler lets two client connections
-// take turns before it concludes there is no transaction pooler.
-const detectRounds = 3
+// take turns before it concludes there is no transaction pooler. It only
+// runs once the login id has shown a pooler is there, and other clients
+// of a busy pooler can take the server session one connection has just
+// given back, round after round (3 rounds let one of 8 concurrent runs
+// through PgBouncer conclude "no pooler"); a round costs three short
+// queries.
+const detectRounds = 20
 
 // DetectPooler looks for a transaction-mode pooler (PgBouncer in
 // transaction or statement mode, RDS Proxy multiplexing) between db and

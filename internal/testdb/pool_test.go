@@ -1,9 +1,13 @@
 package testdb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -305,5 +309,63 @@ func TestPoolParallelTestsNeverShare(t *testing.T) {
 	}
 	if uses != 8 {
 		t.Errorf("%d databases handed out, want 8", uses)
+	}
+}
+
+// TestEveryPackageRunsMain checks that each package whose tests ask for
+// PostgreSQL databases runs them through Main, which drops the pool's
+// databases at the end. Postgres fails a test run without Main; this
+// catches a package whose PostgreSQL tests happen to be skipped or not run.
+func TestEveryPackageRunsMain(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uses := regexp.MustCompile(`testdb\.(Postgres|New|Many|ForEach)\(`)
+	checked := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !uses.Match(src) {
+			return nil
+		}
+		dir := filepath.Dir(path)
+		tests, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		if err != nil {
+			return err
+		}
+		for _, f := range tests {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(b, []byte("testdb.Main(m)")) {
+				checked++
+				return nil
+			}
+		}
+		rel, _ := filepath.Rel(root, path)
+		t.Errorf("%s asks for testdb databases, but no TestMain in its package calls testdb.Main(m): add func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }", rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked == 0 {
+		t.Fatal("found no test file that asks for a database: the walk is broken")
 	}
 }

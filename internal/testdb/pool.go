@@ -38,6 +38,11 @@ func Main(m *testing.M) int {
 	running.set(p)
 	code := m.Run()
 	running.set(nil)
+	if testing.Verbose() {
+		p.mu.Lock()
+		fmt.Fprintf(os.Stderr, "testdb: PostgreSQL pool: %d databases created, %d handed out again after a reset, %d dropped after a failed reset\n", p.created, p.reused, p.failed)
+		p.mu.Unlock()
+	}
 	if err := p.close(); err != nil {
 		fmt.Fprintf(os.Stderr, "testdb: %v\n", err)
 		if code == 0 {
@@ -80,6 +85,8 @@ type pool struct {
 	owned  map[string]bool // every database created and not yet dropped
 	fresh  string          // the fingerprint of a fresh database, taken once
 	public string          // the statements that recreate its public schema
+
+	created, reused, failed int // for Main's summary under -v
 }
 
 func newPool(admin string) *pool {
@@ -107,6 +114,7 @@ func (p *pool) take(ctx context.Context) (name string, unreachable bool, err err
 	if n := len(p.idle); n > 0 {
 		name = p.idle[n-1]
 		p.idle = p.idle[:n-1]
+		p.reused++
 		p.mu.Unlock()
 		return name, false, nil
 	}
@@ -124,6 +132,7 @@ func (p *pool) take(ctx context.Context) (name string, unreachable bool, err err
 	}
 	p.mu.Lock()
 	p.owned[name] = true
+	p.created++
 	need := p.fresh == ""
 	p.mu.Unlock()
 	if need {
@@ -154,6 +163,9 @@ func (p *pool) give(name string) (reason, err error) {
 		p.mu.Unlock()
 		return nil, nil
 	}
+	p.mu.Lock()
+	p.failed++
+	p.mu.Unlock()
 	return reason, p.drop(name)
 }
 

@@ -193,9 +193,11 @@ func TestPoolFreshAndResetAlike(t *testing.T) {
 	t.Parallel()
 	p := privatePool(t)
 	name := take(t, p)
+	start := time.Now()
 	if reason, err := p.give(name); reason != nil || err != nil {
 		t.Fatalf("give back an unused database: reset failed (%v), drop failed (%v)", reason, err)
 	}
+	t.Logf("resetting an unused database took %v", time.Since(start))
 	other := PostgresFresh(t)
 	fp, public, err := p.inspect(context.Background(), other.Name)
 	if err != nil {

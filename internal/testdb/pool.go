@@ -38,6 +38,7 @@ func Main(m *testing.M) int {
 	running.set(p)
 	code := m.Run()
 	running.set(nil)
+	p.pending.Wait()
 	if testing.Verbose() {
 		p.mu.Lock()
 		fmt.Fprintf(os.Stderr, "testdb: PostgreSQL pool: %d databases created, %d handed out again after a reset, %d dropped after a failed reset\n", p.created, p.reused, p.failed)
@@ -87,10 +88,18 @@ type pool struct {
 	public string          // the statements that recreate its public schema
 
 	created, reused, failed int // for Main's summary under -v
+
+	pending   sync.WaitGroup // releases under way
+	resetting int            // how many of them are still resetting
+	waiting   int            // takers waiting for one of those
+	returned  *sync.Cond     // signalled (on mu) when a reset ends
+	late      []error        // drops that failed in a release
 }
 
 func newPool(admin string) *pool {
-	return &pool{admin: admin, owned: map[string]bool{}}
+	p := &pool{admin: admin, owned: map[string]bool{}}
+	p.returned = sync.NewCond(&p.mu)
+	return p
 }
 
 // adminDB returns the pool's connection pool to the maintenance database.
@@ -111,6 +120,14 @@ func (p *pool) adminDB() (*sql.DB, error) {
 // unreachable is true when the error is that the server cannot be reached.
 func (p *pool) take(ctx context.Context) (name string, unreachable bool, err error) {
 	p.mu.Lock()
+	// A database being reset will soon be idle: waiting for it is about as
+	// quick as creating one, and spares a DROP DATABASE at the end. Each
+	// reset under way is waited for by one taker at most.
+	for len(p.idle) == 0 && p.resetting > p.waiting {
+		p.waiting++
+		p.returned.Wait()
+		p.waiting--
+	}
 	if n := len(p.idle); n > 0 {
 		name = p.idle[n-1]
 		p.idle = p.idle[:n-1]
@@ -153,20 +170,49 @@ func (p *pool) take(ctx context.Context) (name string, unreachable bool, err err
 
 // give takes back a database whose test has ended: reset, it goes back to
 // the pool; when it cannot be reset it is dropped. The returned error is
-// only a failed drop; why the reset failed is in reason.
-func (p *pool) give(name string) (reason, err error) {
+// only a failed drop; why the reset failed is in reason. settled runs
+// under p.mu as soon as the reset's outcome is known, before any drop.
+func (p *pool) give(name string, settled func()) (reason, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), resetTimeout)
 	defer cancel()
-	if reason = p.reset(ctx, name); reason == nil {
-		p.mu.Lock()
+	reason = p.reset(ctx, name)
+	p.mu.Lock()
+	if reason == nil {
 		p.idle = append(p.idle, name)
-		p.mu.Unlock()
+	} else {
+		p.failed++
+	}
+	settled()
+	p.mu.Unlock()
+	if reason == nil {
 		return nil, nil
 	}
-	p.mu.Lock()
-	p.failed++
-	p.mu.Unlock()
 	return reason, p.drop(name)
+}
+
+// release gives a database back in the background, so that the test that
+// held it ends without waiting for the reset. Why a reset failed is
+// printed under -v; a failed drop fails the run when Main closes the pool.
+func (p *pool) release(name string) {
+	p.pending.Add(1)
+	p.mu.Lock()
+	p.resetting++
+	p.mu.Unlock()
+	go func() {
+		defer p.pending.Done()
+		reason, err := p.give(name, func() {
+			p.resetting--
+			p.returned.Broadcast()
+		})
+		if reason != nil && testing.Verbose() {
+			fmt.Fprintf(os.Stderr, "testdb: %s dropped instead of reused: %v\n", name, reason)
+		}
+		if err != nil {
+			p.mu.Lock()
+			p.late = append(p.late, err)
+			p.mu.Unlock()
+		}
+	}()
 }
 
 // resetTimeout bounds resetting a database for the next test.
@@ -192,23 +238,26 @@ func (p *pool) drop(name string) error {
 // close drops every database the pool created, all at once: concurrent
 // DROP DATABASEs share their checkpoints.
 func (p *pool) close() error {
+	p.pending.Wait()
 	p.mu.Lock()
+	errs := p.late
 	var names []string
 	for name := range p.owned {
 		names = append(names, name)
 	}
 	p.idle = nil
 	p.mu.Unlock()
-	errs := make([]error, len(names))
+	dropped := make([]error, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = p.drop(name)
+			dropped[i] = p.drop(name)
 		}()
 	}
 	wg.Wait()
+	errs = append(errs, dropped...)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.db != nil {

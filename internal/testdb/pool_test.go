@@ -121,7 +121,7 @@ func TestPoolResetCleansEverything(t *testing.T) {
 	waitFor(t, db, `SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`)
 
 	start := time.Now()
-	if reason, err := p.give(name); reason != nil || err != nil {
+	if reason, err := p.give(name, func() {}); reason != nil || err != nil {
 		t.Fatalf("give back: reset failed (%v), drop failed (%v)", reason, err)
 	}
 	t.Logf("reset took %v", time.Since(start))
@@ -194,7 +194,7 @@ func TestPoolFreshAndResetAlike(t *testing.T) {
 	p := privatePool(t)
 	name := take(t, p)
 	start := time.Now()
-	if reason, err := p.give(name); reason != nil || err != nil {
+	if reason, err := p.give(name, func() {}); reason != nil || err != nil {
 		t.Fatalf("give back an unused database: reset failed (%v), drop failed (%v)", reason, err)
 	}
 	t.Logf("resetting an unused database took %v", time.Since(start))
@@ -240,7 +240,7 @@ func TestPoolFailedResetDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	reason, err := p.give(name)
+	reason, err := p.give(name, func() {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func TestPoolFailedResetDrops(t *testing.T) {
 	if _, err := admin.Exec(`DROP DATABASE "` + gone + `"`); err != nil {
 		t.Fatal(err)
 	}
-	if reason, err := p.give(gone); reason == nil || err != nil {
+	if reason, err := p.give(gone, func() {}); reason == nil || err != nil {
 		t.Fatalf("give back a dropped database: reason %v, drop error %v", reason, err)
 	}
 	p.mu.Lock()

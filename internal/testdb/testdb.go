@@ -80,8 +80,9 @@ func env(key, def string) string {
 // no other running test holds, from the pool of the test binary's Main:
 // a reused one, reset to be indistinguishable from a fresh one, or a new
 // one. When the test ends the database is reset and goes back to the pool,
-// or is dropped if it cannot be reset; Main drops the pool's databases when
-// the tests end. A test that drops or renames its database must use
+// or is dropped if it cannot be reset, while the next tests run; Main
+// drops the pool's databases when the tests end, and fails the run if one
+// cannot be dropped. A test that drops or renames its database must use
 // PostgresFresh instead.
 func Postgres(t testing.TB) DB {
 	t.Helper()
@@ -99,15 +100,7 @@ func Postgres(t testing.TB) DB {
 	if err != nil {
 		t.Fatalf("testdb: %v", err)
 	}
-	t.Cleanup(func() {
-		reason, err := p.give(name)
-		if reason != nil {
-			t.Logf("testdb: %s dropped instead of reused: %v", name, reason)
-		}
-		if err != nil {
-			t.Errorf("testdb: %v", err)
-		}
-	})
+	t.Cleanup(func() { p.release(name) })
 	u, err := url.Parse(p.admin)
 	if err != nil {
 		t.Fatalf("testdb: parse STRATA_TEST_POSTGRES_URL: %v", err)

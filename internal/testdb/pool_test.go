@@ -118,6 +118,12 @@ func TestPoolResetCleansEverything(t *testing.T) {
 	if _, err := locker.ExecContext(ctx, `SELECT pg_advisory_lock(4242)`); err != nil {
 		t.Fatal(err)
 	}
+	// Its temporary table leaves temporary schemas behind.
+	for _, s := range []string{`SET default_transaction_read_only = off`, `CREATE TEMP TABLE scratch (id int)`} {
+		if _, err := locker.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
 	waitFor(t, db, `SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`)
 
 	start := time.Now()

@@ -94,10 +94,19 @@ type pool struct {
 	waiting   int            // takers waiting for one of those
 	returned  *sync.Cond     // signalled (on mu) when a reset ends
 	late      []error        // drops that failed in a release
+
+	// id is in the name of every database of the pool. The pool keeps a
+	// session named after it open (alive) while the binary runs: a pool
+	// whose session is gone belongs to a binary that died without
+	// dropping its databases (a test timeout's panic, a kill), and the
+	// next pool sweeps them.
+	id    string
+	alive *sql.DB
+	swept sync.WaitGroup
 }
 
 func newPool(admin string) *pool {
-	p := &pool{admin: admin, owned: map[string]bool{}}
+	p := &pool{admin: admin, owned: map[string]bool{}, id: randomHex(3)}
 	p.returned = sync.NewCond(&p.mu)
 	return p
 }
@@ -143,7 +152,10 @@ func (p *pool) take(ctx context.Context) (name string, unreachable bool, err err
 	if err := db.PingContext(ctx); err != nil {
 		return "", true, err
 	}
-	name = randomName()
+	if err := p.announce(ctx); err != nil {
+		return "", false, err
+	}
+	name = "strata_test_" + p.id + "_" + randomHex(3)
 	if _, err := db.ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
 		return "", false, fmt.Errorf("create database %s: %w", name, err)
 	}
@@ -239,6 +251,7 @@ func (p *pool) drop(name string) error {
 // DROP DATABASEs share their checkpoints.
 func (p *pool) close() error {
 	p.pending.Wait()
+	p.swept.Wait()
 	p.mu.Lock()
 	errs := p.late
 	var names []string
@@ -263,7 +276,84 @@ func (p *pool) close() error {
 	if p.db != nil {
 		errs = append(errs, p.db.Close())
 	}
+	if p.alive != nil {
+		errs = append(errs, p.alive.Close())
+	}
 	return errors.Join(errs...)
+}
+
+// appName is the application_name of the session that says pool id lives.
+const appName = "strata-testdb-pool-"
+
+// announce opens the pool's session, once, before the pool's first
+// database is created, and starts sweeping the databases of dead pools.
+func (p *pool) announce(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.alive != nil {
+		return nil
+	}
+	u, err := url.Parse(p.admin)
+	if err != nil {
+		return fmt.Errorf("parse STRATA_TEST_POSTGRES_URL: %w", err)
+	}
+	q := u.Query()
+	q.Set("application_name", appName+p.id)
+	u.RawQuery = q.Encode()
+	alive, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return fmt.Errorf("open %s: %w", redact(u.String()), err)
+	}
+	alive.SetMaxIdleConns(1)
+	alive.SetMaxOpenConns(1)
+	alive.SetConnMaxIdleTime(0)
+	alive.SetConnMaxLifetime(0)
+	if err := alive.PingContext(ctx); err != nil {
+		alive.Close()
+		return fmt.Errorf("open the pool's session: %w", err)
+	}
+	p.alive = alive
+	p.swept.Add(1)
+	go func() {
+		defer p.swept.Done()
+		p.sweep()
+	}()
+	return nil
+}
+
+// sweep drops the databases of pools whose session is gone. Its errors
+// only mean something is left for the next sweep.
+func (p *pool) sweep() {
+	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
+	defer cancel()
+	db, err := p.adminDB()
+	if err != nil {
+		return
+	}
+	rows, err := db.QueryContext(ctx, `
+SELECT d.datname FROM pg_database d
+WHERE d.datname ~ '^strata_test_[0-9a-f]{6}_[0-9a-f]{6}$'
+AND NOT EXISTS (SELECT FROM pg_stat_activity a WHERE a.application_name = $1 || substr(d.datname, 13, 6))`, appName)
+	if err != nil {
+		return
+	}
+	var dead []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) == nil {
+			dead = append(dead, name)
+		}
+	}
+	rows.Close()
+	var wg sync.WaitGroup
+	for _, name := range dead {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = db.ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
+		}()
+	}
+	wg.Wait()
 }
 
 // reset makes database name indistinguishable from a fresh one, or says

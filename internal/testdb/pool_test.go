@@ -377,3 +377,30 @@ func TestEveryPackageRunsMain(t *testing.T) {
 		t.Fatal("found no test file that asks for a database: the walk is broken")
 	}
 }
+
+// TestPoolSweepsDeadPools: the databases of a pool whose binary died
+// without dropping them (its session is gone) are dropped by the next
+// pool; a live pool's databases are not.
+func TestPoolSweepsDeadPools(t *testing.T) {
+	t.Parallel()
+	dead, live := privatePool(t), privatePool(t)
+	lost, kept := take(t, dead), take(t, live)
+	// The dead binary's session ends with it; its databases stay.
+	dead.mu.Lock()
+	dead.alive.Close()
+	dead.mu.Unlock()
+	admin, err := live.adminDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, admin, `SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = '`+appName+dead.id+`'`)
+	next := privatePool(t)
+	take(t, next)
+	next.swept.Wait()
+	if exists(t, live, lost) {
+		t.Errorf("%s of a dead pool survived the next pool's sweep", lost)
+	}
+	if !exists(t, live, kept) {
+		t.Errorf("%s of a live pool was swept", kept)
+	}
+}

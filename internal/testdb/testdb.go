@@ -53,11 +53,16 @@ func (d DB) Open(t testing.TB) *sql.DB {
 }
 
 func randomName() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	return "strata_test_" + randomHex(6)
+}
+
+// randomHex returns n random bytes in hexadecimal.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
 		panic(err)
 	}
-	return "strata_test_" + hex.EncodeToString(b[:])
+	return hex.EncodeToString(b)
 }
 
 // unavailable skips the test outside CI and fails it in CI.

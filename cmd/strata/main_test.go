@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	cacheHome = filepath.Join(dir, "cache")
-	code := m.Run()
+	code := testdb.Main(m)
 	stopSharedServers()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -180,13 +180,18 @@ func (b *blocker) release() {
 
 // SQL is a statement that waits until the blocker is released, then
 // lets it go at once (so the test can take it again). Its text is also
-// the needle for waitRunning and waitBlocked.
-func (b *blocker) SQL() string {
+// the needle for waitRunning and wait.
+func (b *blocker) SQL() string { return "SELECT " + b.Call() }
+
+// Call is the expression of SQL, for a statement of a test's own that
+// waits on the blocker: on PostgreSQL a function returning void (use it
+// in FROM), on MySQL an integer.
+func (b *blocker) Call() string {
 	if b.driver == "pgx" {
 		// A transaction-level lock ends with the statement's transaction.
-		return fmt.Sprintf("SELECT pg_advisory_xact_lock(7317, %s)", b.key)
+		return fmt.Sprintf("pg_advisory_xact_lock(7317, %s)", b.key)
 	}
-	return fmt.Sprintf("SELECT GET_LOCK('%s', 600) + RELEASE_LOCK('%[1]s')", b.key)
+	return fmt.Sprintf("GET_LOCK('%s', 600) + RELEASE_LOCK('%[1]s')", b.key)
 }
 
 // wait waits until a statement of database dbName is waiting on the

@@ -11,7 +11,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"io"
+	"iter"
 
 	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/sqlsplit"
@@ -56,13 +56,14 @@ type batch struct {
 	err   error
 }
 
-// batches yields the statements of file p in batches of at most budget
-// bytes (a larger statement alone), each read and split in a goroutine
-// while the caller runs the one before: the goroutine hands a batch over
-// only when the caller asks for the next one, so at most two batches are
-// in memory. The bytes read go to tee. When the caller stops early,
-// batches waits for the goroutine to end (and the file to be closed).
-func (r *run) batches(p string, tee io.Writer, b dialect.Batcher) func(yield func(batch) bool) {
+// batches yields the statements seq yields in batches of at most
+// budget(n) bytes of Text for n statements (a larger statement alone),
+// each batch gathered in a goroutine while the caller runs the one before:
+// the goroutine hands a batch over only when the caller asks for the next
+// one, so at most two batches are in memory. An error ends the sequence
+// after the statements before it. When the caller stops early, batches
+// waits for the goroutine to end (and seq to close its file).
+func batches(seq iter.Seq2[sqlsplit.Statement, error], budget func(n int) int) iter.Seq[batch] {
 	return func(yield func(batch) bool) {
 		ch := make(chan batch)      // unbuffered: a batch is handed over when asked for
 		stop := make(chan struct{}) // the caller stopped early
@@ -70,8 +71,6 @@ func (r *run) batches(p string, tee io.Writer, b dialect.Batcher) func(yield fun
 		go func() {
 			defer close(done)
 			defer close(ch)
-			var cur []sqlsplit.Statement
-			size := 0
 			send := func(bt batch) bool {
 				select {
 				case ch <- bt:
@@ -80,7 +79,9 @@ func (r *run) batches(p string, tee io.Writer, b dialect.Batcher) func(yield fun
 					return false
 				}
 			}
-			for stmt, err := range r.m.statements(p, tee, r.lim) {
+			var cur []sqlsplit.Statement
+			size := 0
+			for stmt, err := range seq {
 				if err != nil {
 					if len(cur) > 0 && !send(batch{stmts: cur}) {
 						return
@@ -88,7 +89,7 @@ func (r *run) batches(p string, tee io.Writer, b dialect.Batcher) func(yield fun
 					send(batch{err: err})
 					return
 				}
-				if len(cur) > 0 && size+len(stmt.Text) > r.budget(b, len(cur)+1) {
+				if len(cur) > 0 && size+len(stmt.Text) > budget(len(cur)+1) {
 					if !send(batch{stmts: cur}) {
 						return
 					}
@@ -122,7 +123,8 @@ func (r *run) execBatched(ctx context.Context, tx *sql.Tx, b dialect.Batcher, st
 	h := sha256.New()
 	n := 0
 	texts := make([]string, 0, 64)
-	for bt := range r.batches(p, h, b) {
+	budget := func(n int) int { return r.budget(b, n) }
+	for bt := range batches(r.m.statements(p, h, r.lim), budget) {
 		if bt.err != nil {
 			return n, bt.err
 		}

@@ -69,9 +69,12 @@ func (Dialect) CanPipeline(context.Context, *sql.Conn) bool { return true }
 
 // sinceBatch is the time since the batch began: a pipeline is one
 // transaction (implicit until its BEGIN), whose start time is when the
-// server read the batch's first message; clock_timestamp() is the time
-// now, not the statement's or the transaction's start.
-const sinceBatch = "(clock_timestamp() - transaction_timestamp())"
+// server read the batch's first message. statement_timestamp() is when the
+// server began the statement it is in (the history INSERT, after the
+// file's statements ran), the same value wherever it appears in that
+// statement, so finished_at and execution_ms agree to the millisecond;
+// clock_timestamp(), read once per use, let them differ under load.
+const sinceBatch = "(statement_timestamp() - transaction_timestamp())"
 
 // ElapsedMS implements dialect.Pipeliner.
 func (Dialect) ElapsedMS() string {

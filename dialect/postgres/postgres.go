@@ -78,18 +78,21 @@ func (Dialect) ChangesSession(stmt string) bool {
 	if strings.HasPrefix(head, "RESET ") {
 		return true
 	}
-	for rest := stmt; ; {
-		i := dialect.IndexFold(rest, "SET")
-		if i < 0 {
-			return false
+	// One pass over the bytes: searching "SET" and then looking at what
+	// follows restarted the scan at every "set" in the text, quadratic in a
+	// multi-megabyte INSERT whose values say "settle" thousands of times.
+	for i := 0; i+3 <= len(stmt); i++ {
+		if stmt[i]|0x20 != 's' || stmt[i+1]|0x20 != 'e' || stmt[i+2]|0x20 != 't' {
+			continue
 		}
-		rest = rest[i+3:]
+		rest := stmt[i+3:]
 		for _, tail := range []string{"_CONFIG", " ROLE", " SESSION"} {
 			if len(rest) >= len(tail) && strings.EqualFold(rest[:len(tail)], tail) {
 				return true
 			}
 		}
 	}
+	return false
 }
 
 // ResetSession runs RESET ALL. It does not use DISCARD ALL, which would

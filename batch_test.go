@@ -130,3 +130,48 @@ func TestLargeFileInBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeFileInBatchesCancelled: a run cancelled while a large file goes
+// in batches stops, leaves nothing of the file applied or recorded, and
+// releases the lock: the next run applies the file whole.
+func TestLargeFileInBatchesCancelled(t *testing.T) {
+	t.Parallel()
+	const n = 4000
+	for _, kind := range []string{"postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t, kind)
+			sqlDB := db.Open(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			observe := func(e strata.Event) {
+				if e.Kind == strata.EventStatementStart && e.Index == n/2 && strings.HasSuffix(e.Migration.Path, "0002_data.sql") {
+					cancel() // in a later batch, before it is sent
+				}
+			}
+			fsys := files(
+				"0001_table.sql", "CREATE TABLE big (id int, v varchar(400));\n",
+				"0002_data.sql", largeFile(n, 0, ""),
+			)
+			m := newMigrator(t, db, sqlDB, fsys, strata.WithObserver(observe))
+			if _, err := m.Up(ctx, strata.PlanOptions{}); !errors.Is(err, context.Canceled) {
+				t.Fatalf("up: %v, want cancelled", err)
+			}
+			bg := context.Background()
+			var count int
+			if err := sqlDB.QueryRowContext(bg, "SELECT count(*) FROM big").Scan(&count); err != nil {
+				t.Fatal(err)
+			}
+			if count != 0 {
+				t.Errorf("%d rows after the cancelled run, want none", count)
+			}
+			res, err := newMigrator(t, db, sqlDB, fsys).Up(bg, strata.PlanOptions{})
+			if err != nil || len(res.Applied) != 1 || res.Applied[0].Statements != n {
+				t.Fatalf("up again: %v, applied %+v; want 0002 whole", err, res)
+			}
+			if err := sqlDB.QueryRowContext(bg, "SELECT count(*) FROM big").Scan(&count); err != nil || count != n {
+				t.Errorf("%d rows (%v), want %d", count, err, n)
+			}
+		})
+	}
+}

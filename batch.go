@@ -18,10 +18,12 @@ import (
 )
 
 // batchBytes is the most statement bytes in one batch (a statement
-// larger than it goes alone). Measured on 50 MB of 1,000-row INSERTs:
-// 1 MiB keeps the server as busy as one message for the whole file, with
-// a few MiB of memory.
-const batchBytes = 1 << 20
+// larger than it goes alone). Measured on 50 MB of 1,000-row INSERTs
+// (bench/run.sh data50) on a loaded 2-core machine: 256 KiB, 512 KiB and
+// 1 MiB run in times within the noise of each other, all ahead of one
+// message for the whole file, and 256 KiB keeps the CLI's peak memory
+// under 32 MiB (31 MiB, against 34 MiB at 512 KiB and 36 MiB at 1 MiB).
+const batchBytes = 256 << 10
 
 // canBatch reports whether the file of step, run in a transaction on
 // r.conn, goes in batches: a file too big for the one-round-trip pipeline

@@ -36,7 +36,15 @@ var _ dialect.SchemaReader = Dialect{}
 // skip is called with the raw (unquoted) schema and name of every table;
 // a table it reports true for is left out with its constraints, indexes,
 // triggers and the sequences owned by its columns. skip may be nil.
-func (Dialect) ReadSchema(ctx context.Context, q dialect.Execer, skip func(schemaName, table string) bool) (*schema.Snapshot, error) {
+func (d Dialect) ReadSchema(ctx context.Context, q dialect.Execer, skip func(schemaName, table string) bool) (*schema.Snapshot, error) {
+	return d.ReadSchemaOf(ctx, q, "", skip)
+}
+
+// ReadSchemaOf is ReadSchema of one schema, schemaName, or of every
+// non-system schema when it is "" (dialect.ScopedSchemaReader). The
+// catalogs are filtered by the schema's name on the server, so a tenant's
+// snapshot holds its own schema only, whatever else the database holds.
+func (Dialect) ReadSchemaOf(ctx context.Context, q dialect.Execer, schemaName string, skip func(schemaName, table string) bool) (*schema.Snapshot, error) {
 	if skip == nil {
 		skip = func(string, string) bool { return false }
 	}
@@ -52,7 +60,7 @@ func (Dialect) ReadSchema(ctx context.Context, q dialect.Execer, skip func(schem
 		}
 	}
 	if beginner == nil {
-		return readInTransaction(ctx, q, skip)
+		return readInTransaction(ctx, q, schemaName, skip)
 	}
 	tx, err := beginner.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
@@ -62,13 +70,13 @@ func (Dialect) ReadSchema(ctx context.Context, q dialect.Execer, skip func(schem
 	if _, err := tx.ExecContext(ctx, "SET LOCAL search_path TO ''"); err != nil {
 		return nil, fmt.Errorf("read schema: set search_path: %w", err)
 	}
-	return readCatalog(ctx, tx, skip)
+	return readCatalog(ctx, tx, schemaName, skip)
 }
 
 // readInTransaction reads in the caller's transaction: it sets the
 // search_path for the rest of that transaction and restores the old value
 // afterwards.
-func readInTransaction(ctx context.Context, q dialect.Execer, skip func(string, string) bool) (snap *schema.Snapshot, err error) {
+func readInTransaction(ctx context.Context, q dialect.Execer, schemaName string, skip func(string, string) bool) (snap *schema.Snapshot, err error) {
 	var old string
 	if err := q.QueryRowContext(ctx, "SELECT pg_catalog.current_setting('search_path')").Scan(&old); err != nil {
 		return nil, fmt.Errorf("read schema: search_path: %w", err)
@@ -81,7 +89,7 @@ func readInTransaction(ctx context.Context, q dialect.Execer, skip func(string, 
 			err = fmt.Errorf("read schema: restore search_path: %w", rerr)
 		}
 	}()
-	return readCatalog(ctx, q, skip)
+	return readCatalog(ctx, q, schemaName, skip)
 }
 
 // connInTransaction reports whether a pgx connection is inside a
@@ -103,14 +111,16 @@ func connInTransaction(c *sql.Conn) bool {
 // is read with five queries rather than eleven. Each query left out costs a cold
 // connection (a run's pinned one) tens of milliseconds of planning over
 // catalogs it has not touched yet.
-func readCatalog(ctx context.Context, q dialect.Execer, skip func(string, string) bool) (*schema.Snapshot, error) {
+func readCatalog(ctx context.Context, q dialect.Execer, schemaName string, skip func(string, string) bool) (*schema.Snapshot, error) {
 	var (
 		version            int
 		relkinds, typtypes string
 		routines, triggers bool
 	)
 	x := expander()
-	if err := q.QueryRowContext(ctx, x.Replace(queryPresentKinds)).Scan(&version, &relkinds, &typtypes, &routines, &triggers); err != nil {
+	c := collector{skip: skip, index: map[objectID]int{}, schema: schemaName}
+	present, args := c.scoped(x.Replace(queryPresentKinds))
+	if err := q.QueryRowContext(ctx, present, args...).Scan(&version, &relkinds, &typtypes, &routines, &triggers); err != nil {
 		return nil, fmt.Errorf("read schema: which objects exist: %w", err)
 	}
 	// A SQL-standard body (BEGIN ATOMIC, RETURN ...; PostgreSQL 14+) is
@@ -120,7 +130,6 @@ func readCatalog(ctx context.Context, q dialect.Execer, skip func(string, string
 		body = "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END"
 	}
 	has := func(set, any string) bool { return strings.ContainsAny(set, any) }
-	c := collector{skip: skip, index: map[objectID]int{}}
 	for _, k := range []struct {
 		what, query string
 		present     bool
@@ -160,10 +169,20 @@ type objectID struct {
 // the default work_mem and cost more than every other part of a read, so
 // the attributes are sorted here, by (ord, sub) within their object.
 type collector struct {
+	schema  string // the one schema read, or "" for every user schema
 	skip    func(string, string) bool
 	objects []schema.Object
 	attrs   [][]sortedAttr // attrs[i] belongs to objects[i]
 	index   map[objectID]int
+}
+
+// scoped narrows a catalog query to c.schema when one is set: its filter
+// on user schemas becomes one on that schema's name, the query's $1.
+func (c *collector) scoped(query string) (string, []any) {
+	if c.schema == "" || !strings.Contains(query, userSchema("n")) {
+		return query, nil
+	}
+	return strings.ReplaceAll(query, userSchema("n"), oneSchema("n")), []any{c.schema}
 }
 
 type sortedAttr struct {
@@ -206,7 +225,8 @@ func (c *collector) result() []schema.Object {
 
 // attrRows reads a query of attribute rows (see schema_sql.go).
 func (c *collector) attrRows(ctx context.Context, q dialect.Execer, query string) error {
-	rows, err := q.QueryContext(ctx, query)
+	query, args := c.scoped(query)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -237,7 +257,8 @@ func (c *collector) attrRows(ctx context.Context, q dialect.Execer, query string
 // options as printed) and predicate, so a change names the part that
 // changed.
 func (c *collector) indexes(ctx context.Context, q dialect.Execer, query string) error {
-	rows, err := q.QueryContext(ctx, query)
+	query, args := c.scoped(query)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,12 @@ func userSchema(n string) string {
 	return "(" + n + ".nspname <> 'information_schema' AND " + n + ".nspname !~ '^pg_')"
 }
 
+// oneSchema is userSchema narrowed to the schema named by the query's
+// first parameter.
+func oneSchema(n string) string {
+	return "(" + n + ".nspname = $1)"
+}
+
 // notExtension is the filter that leaves out an object an extension
 // created (pg_depend deptype 'e'): the extension itself is listed instead.
 func notExtension(catalog, oid string) string {

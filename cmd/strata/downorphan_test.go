@@ -21,8 +21,11 @@ func TestKilledDownRunOrphanedStatement(t *testing.T) {
 		down    func(*blocker) string // the down file, whose second statement waits on the blocker
 		applied int                   // statements recorded once the orphan ended
 	}{
-		{"mysql", func(b *blocker) string {
-			return "DROP TABLE first_one;\nCREATE TABLE late AS SELECT " + b.Call() + " AS s;\nCREATE TABLE after_it (x int);\n"
+		{"mysql", func(*blocker) string {
+			// SLEEP, not the blocker: MariaDB may end a GET_LOCK wait once
+			// its client is gone (TestKilledMySQLRunStatementStillExecuting
+			// saw it), and the orphan must outlive its client.
+			return "DROP TABLE first_one;\nCREATE TABLE late AS SELECT SLEEP(5) AS s;\nCREATE TABLE after_it (x int);\n"
 		}, 1},
 		{"postgres", func(b *blocker) string {
 			return "-- strata:no-transaction\nDROP TABLE first_one;\nCREATE TABLE late AS SELECT 1 AS s FROM " + b.Call() + ";\nCREATE TABLE after_it (x int);\n"

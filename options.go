@@ -82,6 +82,8 @@ type config struct {
 	clockSkew       time.Duration // WithClockSkew
 	table           dialect.Table
 	sessionSQL      []string
+	sharedPool      bool   // WithSharedPool
+	tenantSchema    string // WithTenantSchema
 	allowOutOfOrder bool
 	allowDrift      bool // WithAllowDrift
 	failIfAhead     bool
@@ -138,6 +140,37 @@ func WithSessionSQL(stmts ...string) Option {
 				c.sessionSQL = append(c.sessionSQL, s)
 			}
 		}
+		return nil
+	}
+}
+
+// WithSharedPool says db's pool is shared by Migrators that each set their
+// own session with [WithSessionSQL], such as the schemas of one server in
+// a fleet, each with its own SET search_path: a connection that only ran
+// the session SQL goes back to the pool when strata is done with it
+// instead of being closed, so the next Migrator reuses it rather than
+// opening a connection of its own. Every connection strata takes runs the
+// session SQL again first, so none works in another Migrator's session;
+// one a file left other session state on is still closed. Do not share
+// such a pool with an application, which would get a connection in the
+// last Migrator's session.
+func WithSharedPool(shared bool) Option {
+	return func(c *config) error {
+		c.sharedPool = shared
+		return nil
+	}
+}
+
+// WithTenantSchema says the migrations create objects in one schema only,
+// name, as each tenant of a schema-per-tenant database does: the schema
+// snapshots recorded after a run, and the drift checks that compare with
+// them, cover that schema only where the dialect can read one schema
+// (PostgreSQL; a MySQL database is read alone anyway), instead of every
+// schema of the database, which would hold the other tenants' objects and
+// see their migrations as drift.
+func WithTenantSchema(name string) Option {
+	return func(c *config) error {
+		c.tenantSchema = name
 		return nil
 	}
 }

@@ -97,7 +97,13 @@ func (m *Migrator) readSchema(ctx context.Context, q dialect.Execer) (*schema.Sn
 	if !ok {
 		return nil, ErrSchemaUnsupported
 	}
-	s, err := r.ReadSchema(ctx, q, m.ownTable)
+	var s *schema.Snapshot
+	var err error
+	if sr, ok := m.d.(dialect.ScopedSchemaReader); ok && m.cfg.tenantSchema != "" {
+		s, err = sr.ReadSchemaOf(ctx, q, m.cfg.tenantSchema, m.ownTable)
+	} else {
+		s, err = r.ReadSchema(ctx, q, m.ownTable)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the schema: %w", err)
 	}

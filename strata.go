@@ -161,11 +161,12 @@ func (m *Migrator) conn(ctx context.Context) (*sql.Conn, error) {
 }
 
 // putBack returns a connection taken with conn to the pool, or discards it
-// when strata left session state on it (WithSessionSQL, or a file's SET
-// that was not reset, changed), so the application's next connection from
-// its *sql.DB never inherits strata's session.
+// when strata left session state on it (WithSessionSQL, unless
+// WithSharedPool, or a file's SET that was not reset, changed), so the
+// application's next connection from its *sql.DB never inherits strata's
+// session.
 func (m *Migrator) putBack(c *sql.Conn, changed bool) {
-	if changed || len(m.cfg.sessionSQL) > 0 {
+	if changed || len(m.cfg.sessionSQL) > 0 && !m.cfg.sharedPool {
 		// An error wrapping driver.ErrBadConn from Raw makes database/sql
 		// close the driver connection instead of pooling it.
 		_ = c.Raw(func(any) error { return driver.ErrBadConn })

@@ -3,12 +3,14 @@
 # path, peer tools) on the workloads of issue 6. Recreates the database
 # before every run, runs each workload's commands in turn RUNS times
 # (alternating, so drift weighs on all alike), prints the median wall
-# time, min-max and the median peak memory (bench/measure). Downloads
-# nothing.
+# time, min-max and the median peak memory (bench/measure). The peer tools
+# are built at pinned versions from the Go module proxy by
+# internal/importer/testdata/install-peers.sh (once; NO_PEERS=1 skips them).
 #
 #   bench/run.sh                 # every workload except the 1 GB file
 #   LARGE=1 bench/run.sh         # also the 1 GB file
 #   ONLY=insert1000 bench/run.sh # one workload
+#   ONLY=fleet FLEET_PG=1000 FLEET_MY=300 FLEET_PAR=4 bench/run.sh # the fleet
 #   GOOSE=/path/goose MIGRATE=/path/migrate DBMATE=/path/dbmate TERN=/path/tern bench/run.sh
 #
 # Needs: go, psql, mariadb (client); PostgreSQL on
@@ -30,6 +32,17 @@ STRATA="$OUT/strata"
 # (GNU time's wall time is in hundredths of a second).
 go build -o "$OUT/measure" ./bench/measure
 MEASURE="$OUT/measure"
+# Peer tools: GOOSE, MIGRATE, DBMATE and TERN default to the binaries
+# install-peers.sh builds at its pinned versions into $STRATA_PEERS (or
+# ~/.cache/strata-peers); a tool already built is not built again.
+if [ -z "${NO_PEERS:-}" ]; then
+	echo "installing the peer tools (pinned versions)..."
+	PEERS=$(internal/importer/testdata/install-peers.sh | tail -1)
+	GOOSE=${GOOSE:-$PEERS/goose}
+	MIGRATE=${MIGRATE:-$PEERS/migrate}
+	DBMATE=${DBMATE:-$PEERS/dbmate}
+	TERN=${TERN:-$PEERS/tern}
+fi
 # strata's checksum cache (docs/checksums.md) lives here, not in the
 # user's cache folder; rm -rf it for a cold start.
 export XDG_CACHE_HOME="$(cd "$OUT" && pwd)/cache"
@@ -103,6 +116,25 @@ gen_data() {
 	rm -rf "$1.up"; mkdir -p "$1.up"
 	ln -s "$(cd "$1" && pwd)/0001_create.sql" "$1.up/1_create.up.sql"
 	ln -s "$(cd "$1" && pwd)/0002_data.sql" "$1.up/2_data.up.sql"
+}
+
+# gen_fleet DIR: a tenant's 20 small files, portable between PostgreSQL and
+# MariaDB: five times a table, its rows, an index, a new column and its
+# backfill. DIR.goose holds the same files for goose, DIR.all.sql them all.
+gen_fleet() {
+	rm -rf "$1" "$1.goose"; mkdir -p "$1" "$1.goose"
+	local g n f
+	for g in 1 2 3 4 5; do
+		n=$(( (g - 1) * 4 ))
+		printf 'CREATE TABLE t%d (id int PRIMARY KEY, name varchar(64) NOT NULL, kind varchar(16));\n' "$g" >"$1/$(printf %05d $((n + 1)))_table$g.sql"
+		printf "INSERT INTO t%d VALUES (1, 'one', 'a'), (2, 'two', 'b'), (3, 'three', 'a');\nINSERT INTO t%d VALUES (4, 'four', 'c');\n" "$g" "$g" >"$1/$(printf %05d $((n + 2)))_rows$g.sql"
+		printf 'CREATE INDEX t%d_name ON t%d (name);\n' "$g" "$g" >"$1/$(printf %05d $((n + 3)))_index$g.sql"
+		printf "ALTER TABLE t%d ADD COLUMN note varchar(100);\nUPDATE t%d SET note = 'backfilled' WHERE kind = 'a';\n" "$g" "$g" >"$1/$(printf %05d $((n + 4)))_column$g.sql"
+	done
+	for f in "$1"/*.sql; do
+		{ echo '-- +goose Up'; cat "$f"; } >"$1.goose/$(basename "$f")"
+	done
+	cat "$1"/*.sql >"$1.all.sql"
 }
 
 want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
@@ -193,6 +225,57 @@ fi
 if want startup; then
 	noop() { :; }
 	for _ in $(rounds); do measure "startup.version" noop "$STRATA" version; done
+fi
+
+if want fleet; then
+	# A fleet: FLEET_PG (1,000) schemas of one PostgreSQL database and
+	# FLEET_MY (300) MariaDB databases, 20 small files each (a table, its
+	# rows, an index, a new column and its backfill, five times over),
+	# brought up to date with --parallel FLEET_PAR (4). Compared with the
+	# database's own limit (one client session per target applying the 20
+	# files concatenated, FLEET_PAR at once) and with a shell loop running
+	# goose once per target. Setup and reset are one client call each.
+	NPG=${FLEET_PG:-1000}; NMY=${FLEET_MY:-300}; PAR=${FLEET_PAR:-4}
+	FPGDB=strata_fleet
+	FPGURL="postgres://postgres@127.0.0.1:5432/$FPGDB?sslmode=disable"
+	FMYURL="mysql://root@127.0.0.1:3306/mysql"
+	gen_fleet "$W/fleet"
+	fleet_pg_reset() {
+		psql -qX -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<-SQL
+		DROP DATABASE IF EXISTS $FPGDB WITH (FORCE);
+		CREATE DATABASE $FPGDB;
+		\c $FPGDB
+		DO \$\$BEGIN FOR i IN 1..$NPG LOOP EXECUTE format('CREATE SCHEMA tenant_%s', lpad(i::text, 4, '0')); END LOOP; END\$\$;
+		SQL
+	}
+	fleet_my_reset() {
+		{
+			mariadb -h127.0.0.1 -uroot -N -e "SELECT CONCAT('DROP DATABASE \`', schema_name, '\`;') FROM information_schema.schemata WHERE schema_name LIKE 'sfleet\\_%'"
+			seq -f "CREATE DATABASE sfleet_%04g;" 1 "$NMY"
+		} | mariadb -h127.0.0.1 -uroot
+	}
+	pg_schemas() { seq -f 'tenant_%04g' 1 "$NPG"; }
+	my_dbs() { seq -f 'sfleet_%04g' 1 "$NMY"; }
+	for _ in $(rounds); do
+	measure "pg.fleet$NPG.raw(psql,xargs-P$PAR)" fleet_pg_reset sh -c "seq -f 'tenant_%04g' 1 $NPG | xargs -P$PAR -I{} psql -qX -h 127.0.0.1 -U postgres -d $FPGDB -v ON_ERROR_STOP=1 -c 'SET search_path TO {}' -f '$W/fleet.all.sql'"
+	measure "pg.fleet$NPG.raw(psql-1,xargs-P$PAR)" fleet_pg_reset sh -c "seq -f 'tenant_%04g' 1 $NPG | xargs -P$PAR -I{} psql -qX -1 -h 127.0.0.1 -U postgres -d $FPGDB -v ON_ERROR_STOP=1 -c 'SET search_path TO {}' -f '$W/fleet.all.sql'"
+	measure "pg.fleet$NPG.strata(--parallel=$PAR)" fleet_pg_reset "$STRATA" up -q --parallel "$PAR" --targets-schemas 'tenant\_%' --dir "$W/fleet" --url "$FPGURL"
+	measure "my.fleet$NMY.raw(mariadb,xargs-P$PAR)" fleet_my_reset sh -c "seq -f 'sfleet_%04g' 1 $NMY | xargs -P$PAR -I{} sh -c 'mariadb -h127.0.0.1 -uroot {} < \"$W/fleet.all.sql\"'"
+	measure "my.fleet$NMY.strata(--parallel=$PAR)" fleet_my_reset "$STRATA" up -q --parallel "$PAR" --targets-schemas 'sfleet\_%' --dir "$W/fleet" --url "$FMYURL"
+	if [ -n "${GOOSE:-}" ]; then
+	measure "pg.fleet$NPG.goose(shell-loop)" fleet_pg_reset sh -c "for s in \$(seq -f 'tenant_%04g' 1 $NPG); do '$GOOSE' -dir '$W/fleet.goose' postgres \"host=127.0.0.1 user=postgres dbname=$FPGDB sslmode=disable search_path=\$s\" up >/dev/null || exit 1; done"
+	measure "my.fleet$NMY.goose(shell-loop)" fleet_my_reset sh -c "for s in \$(seq -f 'sfleet_%04g' 1 $NMY); do '$GOOSE' -dir '$W/fleet.goose' mysql \"root@tcp(127.0.0.1:3306)/\$s\" up >/dev/null || exit 1; done"
+	fi
+	done
+	# status and check over the fleet, all targets up to date.
+	fleet_pg_reset; "$STRATA" up -q --parallel "$PAR" --targets-schemas 'tenant\_%' --dir "$W/fleet" --url "$FPGURL"
+	noop() { :; }
+	for _ in $(rounds); do
+	measure "pg.fleet$NPG.status.raw(psql,one-query-each,xargs-P$PAR)" noop sh -c "seq -f 'tenant_%04g' 1 $NPG | xargs -P$PAR -I{} psql -qXAt -h 127.0.0.1 -U postgres -d $FPGDB -c 'SELECT * FROM {}.strata_schema_history'"
+	measure "pg.fleet$NPG.status.strata" noop "$STRATA" status --json --parallel "$PAR" --targets-schemas 'tenant\_%' --dir "$W/fleet" --url "$FPGURL"
+	measure "pg.fleet$NPG.check.strata" noop "$STRATA" check --json --parallel "$PAR" --targets-schemas 'tenant\_%' --dir "$W/fleet" --url "$FPGURL"
+	measure "pg.fleet$NPG.uptodate.strata(up,nothing-pending)" noop "$STRATA" up -q --parallel "$PAR" --targets-schemas 'tenant\_%' --dir "$W/fleet" --url "$FPGURL"
+	done
 fi
 
 summarise

@@ -21,3 +21,13 @@ type SchemaReader interface {
 	// with its indexes, triggers and constraints.
 	ReadSchema(ctx context.Context, q Execer, skip func(schemaName, table string) bool) (*schema.Snapshot, error)
 }
+
+// ScopedSchemaReader is a SchemaReader that can read one schema of a
+// database with many (PostgreSQL), for a Migrator whose migrations create
+// objects in one schema only: a tenant of a schema-per-tenant fleet, whose
+// snapshot must not hold, or drift with, the other tenants' schemas.
+type ScopedSchemaReader interface {
+	// ReadSchemaOf is ReadSchema of the schema named schemaName only
+	// (every schema when "").
+	ReadSchemaOf(ctx context.Context, q Execer, schemaName string, skip func(schemaName, table string) bool) (*schema.Snapshot, error)
+}

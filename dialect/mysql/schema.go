@@ -125,10 +125,14 @@ func sortedAttrs(prefix string, m map[string]string) []schema.Attr {
 	return out
 }
 
-// each runs query with the database's name as its one argument and calls
-// scan for every row.
+// each runs query with the database's name as every argument (each ?)
+// and calls scan for every row.
 func (r *reader) each(ctx context.Context, query string, scan func(*sql.Rows) error) error {
-	rows, err := r.q.QueryContext(ctx, query, r.db)
+	args := make([]any, strings.Count(query, "?"))
+	for i := range args {
+		args[i] = r.db
+	}
+	rows, err := r.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

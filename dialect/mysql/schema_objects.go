@@ -112,8 +112,27 @@ FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?`, func(rows *sql.Rows) erro
 // routine's name is its identity (MySQL does not overload); the
 // parameters are an attribute, so a changed signature reads as a change.
 func (r *reader) readRoutines(ctx context.Context) error {
+	type routine struct {
+		typ, name, returns, body, deterministic, access, security, comment string
+	}
+	var routines []routine
+	err := r.each(ctx, `SELECT ROUTINE_TYPE, ROUTINE_NAME, COALESCE(DTD_IDENTIFIER, ''), COALESCE(ROUTINE_DEFINITION, ''),
+	IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, ROUTINE_COMMENT
+FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`, func(rows *sql.Rows) error {
+		var x routine
+		if err := rows.Scan(&x.typ, &x.name, &x.returns, &x.body, &x.deterministic, &x.access, &x.security, &x.comment); err != nil {
+			return err
+		}
+		routines = append(routines, x)
+		return nil
+	})
+	if err != nil || len(routines) == 0 {
+		// PARAMETERS parses the body of every routine on the server
+		// (MariaDB): not read for a database without routines.
+		return err
+	}
 	params := map[[2]string][]string{}
-	err := r.each(ctx, `SELECT ROUTINE_TYPE, SPECIFIC_NAME, COALESCE(PARAMETER_MODE, ''), PARAMETER_NAME, DTD_IDENTIFIER
+	err = r.each(ctx, `SELECT ROUTINE_TYPE, SPECIFIC_NAME, COALESCE(PARAMETER_MODE, ''), PARAMETER_NAME, DTD_IDENTIFIER
 FROM information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA = ? AND ORDINAL_POSITION > 0
 ORDER BY ROUTINE_TYPE, SPECIFIC_NAME, ORDINAL_POSITION`, func(rows *sql.Rows) error {
 		var typ, name, mode, param, dtd string
@@ -131,38 +150,35 @@ ORDER BY ROUTINE_TYPE, SPECIFIC_NAME, ORDINAL_POSITION`, func(rows *sql.Rows) er
 	if err != nil {
 		return err
 	}
-	return r.each(ctx, `SELECT ROUTINE_TYPE, ROUTINE_NAME, COALESCE(DTD_IDENTIFIER, ''), COALESCE(ROUTINE_DEFINITION, ''),
-	IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, ROUTINE_COMMENT
-FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`, func(rows *sql.Rows) error {
-		var typ, name, returns, body, deterministic, access, security, comment string
-		if err := rows.Scan(&typ, &name, &returns, &body, &deterministic, &access, &security, &comment); err != nil {
-			return err
-		}
+	for _, x := range routines {
 		kind := schema.KindProcedure
-		if typ == "FUNCTION" {
+		if x.typ == "FUNCTION" {
 			kind = schema.KindFunction
 		}
-		attrs := []schema.Attr{{Key: "parameters", Value: "(" + strings.Join(params[[2]string{typ, name}], ", ") + ")"}}
+		attrs := []schema.Attr{{Key: "parameters", Value: "(" + strings.Join(params[[2]string{x.typ, x.name}], ", ") + ")"}}
 		if kind == schema.KindFunction {
-			attrs = append(attrs, schema.Attr{Key: "returns", Value: returns})
+			attrs = append(attrs, schema.Attr{Key: "returns", Value: x.returns})
 		}
 		attrs = append(attrs,
-			schema.Attr{Key: "deterministic", Value: strings.ToLower(deterministic)},
-			schema.Attr{Key: "sql data access", Value: access},
-			schema.Attr{Key: "security", Value: security})
-		attrs = attr(attrs, "comment", comment)
-		attrs = append(attrs, schema.Attr{Key: "body", Value: body})
-		r.objects = append(r.objects, schema.Object{Kind: kind, Name: name, Attrs: attrs})
-		return nil
-	})
+			schema.Attr{Key: "deterministic", Value: strings.ToLower(x.deterministic)},
+			schema.Attr{Key: "sql data access", Value: x.access},
+			schema.Attr{Key: "security", Value: x.security})
+		attrs = attr(attrs, "comment", x.comment)
+		attrs = append(attrs, schema.Attr{Key: "body", Value: x.body})
+		r.objects = append(r.objects, schema.Object{Kind: kind, Name: x.name, Attrs: attrs})
+	}
+	return nil
 }
 
 // readTriggers reads triggers, leaving out those of skipped tables. The
 // order is the firing order among the table's triggers for the same
-// timing and event (FOLLOWS/PRECEDES), which is part of its meaning.
+// timing and event (FOLLOWS/PRECEDES), which is part of its meaning. A
+// trigger lives in its table's database; the filter on the table's
+// database (EVENT_OBJECT_SCHEMA) lets the server open that one database's
+// trigger files instead of every database's.
 func (r *reader) readTriggers(ctx context.Context) error {
 	return r.each(ctx, `SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER, ACTION_STATEMENT
-FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?`, func(rows *sql.Rows) error {
+FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND EVENT_OBJECT_SCHEMA = ?`, func(rows *sql.Rows) error {
 		var name, tbl, timing, event, stmt string
 		var order int64
 		if err := rows.Scan(&name, &tbl, &timing, &event, &order, &stmt); err != nil {

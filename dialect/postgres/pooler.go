@@ -18,8 +18,13 @@ import (
 var _ dialect.PoolerDetector = Dialect{}
 
 // detectRounds is how many times DetectPooler lets two client connections
-// take turns before it concludes there is no transaction pooler.
-const detectRounds = 3
+// take turns before it concludes there is no transaction pooler. It only
+// runs once the login id has shown a pooler is there, and other clients
+// of a busy pooler can take the server session one connection has just
+// given back, round after round (3 rounds let one of 8 concurrent runs
+// through PgBouncer conclude "no pooler"); a round costs three short
+// queries.
+const detectRounds = 20
 
 // DetectPooler looks for a transaction-mode pooler (PgBouncer in
 // transaction or statement mode, RDS Proxy multiplexing) between db and
@@ -33,10 +38,22 @@ const detectRounds = 3
 // first comes back on another. The statements go over the simple
 // protocol, so no named prepared statement is ever created on a pooled
 // server session.
+//
+// Most runs talk to the server directly, and that is settled with one
+// query on one connection before the probe: the server process a pgx
+// connection runs on is the one whose process id the server sent at login
+// (BackendKeyData). A pooler sends a key of its own at login (PgBouncer
+// makes one up, as it must: the client's cancel requests go to the pooler,
+// which forwards them to whichever server session runs the client's query
+// then), so through one the two ids differ, and the probe runs.
 func (Dialect) DetectPooler(ctx context.Context, db *sql.DB) (dialect.Pooler, error) {
 	a, err := db.Conn(ctx)
 	if err != nil {
 		return dialect.Pooler{}, fmt.Errorf("detect a connection pooler: %w", err)
+	}
+	if direct, err := loginPIDMatches(ctx, a); err != nil || direct {
+		a.Close()
+		return dialect.Pooler{}, err
 	}
 	b, err := db.Conn(ctx)
 	if err != nil {
@@ -78,6 +95,28 @@ func (Dialect) DetectPooler(ctx context.Context, db *sql.DB) (dialect.Pooler, er
 		}
 	}
 	return found, nil
+}
+
+// loginPIDMatches reports whether c is a pgx connection whose server
+// process (pg_backend_pid(), over the simple protocol) is the one named
+// at login: a direct connection to the server. Another driver, or an id
+// that differs, gives false.
+func loginPIDMatches(ctx context.Context, c *sql.Conn) (bool, error) {
+	var login uint32
+	_ = c.Raw(func(dc any) error {
+		if sc, ok := dc.(*stdlib.Conn); ok {
+			login = sc.Conn().PgConn().PID()
+		}
+		return nil
+	})
+	if login == 0 {
+		return false, nil
+	}
+	pid, err := backendPID(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	return pid == int64(login), nil
 }
 
 // backendPID reads pg_backend_pid() over the simple protocol.

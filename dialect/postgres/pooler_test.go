@@ -15,7 +15,8 @@ import (
 
 // TestDetectPooler: a real PgBouncer in transaction mode is found, with
 // the default (prepared-statement cache) driver settings too; the direct
-// connection and a session-mode PgBouncer are not reported.
+// connection (on one connection only) and a session-mode PgBouncer are
+// not reported.
 func TestDetectPooler(t *testing.T) {
 	t.Parallel()
 	tx := testserver.PgBouncer(t, testserver.PoolerOptions{})
@@ -48,6 +49,11 @@ func TestDetectPooler(t *testing.T) {
 			}
 			if p.Transaction() != tc.want || p.Transaction() != (p.Evidence != "") {
 				t.Fatalf("DetectPooler = %+v, want transaction pooler %v", p, tc.want)
+			}
+			if tc.name == "direct" && db.Stats().OpenConnections != 1 {
+				// Settled by the login process id on the first connection,
+				// which the pool keeps for the run.
+				t.Errorf("a direct connection was probed with %d connections, want 1", db.Stats().OpenConnections)
 			}
 			if tc.want && db.Stats().OpenConnections != 0 {
 				t.Errorf("%d connections opened before the pooler was known are still pooled", db.Stats().OpenConnections)

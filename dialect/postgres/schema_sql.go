@@ -29,6 +29,12 @@ func userSchema(n string) string {
 	return "(" + n + ".nspname <> 'information_schema' AND " + n + ".nspname !~ '^pg_')"
 }
 
+// oneSchema is userSchema narrowed to the schema named by the query's
+// first parameter.
+func oneSchema(n string) string {
+	return "(" + n + ".nspname = $1)"
+}
+
 // notExtension is the filter that leaves out an object an extension
 // created (pg_depend deptype 'e'): the extension itself is listed instead.
 func notExtension(catalog, oid string) string {
@@ -62,8 +68,11 @@ func seqOptions(s string) string {
 		"CASE WHEN " + s + ".seqcycle THEN ' CYCLE' ELSE '' END"
 }
 
-// expand replaces the {placeholders} of a query template.
-func expand(q string) string {
+// expander replaces the {placeholders} of the query templates below. The
+// queries are expanded when a schema is read, not at start-up: building
+// them cost every strata command a few milliseconds of package
+// initialisation.
+func expander() *strings.Replacer {
 	return strings.NewReplacer(
 		"{nsp n}", userSchema("n"),
 		"{notext pg_class c}", notExtension("pg_class", "c.oid"),
@@ -82,7 +91,7 @@ func expand(q string) string {
 		"{comment pg_trigger tg}", comment("pg_trigger", "tg.oid"),
 		"{collate a}", collate("a.attcollation", "at.typcollation"),
 		"{seqopts s}", seqOptions("s"),
-	).Replace(q)
+	)
 }
 
 // attrQuery names the columns of a query of attribute rows and drops the
@@ -93,12 +102,27 @@ func attrQuery(q string) string {
 	return "SELECT * FROM (" + q + ") rows(kind, name, pschema, ptable, ord, sub, key, value) WHERE value IS NOT NULL OR key = ''"
 }
 
-var querySchemas = expand(`SELECT 'schema', quote_ident(n.nspname), NULL, NULL, v.ord, '', v.key, v.value
+// queryPresentKinds reads the server version and which kinds of object
+// the user schemas hold, with filters looser than the queries' own (an
+// extension's objects and internal triggers count), so a kind it reports
+// absent has nothing to read: the relkinds of pg_class ('c' composite
+// types, 'S' sequences, 'r'/'p' tables, 'v'/'m' views, 'i'/'I' indexes,
+// which live in their table's schema), the typtypes of enums, ranges and
+// domains, and whether any function or procedure, and any trigger not
+// made for a constraint, exists.
+const queryPresentKinds = `SELECT pg_catalog.current_setting('server_version_num')::int,
+	COALESCE((SELECT string_agg(DISTINCT c.relkind::text, '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {nsp n}), ''),
+	COALESCE((SELECT string_agg(DISTINCT t.typtype::text, '') FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+		WHERE t.typtype IN ('e', 'r', 'd') AND {nsp n}), ''),
+	EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {nsp n}),
+	EXISTS (SELECT 1 FROM pg_trigger tg WHERE NOT tg.tgisinternal)`
+
+const querySchemas = `SELECT 'schema', quote_ident(n.nspname), NULL, NULL, v.ord, '', v.key, v.value
 FROM pg_namespace n CROSS JOIN LATERAL (VALUES
 	(0, '', NULL),
 	(1, 'comment', {comment pg_namespace n})
 ) v(ord, key, value)
-WHERE {nsp n} AND {notext pg_namespace n}`)
+WHERE {nsp n} AND {notext pg_namespace n}`
 
 // queryExtensions lists extensions by name and schema, not version: CREATE
 // EXTENSION without VERSION installs whatever default the server's package
@@ -106,12 +130,12 @@ WHERE {nsp n} AND {notext pg_namespace n}`)
 // can differ by an OS package update no migration made, and ALTER
 // EXTENSION ... UPDATE is operations rather than schema. The extension's
 // own objects are left out of every other query.
-var queryExtensions = `SELECT 'extension', quote_ident(e.extname), NULL, NULL, 1, '', 'schema', quote_ident(n.nspname)
+const queryExtensions = `SELECT 'extension', quote_ident(e.extname), NULL, NULL, 1, '', 'schema', quote_ident(n.nspname)
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`
 
 // queryTypes reads enum, composite and range types; the row types of
 // tables, views and sequences and the array types are not listed.
-var queryTypes = expand(`SELECT * FROM (
+const queryTypes = `SELECT * FROM (
 SELECT 'type', {qname t}, NULL, NULL, v.ord, '', v.key, v.value
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_range r ON r.rngtypid = t.oid
@@ -134,9 +158,9 @@ JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type at ON at.oid = a.atttypid
 WHERE t.typtype = 'c' AND {nsp n} AND {notext pg_type t}
-) x`)
+) x`
 
-var queryDomains = expand(`SELECT * FROM (
+const queryDomains = `SELECT * FROM (
 SELECT 'domain', {qname t}, NULL, NULL, v.ord, '', v.key, v.value
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_type bt ON bt.oid = t.typbasetype
@@ -152,13 +176,13 @@ UNION ALL
 SELECT 'domain', {qname t}, NULL, NULL, 10, con.conname, 'check ' || quote_ident(con.conname), pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'd' AND {nsp n} AND {notext pg_type t}
-) x`)
+) x`
 
 // querySequences reads the sequences that are not an identity column's
 // (those are part of the column). A sequence OWNED BY a column names that
 // column's table as its parent, so skipping the table skips it too.
 // last_value and is_called are not read: they are data.
-var querySequences = expand(`SELECT 'sequence', {qname c}, own.nspname, own.relname, v.ord, '', v.key, v.value
+const querySequences = `SELECT 'sequence', {qname c}, own.nspname, own.relname, v.ord, '', v.key, v.value
 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL (
 	SELECT on_.nspname, oc.relname, quote_ident(on_.nspname) || '.' || quote_ident(oc.relname) || '.' || quote_ident(oa.attname) AS col
@@ -180,12 +204,12 @@ CROSS JOIN LATERAL (VALUES
 	(100000, 'comment', {comment pg_class c})
 ) v(ord, key, value)
 WHERE c.relkind = 'S' AND {nsp n} AND {notext pg_class c}
-  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i')`)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i')`
 
 // queryTables reads ordinary and partitioned tables: columns in attnum
 // order (ord = attnum), then constraints sorted by name (ord 10000), then
 // policies (ord 20000), then the table's own attributes (ord 30000+).
-var queryTables = expand(`WITH tbl AS MATERIALIZED (
+const queryTables = `WITH tbl AS MATERIALIZED (
 	SELECT c.oid, n.nspname, c.relname, {qname c} AS name, c.relkind, c.relispartition, c.relpartbound,
 		c.relpersistence, c.reloptions, c.relrowsecurity, c.relforcerowsecurity
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -242,23 +266,23 @@ FROM tbl t CROSS JOIN LATERAL (VALUES
 	(30006, 'row level security', CASE WHEN t.relforcerowsecurity THEN 'forced' WHEN t.relrowsecurity THEN 'enabled' END),
 	(30007, 'comment', (SELECT d.description FROM pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid = t.oid AND d.objsubid = 0))
 ) v(ord, key, value)
-) x`)
+) x`
 
-var queryViews = expand(`SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END, {qname c}, NULL, NULL, v.ord, '', v.key, v.value
+const queryViews = `SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END, {qname c}, NULL, NULL, v.ord, '', v.key, v.value
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL (VALUES
 	(1, 'definition', pg_get_viewdef(c.oid)),
 	(2, 'options', array_to_string(c.reloptions, ', ')),
 	(100000, 'comment', {comment pg_class c})
 ) v(ord, key, value)
-WHERE c.relkind IN ('v', 'm') AND {nsp n} AND {notext pg_class c}`)
+WHERE c.relkind IN ('v', 'm') AND {nsp n} AND {notext pg_class c}`
 
 // queryRoutines reads functions and procedures (not aggregates, and not
 // the constructors PostgreSQL makes for a range type, which depend on it
 // internally). The
 // name is the signature, since PostgreSQL overloads on it; {body} is the
 // body expression, which depends on the server version.
-var queryRoutines = expand(`SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+const queryRoutines = `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
 	{qname p} || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')', NULL, NULL, v.ord, '', v.key, v.value
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
@@ -278,11 +302,11 @@ CROSS JOIN LATERAL (VALUES
 	(100000, 'comment', {comment pg_proc p})
 ) v(ord, key, value)
 WHERE p.prokind IN ('f', 'p', 'w') AND {nsp n} AND {notext pg_proc p}
-  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')`)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')`
 
 // queryTriggers reads the triggers users create, not the internal ones
 // behind foreign keys.
-var queryTriggers = expand(`SELECT 'trigger', {qname c} || '.' || quote_ident(tg.tgname), n.nspname, c.relname, v.ord, '', v.key, v.value
+const queryTriggers = `SELECT 'trigger', {qname c} || '.' || quote_ident(tg.tgname), n.nspname, c.relname, v.ord, '', v.key, v.value
 FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL (VALUES
 	(1, 'table', {qname c}),
@@ -290,18 +314,18 @@ CROSS JOIN LATERAL (VALUES
 	(3, 'enabled', CASE tg.tgenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END),
 	(100000, 'comment', {comment pg_trigger tg})
 ) v(ord, key, value)
-WHERE NOT tg.tgisinternal AND {nsp n} AND {notext pg_class c}`)
+WHERE NOT tg.tgisinternal AND {nsp n} AND {notext pg_class c}`
 
 // queryIndexes reads the indexes that do not back a primary key, unique
 // or exclusion constraint (those are the constraint, read with the
 // table). Its rows are: name, table schema, table name, table, the
 // pg_get_indexdef text, the prefix of that text up to the column list,
 // predicate, method, unique, valid, comment.
-var queryIndexes = expand(`SELECT {qname ic}, n.nspname, c.relname, {qname c}, pg_get_indexdef(i.indexrelid),
+const queryIndexes = `SELECT {qname ic}, n.nspname, c.relname, {qname c}, pg_get_indexdef(i.indexrelid),
 	'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(ic.relname) || ' ON '
 		|| CASE WHEN ic.relkind = 'I' THEN 'ONLY ' ELSE '' END || {qname c} || ' USING ' || quote_ident(am.amname) || ' ',
 	COALESCE(pg_get_expr(i.indpred, i.indrelid), ''), am.amname, i.indisunique, i.indisvalid, {comment pg_class ic}
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
 WHERE {nsp n} AND {notext pg_class c}
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))`)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))`

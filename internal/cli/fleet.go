@@ -154,7 +154,8 @@ func (a *app) fleet(cmd *cobra.Command, fl *fleetFlags) error {
 		return err
 	}
 	a.set.readOnly = cmd.Name() != "up" || mode == reportDryRun // status, check, up --dry-run
-	b := &fleetBuild{reg: targetRegistry{}, dir: dir, extra: extra}
+	b := &fleetBuild{reg: targetRegistry{}, dir: dir, extra: extra, parallel: fl.parallel}
+	defer b.Close()
 	all, err := a.fleetTargets(ctx, fl, b)
 	if err != nil {
 		return err

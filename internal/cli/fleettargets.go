@@ -48,6 +48,21 @@ type fleetBuild struct {
 	reg   targetRegistry
 	dir   *source.Dir
 	extra []strata.Option
+	// parallel is the fleet's --parallel: the connections a shared pool
+	// keeps open between targets.
+	parallel int
+	// shared are the pools targets of one server share; the run closes
+	// them when every target is done.
+	shared []*sharedServer
+}
+
+// Close closes the pools the fleet's targets shared.
+func (b *fleetBuild) Close() error {
+	var errs []error
+	for _, s := range b.shared {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // targetRegistry maps a fleet target's name to its parsed URL, whose
@@ -205,15 +220,22 @@ func (a *app) targetsSchemas(ctx context.Context, pattern string, b *fleetBuild)
 	if err != nil {
 		return nil, t.ScrubError(err)
 	}
+	// One pool for every schema: each target's Migrator points its
+	// connections at its schema with its session SQL.
+	srv := &sharedServer{t: t, idle: b.parallel + 1}
+	b.shared = append(b.shared, srv)
 	var out []fleet.Target
 	for _, name := range names {
 		table, session, err := fleet.SchemaSettings(t.Dialect, name, a.table)
 		if err != nil {
 			return nil, usage(err)
 		}
-		ft := a.fleetTarget(b, name, t, strata.WithTable(table), strata.WithSessionSQL(session))
-		ft.URL = t.Redacted + " (schema " + name + ")"
-		out = append(out, ft)
+		b.reg[name] = t
+		opts := append(slices.Clip(b.extra), strata.WithTable(table), strata.WithSessionSQL(session), strata.WithTenantSchema(name))
+		out = append(out, fleet.Target{Name: name, URL: t.Redacted + " (schema " + name + ")",
+			Open: func(ctx context.Context) (*strata.Migrator, io.Closer, error) {
+				return srv.migrator(ctx, a, b.dir, opts...)
+			}})
 	}
 	return out, nil
 }

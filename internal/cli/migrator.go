@@ -51,31 +51,57 @@ func (a *app) loadDir() (*source.Dir, error) {
 // when it is already loaded (nil: load it). It only reads the app's flags,
 // so a fleet calls it for many targets at once, all with one dir.
 func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir, observe func(strata.Event), extra ...strata.Option) (*openDB, error) {
-	if err := a.dirExists(); err != nil {
+	opts, dir, err := a.targetOptions(t, dir, observe, extra...)
+	if err != nil {
 		return nil, err
+	}
+	db, err := t.DB()
+	if err != nil {
+		return nil, err
+	}
+	// Options are checked before connecting; the Migrator is built again
+	// below with what is found behind the connection.
+	if _, err := strata.NewFromDir(db, t.Dialect, dir, opts...); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.connect(ctx, t, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	m, err := a.poolerAware(ctx, t, db, dir, opts)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &openDB{db: db, m: m}, nil
+}
+
+// targetOptions checks the flags a Migrator for t is built from and
+// returns its options (extra last) and the folder: dir, or the folder
+// loaded now when dir is nil.
+func (a *app) targetOptions(t *config.Target, dir *source.Dir, observe func(strata.Event), extra ...strata.Option) ([]strata.Option, *source.Dir, error) {
+	if err := a.dirExists(); err != nil {
+		return nil, nil, err
 	}
 	mode, err := strata.ParseTxMode(a.tx)
 	if err != nil {
-		return nil, usage(fmt.Errorf("--tx: %w", err))
+		return nil, nil, usage(fmt.Errorf("--tx: %w", err))
 	}
 	lockMode, err := strata.ParseLockMode(a.lockMode)
 	if err != nil {
-		return nil, usage(fmt.Errorf("--lock-mode: %w", err))
+		return nil, nil, usage(fmt.Errorf("--lock-mode: %w", err))
 	}
 	if a.leaseTTL < time.Second {
-		return nil, usage(fmt.Errorf("--lease-ttl %s is too short: give at least 1s (the lease is renewed every third of it)", a.leaseTTL))
+		return nil, nil, usage(fmt.Errorf("--lease-ttl %s is too short: give at least 1s (the lease is renewed every third of it)", a.leaseTTL))
 	}
 	if a.set.readOnly {
 		// The implicit default (announced as such) may not exist yet: it
 		// reads as empty. A URL that was given must name a file.
 		implicit := t == a.target && a.set.urlSource.Kind == config.FromDefault
 		if err := t.ReadOnly(implicit); err != nil {
-			return nil, usage(err)
+			return nil, nil, usage(err)
 		}
-	}
-	db, err := t.DB()
-	if err != nil {
-		return nil, err
 	}
 	opts := []strata.Option{
 		strata.WithTable(a.table),
@@ -100,40 +126,22 @@ func (a *app) openTarget(ctx context.Context, t *config.Target, dir *source.Dir,
 	if a.keepWriting != "" {
 		w, err := keepWriter(a.keepWriting, a.keepFrom, t)
 		if err != nil {
-			db.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		opts = append(opts, strata.WithKeepWriting(w))
 	}
 	safe, err := a.safe.options()
 	if err != nil {
-		db.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	opts = append(opts, safe...)
 	opts = append(opts, extra...)
 	if dir == nil {
 		if dir, err = a.loadDir(); err != nil {
-			db.Close()
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	// Options are checked before connecting; the Migrator is built again
-	// below with what is found behind the connection.
-	if _, err := strata.NewFromDir(db, t.Dialect, dir, opts...); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := a.connect(ctx, t, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	m, err := a.poolerAware(ctx, t, db, dir, opts)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &openDB{db: db, m: m}, nil
+	return opts, dir, nil
 }
 
 // aheadVersions lists the versions a database is ahead of the folder by

@@ -32,7 +32,24 @@ func (t *Target) DetectPooler(ctx context.Context, db *sql.DB) (dialect.Pooler, 
 }
 
 // NoPreparedStatements reports whether connections of this target send no
-// named prepared statements (a transaction-mode pooler was found).
+// named prepared statements (a transaction-mode pooler was found, or
+// UnnamedStatements was called).
 func (t *Target) NoPreparedStatements() bool {
-	return t.pooled != nil && t.pooled.Load() && !t.execModeSet
+	if t.execModeSet {
+		return false
+	}
+	return t.pooled != nil && t.pooled.Load() || t.unnamed != nil && t.unnamed.Load()
+}
+
+// UnnamedStatements makes every connection t opens from now on send its
+// queries as unnamed statements, each parsed and run in one round trip,
+// unless the URL chose default_query_exec_mode itself. It is for a pool
+// whose queries are seldom repeated, such as a fleet of schemas where each
+// target's history queries name its own schema: a named prepared statement
+// would cost a round trip of its own and serve one target only. A no-op
+// for targets whose driver has no such choice.
+func (t *Target) UnnamedStatements() {
+	if t.unnamed != nil {
+		t.unnamed.Store(true)
+	}
 }

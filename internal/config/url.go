@@ -65,6 +65,8 @@ type Target struct {
 	// connections send no named prepared statements (see DetectPooler);
 	// shared by copies of the Target.
 	pooled *atomic.Bool
+	// PostgreSQL: set by UnnamedStatements; shared like pooled.
+	unnamed *atomic.Bool
 	// PostgreSQL: the URL chose default_query_exec_mode itself.
 	execModeSet bool
 	tlsMode     string       // MySQL: the URL's tls, "" when not given
@@ -142,7 +144,7 @@ func (t *Target) postgres(raw string) error {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
 	}
 	t.Driver, t.DSN, t.Dialect, t.pg = "pgx", raw, pgdialect.New(), cfg
-	t.pooled = new(atomic.Bool)
+	t.pooled, t.unnamed = new(atomic.Bool), new(atomic.Bool)
 	t.execModeSet = strings.Contains(raw, "default_query_exec_mode=")
 	t.sslmode = u.Query().Get("sslmode")
 	return nil

@@ -3,15 +3,14 @@ package importer
 import (
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strings"
 )
 
 // dbmate's section markers, as dbmate matches them: at the start of a
 // line, options after the marker.
 var (
-	dbmateUp   = regexp.MustCompile(`(?m)^--\s*migrate:up(.*)$`)
-	dbmateDown = regexp.MustCompile(`(?m)^--\s*migrate:down(.*)$`)
+	dbmateUp   = lazyRegexp(`(?m)^--\s*migrate:up(.*)$`)
+	dbmateDown = lazyRegexp(`(?m)^--\s*migrate:down(.*)$`)
 )
 
 // dbmateNoTx reports whether marker options say transaction:false.
@@ -45,7 +44,7 @@ func convertDbmate(src fs.FS, st *convState) error {
 			return fmt.Errorf("read %s: %w", name, err)
 		}
 		text := strings.TrimPrefix(string(data), "\uFEFF")
-		up := dbmateUp.FindStringSubmatchIndex(text)
+		up := dbmateUp().FindStringSubmatchIndex(text)
 		if up == nil {
 			st.problem(name, 0, Unsupported, "no -- migrate:up marker: dbmate refuses this file too; add the marker or exclude the file")
 			continue
@@ -57,7 +56,7 @@ func convertDbmate(src fs.FS, st *convState) error {
 		f := File{Source: name, ToolVersion: digits, Version: digits, Name: slug(desc)}
 		f.NoTransaction = dbmateNoTx(text[up[2]:up[3]])
 		upBody := text[up[1]:]
-		if down := dbmateDown.FindStringSubmatchIndex(upBody); down != nil {
+		if down := dbmateDown().FindStringSubmatchIndex(upBody); down != nil {
 			downBody := upBody[down[1]:]
 			f.Down = withNoTx(downBody, dbmateNoTx(upBody[down[2]:down[3]]))
 			upBody = upBody[:down[0]]

@@ -37,13 +37,13 @@ func (e *AmbiguousError) Error() string {
 // detectRules are the marks each tool leaves in a file: a line pattern.
 var detectRules = []struct {
 	tool Tool
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 }{
-	{Goose, regexp.MustCompile(`(?im)^\s*--.*\+goose\s+up\s*$`)},
-	{SQLMigrate, regexp.MustCompile(`(?m)^-- \+migrate Up\b`)},
-	{Dbmate, regexp.MustCompile(`(?m)^--\s*migrate:up\b`)},
-	{Tern, regexp.MustCompile(`(?m)^---- (create above / drop below|tern: disable-tx) ----\r?$`)},
-	{Liquibase, regexp.MustCompile(`(?i)\A\s*--\s*liquibase\s*formatted`)},
+	{Goose, lazyRegexp(`(?im)^\s*--.*\+goose\s+up\s*$`)},
+	{SQLMigrate, lazyRegexp(`(?m)^-- \+migrate Up\b`)},
+	{Dbmate, lazyRegexp(`(?m)^--\s*migrate:up\b`)},
+	{Tern, lazyRegexp(`(?m)^---- (create above / drop below|tern: disable-tx) ----\r?$`)},
+	{Liquibase, lazyRegexp(`(?i)\A\s*--\s*liquibase\s*formatted`)},
 }
 
 // maxDetectFiles bounds how many files Detect reads.
@@ -92,9 +92,9 @@ func Detect(src fs.FS) (Tool, []string, error) {
 		name := d.Name()
 		root := !strings.Contains(p, "/")
 		switch {
-		case root && golangMigrateName.MatchString(name) && strings.HasSuffix(name, ".sql"):
+		case root && golangMigrateName().MatchString(name) && strings.HasSuffix(name, ".sql"):
 			note(GolangMigrate, "files named N_name.up.sql/.down.sql", p)
-		case flywayName.MatchString(name):
+		case flywayName().MatchString(name):
 			note(Flyway, "files named V<version>__name.sql", p)
 		case root && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"):
 			if _, _, _, ok := gooseVersion(name); ok {
@@ -116,7 +116,7 @@ func Detect(src fs.FS) (Tool, []string, error) {
 			return err
 		}
 		for _, r := range detectRules {
-			if r.re.MatchString(head) {
+			if r.re().MatchString(head) {
 				note(r.tool, "files with "+strings.Trim(markerName(r.tool), " "), p)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"hash/crc32"
 	"io/fs"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -42,11 +41,11 @@ func FlywayChecksum(data []byte) int32 {
 // flywayName is Flyway's default naming: prefix V (versioned), U (undo)
 // or R (repeatable, no version), "__", description, ".sql". Underscores in
 // the version stand for dots.
-var flywayName = regexp.MustCompile(`^([VUR])([0-9][0-9._]*)?__(.*)\.sql$`)
+var flywayName = lazyRegexp(`^([VUR])([0-9][0-9._]*)?__(.*)\.sql$`)
 
 // flywayCallback matches Flyway's SQL callbacks (beforeMigrate.sql,
 // afterEachMigrate__x.sql, ...): strata has no callbacks.
-var flywayCallback = regexp.MustCompile(`^(before|after)[A-Za-z]+(__.*)?\.sql$`)
+var flywayCallback = lazyRegexp(`^(before|after)[A-Za-z]+(__.*)?\.sql$`)
 
 // flywayVersion is a parsed dotted version: its parts without leading zeros.
 type flywayVersion []string
@@ -95,7 +94,7 @@ func convertFlyway(src fs.FS, st *convState) error {
 		name := d.Name()
 		switch ext := path.Ext(name); {
 		case ext == ".java" || ext == ".class" || ext == ".kt" || ext == ".scala":
-			if flywayName.MatchString(strings.TrimSuffix(name, ext)+".sql") && !st.excluded(p) {
+			if flywayName().MatchString(strings.TrimSuffix(name, ext)+".sql") && !st.excluded(p) {
 				st.problem(p, 0, JavaMigration, "Flyway %s migration: strata runs SQL only; port it to SQL or exclude it", ext)
 			}
 			return nil
@@ -105,11 +104,11 @@ func convertFlyway(src fs.FS, st *convState) error {
 		if st.excluded(p) {
 			return nil
 		}
-		if flywayCallback.MatchString(name) {
+		if flywayCallback().MatchString(name) {
 			st.problem(p, 0, Unsupported, "Flyway SQL callback: strata has no callbacks; fold it into a migration or exclude it")
 			return nil
 		}
-		m := flywayName.FindStringSubmatch(name)
+		m := flywayName().FindStringSubmatch(name)
 		if m == nil {
 			return nil // Flyway ignores it too
 		}
@@ -250,7 +249,7 @@ func flywayBody(src fs.FS, p string, data []byte) []byte {
 			}
 		}
 	}
-	if nonTransactional.MatchString(body) {
+	if nonTransactional().MatchString(body) {
 		noTx = true
 	}
 	return withNoTx(body, noTx)
@@ -259,7 +258,7 @@ func flywayBody(src fs.FS, p string, data []byte) []byte {
 // nonTransactional finds statements Flyway runs outside a transaction on
 // PostgreSQL (it detects them and switches the migration to
 // non-transactional mode).
-var nonTransactional = regexp.MustCompile(`(?im)^\s*(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\s+.*CONCURRENTLY|VACUUM\b|CREATE\s+DATABASE\b|ALTER\s+SYSTEM\b)`)
+var nonTransactional = lazyRegexp(`(?im)^\s*(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\s+.*CONCURRENTLY|VACUUM\b|CREATE\s+DATABASE\b|ALTER\s+SYSTEM\b)`)
 
 // flywayPlaceholders reports Flyway placeholders (${name}), which Flyway
 // replaces before running the file.

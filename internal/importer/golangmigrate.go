@@ -3,13 +3,12 @@ package importer
 import (
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 )
 
 // golangMigrateName is golang-migrate's file name rule.
-var golangMigrateName = regexp.MustCompile(`^([0-9]+)_(.*)\.(down|up)\.(.*)$`)
+var golangMigrateName = lazyRegexp(`^([0-9]+)_(.*)\.(down|up)\.(.*)$`)
 
 // convertGolangMigrate converts a golang-migrate folder: VERSION_name.up.sql
 // and VERSION_name.down.sql pairs, copied as they are.
@@ -25,7 +24,7 @@ func convertGolangMigrate(src fs.FS, st *convState) error {
 	byVersion := map[string]*pair{}
 	var order []string
 	for _, name := range names {
-		m := golangMigrateName.FindStringSubmatch(name)
+		m := golangMigrateName().FindStringSubmatch(name)
 		if m == nil || m[4] != "sql" || st.excluded(name) {
 			continue
 		}

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -416,4 +418,11 @@ func (st *convState) checkSplit() {
 			}
 		}
 	}
+}
+
+// lazyRegexp compiles expr on first use: the importer's patterns are
+// needed by `strata import` only, and compiling them all at package
+// initialisation cost every strata command's start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -47,17 +46,17 @@ func md5hex(s string) string {
 // The formatted-SQL lines Liquibase reads, as its parser matches them
 // (AbstractFormattedChangeLogParser, case-insensitive, whole line).
 var (
-	lbHeader       = regexp.MustCompile(`(?i)^\s*--\s*liquibase\s*formatted.*$`)
-	lbChangeset    = regexp.MustCompile(`(?i)^\s*--[\s]*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*$`)
-	lbRollback     = regexp.MustCompile(`(?i)^\s*--[\s]*rollback (.*)$`)
-	lbRollbackML   = regexp.MustCompile(`(?i)^\s*/\*\s*liquibase\s*rollback\s*$`)
-	lbComment      = regexp.MustCompile(`(?i)^--[\s]*comment:? (.*)$`)
-	lbValidCheck   = regexp.MustCompile(`(?i)^--[\s]*validCheckSum:? (.*)$`)
-	lbPrecondition = regexp.MustCompile(`(?i)^\s*--[\s]*precondition`)
-	lbProperty     = regexp.MustCompile(`(?i)^\s*--[\s]*property\s`)
-	lbInclude      = regexp.MustCompile(`(?i)^\s*--[\s]*include(All)?[\s:]`)
-	lbIgnoreLines  = regexp.MustCompile(`(?i)^--[\s]*ignoreLines:(\w+)`)
-	lbAttr         = regexp.MustCompile(`(?i)\b(runOnChange|runAlways|runInTransaction|splitStatements|endDelimiter|context|contextFilter|labels|dbms|logicalFilePath|ignore|runWith):("[^"]*"|\S*)`)
+	lbHeader       = lazyRegexp(`(?i)^\s*--\s*liquibase\s*formatted.*$`)
+	lbChangeset    = lazyRegexp(`(?i)^\s*--[\s]*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*$`)
+	lbRollback     = lazyRegexp(`(?i)^\s*--[\s]*rollback (.*)$`)
+	lbRollbackML   = lazyRegexp(`(?i)^\s*/\*\s*liquibase\s*rollback\s*$`)
+	lbComment      = lazyRegexp(`(?i)^--[\s]*comment:? (.*)$`)
+	lbValidCheck   = lazyRegexp(`(?i)^--[\s]*validCheckSum:? (.*)$`)
+	lbPrecondition = lazyRegexp(`(?i)^\s*--[\s]*precondition`)
+	lbProperty     = lazyRegexp(`(?i)^\s*--[\s]*property\s`)
+	lbInclude      = lazyRegexp(`(?i)^\s*--[\s]*include(All)?[\s:]`)
+	lbIgnoreLines  = lazyRegexp(`(?i)^--[\s]*ignoreLines:(\w+)`)
+	lbAttr         = lazyRegexp(`(?i)\b(runOnChange|runAlways|runInTransaction|splitStatements|endDelimiter|context|contextFilter|labels|dbms|logicalFilePath|ignore|runWith):("[^"]*"|\S*)`)
 )
 
 // changeset is one parsed formatted-SQL changeset.
@@ -113,7 +112,7 @@ func convertLiquibase(src fs.FS, st *convState) error {
 			if err != nil {
 				return err
 			}
-			if lines := splitLines([]byte(head)); len(lines) > 0 && lbHeader.MatchString(strings.TrimRight(firstNonBlank(lines), "\r")) {
+			if lines := splitLines([]byte(head)); len(lines) > 0 && lbHeader().MatchString(strings.TrimRight(firstNonBlank(lines), "\r")) {
 				paths = append(paths, p)
 			}
 		}
@@ -163,7 +162,7 @@ func (st *convState) parseChangelog(p string, lines []line) []*changeset {
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		text := strings.TrimRight(l.text, "\r")
-		if m := lbAttr.FindAllStringSubmatch(text, -1); lbHeader.MatchString(text) && cur == nil {
+		if m := lbAttr().FindAllStringSubmatch(text, -1); lbHeader().MatchString(text) && cur == nil {
 			for _, a := range m {
 				if strings.EqualFold(a[1], "logicalFilePath") {
 					logical = a[2]
@@ -171,7 +170,7 @@ func (st *convState) parseChangelog(p string, lines []line) []*changeset {
 			}
 			continue
 		}
-		if m := lbIgnoreLines.FindStringSubmatch(text); m != nil {
+		if m := lbIgnoreLines().FindStringSubmatch(text); m != nil {
 			if m[1] == "start" {
 				for i++; i < len(lines) && !strings.Contains(strings.ToLower(lines[i].text), "ignorelines:end"); i++ {
 				}
@@ -180,13 +179,13 @@ func (st *convState) parseChangelog(p string, lines []line) []*changeset {
 			}
 			continue
 		}
-		if lbProperty.MatchString(text) {
+		if lbProperty().MatchString(text) {
 			st.problem(p, l.no, Substitution, "Liquibase property definition: strata does not substitute properties")
 			continue
 		}
-		if m := lbChangeset.FindStringSubmatch(text); m != nil {
+		if m := lbChangeset().FindStringSubmatch(text); m != nil {
 			cur = &changeset{author: strings.Trim(m[1], `"`), id: strings.Trim(m[2], `"`), file: logical, line: l.no, attrs: map[string]string{}}
-			for _, a := range lbAttr.FindAllStringSubmatch(text, -1) {
+			for _, a := range lbAttr().FindAllStringSubmatch(text, -1) {
 				cur.attrs[strings.ToLower(a[1])] = strings.Trim(a[2], `"`)
 			}
 			if lf := cur.attrs["logicalfilepath"]; lf != "" {
@@ -196,16 +195,16 @@ func (st *convState) parseChangelog(p string, lines []line) []*changeset {
 			continue
 		}
 		if cur == nil {
-			if lbInclude.MatchString(text) {
+			if lbInclude().MatchString(text) {
 				st.problem(p, l.no, Unsupported, "Liquibase include: the included changelogs are converted in path order instead; exclude this changelog or check the order")
 			}
 			continue
 		}
 		switch {
-		case lbComment.MatchString(text), lbValidCheck.MatchString(text):
-		case lbRollback.MatchString(text):
-			cur.rollback = append(cur.rollback, lbRollback.FindStringSubmatch(text)[1])
-		case lbRollbackML.MatchString(text):
+		case lbComment().MatchString(text), lbValidCheck().MatchString(text):
+		case lbRollback().MatchString(text):
+			cur.rollback = append(cur.rollback, lbRollback().FindStringSubmatch(text)[1])
+		case lbRollbackML().MatchString(text):
 			for i++; i < len(lines); i++ {
 				t := strings.TrimRight(lines[i].text, "\r")
 				if j := strings.LastIndex(t, "*/"); j >= 0 && strings.TrimSpace(t[j+2:]) == "" {
@@ -216,7 +215,7 @@ func (st *convState) parseChangelog(p string, lines []line) []*changeset {
 				}
 				cur.rollback = append(cur.rollback, t)
 			}
-		case lbPrecondition.MatchString(text):
+		case lbPrecondition().MatchString(text):
 			cur.problems = append(cur.problems, Problem{File: p, Line: l.no, Kind: Unsupported,
 				Detail: "Liquibase precondition: strata has no preconditions; remove it or exclude the changeset"})
 		default:

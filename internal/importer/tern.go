@@ -3,16 +3,15 @@ package importer
 import (
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strconv"
 	"strings"
 )
 
 // tern's file name rule, separator and transaction marker.
 var (
-	ternName      = regexp.MustCompile(`\A(\d+)_(.+)\.sql\z`)
-	ternSeparator = regexp.MustCompile(`(?m)^---- create above / drop below ----\r?$`)
-	ternNoTx      = regexp.MustCompile(`(?m)^---- tern: disable-tx ----\r?$`)
+	ternName      = lazyRegexp(`\A(\d+)_(.+)\.sql\z`)
+	ternSeparator = lazyRegexp(`(?m)^---- create above / drop below ----\r?$`)
+	ternNoTx      = lazyRegexp(`(?m)^---- tern: disable-tx ----\r?$`)
 )
 
 // convertTern converts a tern folder: NNN_name.sql files numbered from 1,
@@ -25,7 +24,7 @@ func convertTern(src fs.FS, st *convState) error {
 		return err
 	}
 	for _, name := range names {
-		m := ternName.FindStringSubmatch(name)
+		m := ternName().FindStringSubmatch(name)
 		if m == nil || st.excluded(name) {
 			continue
 		}
@@ -45,13 +44,13 @@ func convertTern(src fs.FS, st *convState) error {
 			}
 		}
 		noTx := false
-		if loc := ternNoTx.FindStringIndex(text); loc != nil {
+		if loc := ternNoTx().FindStringIndex(text); loc != nil {
 			noTx = true
 			text = text[:loc[0]] + text[loc[1]:]
 		}
 		up, down := text, ""
 		hasDown := false
-		if loc := ternSeparator.FindStringIndex(text); loc != nil {
+		if loc := ternSeparator().FindStringIndex(text); loc != nil {
 			up, down, hasDown = text[:loc[0]], text[loc[1]:], true
 		}
 		f := File{Source: name, ToolVersion: strconv.FormatInt(seq, 10), Version: m[1], Name: slug(m[2]), NoTransaction: noTx}

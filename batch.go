@@ -11,6 +11,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"iter"
 
 	"github.com/strata-db/strata/dialect"
@@ -160,8 +162,18 @@ func (r *run) execBatched(ctx context.Context, tx *sql.Tx, b dialect.Batcher, st
 			n++
 			continue
 		}
+		if err := ctx.Err(); err != nil {
+			// As tx.ExecContext says it: the batch goes on r.conn, which
+			// does not look at the transaction's context.
+			return n, r.statementError(step, n+1, &stmts[0], err)
+		}
 		failed, err := b.ExecBatch(ctx, r.conn, texts)
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+				// Cancelled while it ran: database/sql may have closed
+				// the connection under it when it ended the transaction.
+				err = fmt.Errorf("%w: %w", cerr, err)
+			}
 			failed = max(0, min(failed, len(stmts)-1))
 			return n + failed, r.statementError(step, n+failed+1, &stmts[failed], err)
 		}

@@ -11,6 +11,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"iter"
 
 	"github.com/strata-db/strata/dialect"
@@ -19,11 +21,12 @@ import (
 
 // batchBytes is the most statement bytes in one batch (a statement
 // larger than it goes alone). Measured on 50 MB of 1,000-row INSERTs
-// (bench/run.sh data50) on a loaded 2-core machine: 256 KiB, 512 KiB and
-// 1 MiB run in times within the noise of each other, all ahead of one
-// message for the whole file, and 256 KiB keeps the CLI's peak memory
-// under 32 MiB (31 MiB, against 34 MiB at 512 KiB and 36 MiB at 1 MiB).
-const batchBytes = 256 << 10
+// (bench/run.sh data50, PostgreSQL, load 2-3 on 2 cores, 3 rounds):
+// 1 MiB 3.91-3.93 s, 512 KiB 4.51-4.64 s, 256 KiB 4.68-4.84 s, against
+// golang-migrate's one message for the whole file 4.60-5.36 s. Peak
+// memory grows with it (CLI: 37, 32 and 31 MiB, of which 24 MiB is
+// start-up); the batch reader keeps two batches whatever the file's size.
+const batchBytes = 1 << 20
 
 // canBatch reports whether the file of step, run in a transaction on
 // r.conn, goes in batches: a file too big for the one-round-trip pipeline
@@ -159,8 +162,18 @@ func (r *run) execBatched(ctx context.Context, tx *sql.Tx, b dialect.Batcher, st
 			n++
 			continue
 		}
+		if err := ctx.Err(); err != nil {
+			// As tx.ExecContext says it: the batch goes on r.conn, which
+			// does not look at the transaction's context.
+			return n, r.statementError(step, n+1, &stmts[0], err)
+		}
 		failed, err := b.ExecBatch(ctx, r.conn, texts)
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+				// Cancelled while it ran: database/sql may have closed
+				// the connection under it when it ended the transaction.
+				err = fmt.Errorf("%w: %w", cerr, err)
+			}
 			failed = max(0, min(failed, len(stmts)-1))
 			return n + failed, r.statementError(step, n+failed+1, &stmts[failed], err)
 		}

@@ -150,7 +150,6 @@ if want insert1000; then
 	measure "pg.insert1000.strata(--tx=all)" pg_reset "$STRATA" up -q --tx all --dir "$W/ins" --url "$PGURL"
 	measure "my.insert1000.raw(mariadb)" my_reset sh -c "mariadb -h127.0.0.1 -uroot strata_bench < '$W/ins.all.sql'"
 	measure "my.insert1000.strata" my_reset "$STRATA" up -q --dir "$W/ins" --url "$MYURL"
-	if [ -n "${GOOSE:-}" ]; then measure "pg.insert1000.goose" pg_reset "$GOOSE" -dir "$W/ins" postgres "host=127.0.0.1 user=postgres dbname=strata_bench sslmode=disable" up; fi
 	done
 	[ -n "${MIGRATE:-}" ] && echo "golang-migrate needs NNN_name.up.sql files; not run on this layout"
 fi

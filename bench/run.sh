@@ -184,7 +184,10 @@ if [ -n "${LARGE:-}" ] && want data1g; then
 	for _ in $(rounds); do
 	measure "pg.data1GB.raw(psql-1)" pg_reset psql -qX -h 127.0.0.1 -U postgres -d strata_bench -1 -f "$W/d1g.all.sql"
 	measure "pg.data1GB.strata" pg_reset "$STRATA" up -q --dir "$W/d1g" --url "$PGURL"
-	if [ -x "$DATA_MIGRATE" ]; then measure "pg.data1GB.golang-migrate" pg_reset "$DATA_MIGRATE" -path "$W/d1g.up" -database "$PGURL" up; fi
+	# golang-migrate sends the whole file as one message, which PostgreSQL
+	# refuses over 1 GB (it resets the connection): recorded, not fatal.
+	if [ -x "$DATA_MIGRATE" ]; then measure "pg.data1GB.golang-migrate" pg_reset "$DATA_MIGRATE" -path "$W/d1g.up" -database "$PGURL" up ||
+		echo "bench: golang-migrate could not apply the 1 GB file (one message over PostgreSQL's 1 GB limit)"; fi
 	measure "my.data1GB.raw(mariadb)" my_reset sh -c "mariadb -h127.0.0.1 -uroot strata_bench < '$W/d1g.all.sql'"
 	measure "my.data1GB.strata" my_reset "$STRATA" up -q --dir "$W/d1g" --url "$MYURL"
 	done

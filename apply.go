@@ -199,6 +199,7 @@ type run struct {
 	async     bool                            // the current file may commit without waiting for the log flush
 	unflushed bool                            // a file was committed that way and no flush followed
 	pipe      *bool                           // whether the connection can pipeline, once asked
+	batch     *bool                           // whether the connection can run batches, once asked
 	lim       limit                           // the server's largest statement
 	restore   []string                        // statements that restore the session's lock timeout after a file
 	unkill    func()                          // ends the dialect's kill-on-cancel arrangement for conn
@@ -224,6 +225,11 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 	n := 0
 	stmts := m.statements(p, h, r.lim)
 	kept := p == step.Migration.Path && step.stmts != nil
+	if tx, ok := ex.(*sql.Tx); ok && !kept && after == nil && r.together == nil {
+		if b, ok := r.canBatch(ctx, step); ok {
+			return r.execBatched(ctx, tx, b, step, p, sum)
+		}
+	}
 	switch {
 	case kept:
 		// Read and checksummed when the plan was made.

@@ -215,6 +215,31 @@ type Pipeliner interface {
 	AddElapsed(start string) string
 }
 
+// Batcher is implemented by dialects that can run many of a file's
+// statements in one round trip inside the transaction open on a
+// connection (PostgreSQL's multi-statement simple queries, MySQL's
+// multi-statement queries): strata sends a large file in a transaction as
+// a stream of such batches, each bounded by a byte budget, instead of a
+// round trip per statement.
+type Batcher interface {
+	// CanBatch reports whether conn can run batches at all (a MySQL
+	// connection needs multiStatements), asking the server if need be.
+	CanBatch(ctx context.Context, conn *sql.Conn) bool
+	// ExecBatch runs stmts, in order, on conn, inside the transaction open
+	// on it. Each is a statement as the splitter yields it (no delimiter,
+	// possibly ending in a line comment). When err is nil, failed is
+	// len(stmts). When a statement failed, failed is its index and err its
+	// error; the statements after it did not run, and those before it may
+	// not have either (PostgreSQL parses a whole batch before running
+	// it), which does not matter as the transaction is rolled back. When
+	// the batch failed otherwise (the connection broke, ctx was
+	// cancelled), failed is the index of the statement that was running.
+	ExecBatch(ctx context.Context, conn *sql.Conn, stmts []string) (failed int, err error)
+	// BatchOverhead is the bytes ExecBatch adds to each statement, so that
+	// the caller keeps a batch under the server's largest packet.
+	BatchOverhead() int
+}
+
 // TimeText is implemented by dialects whose driver turns timestamps into
 // values according to connection settings that a library user chooses
 // (go-sql-driver/mysql: parseTime decides whether a DATETIME reads as a

@@ -195,7 +195,7 @@ func (c *container) imageRoot(t *testing.T, password string) string {
 		}
 		switch src {
 		case "strata":
-			copyFile(t, bin, p, 0o755)
+			linkBinary(t, bin, p)
 		case "migrations":
 			if err := os.MkdirAll(p, 0o755); err != nil {
 				t.Fatal(err)
@@ -223,6 +223,19 @@ func (c *container) imageRoot(t *testing.T, password string) string {
 var deployMigrations = map[string]string{
 	"0001_deploy_users.sql": "CREATE TABLE deploy_users (id int PRIMARY KEY);\n",
 	"0002_deploy_posts.sql": "CREATE TABLE deploy_posts (id int PRIMARY KEY, user_id int);\n",
+}
+
+// linkBinary puts the strata binary at dst as a hard link, or a copy
+// where a link cannot be made. A copy written while another test forks
+// can fail to start with "text file busy" (the child holds the write
+// descriptor until it execs, golang.org/issue/22315); a link opens
+// nothing for writing.
+func linkBinary(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.Link(src, dst); err == nil {
+		return
+	}
+	copyFile(t, src, dst, 0o755)
 }
 
 func copyFile(t *testing.T, src, dst string, mode os.FileMode) {

@@ -17,32 +17,40 @@ import (
 // records it, so the orphaned statement's completion is recorded too.
 func TestKilledDownRunOrphanedStatement(t *testing.T) {
 	for _, tc := range []struct {
-		kind, down, running string
-		applied             int // statements recorded once the orphan ended
+		kind    string
+		down    func(*blocker) string // the down file, whose second statement waits on the blocker
+		applied int                   // statements recorded once the orphan ended
 	}{
-		{"mysql", "DROP TABLE first_one;\nCREATE TABLE late AS SELECT SLEEP(4) AS s;\nCREATE TABLE after_it (x int);\n",
-			"SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE 'CREATE TABLE late%'", 1},
-		{"postgres", "-- strata:no-transaction\nDROP TABLE first_one;\nCREATE TABLE late AS SELECT 1 AS s FROM pg_sleep(3);\nCREATE TABLE after_it (x int);\n",
-			"SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE TABLE late%'", 2},
+		{"mysql", func(*blocker) string {
+			// SLEEP, not the blocker: MariaDB may end a GET_LOCK wait once
+			// its client is gone (TestKilledMySQLRunStatementStillExecuting
+			// saw it), and the orphan must outlive its client.
+			return "DROP TABLE first_one;\nCREATE TABLE late AS SELECT SLEEP(5) AS s;\nCREATE TABLE after_it (x int);\n"
+		}, 1},
+		{"postgres", func(b *blocker) string {
+			return "-- strata:no-transaction\nDROP TABLE first_one;\nCREATE TABLE late AS SELECT 1 AS s FROM " + b.Call() + ";\nCREATE TABLE after_it (x int);\n"
+		}, 2},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			t.Parallel()
 			db := testdb.New(t, tc.kind)
 			f := newFolder(t)
 			f.write("0001_slow.sql", "CREATE TABLE first_one (x int);\n")
-			f.write("0001_slow.down.sql", tc.down)
-			want(t, f.run(db.URL, "up"), 0, "applied migrations/0001_slow.sql")
 			conn := db.Open(t)
+			block := holdBlocker(t, conn, db.DriverName)
+			f.write("0001_slow.down.sql", tc.down(block))
+			want(t, f.run(db.URL, "up"), 0, "applied migrations/0001_slow.sql")
 			p := startBG(t, f, db.URL, "0001_slow.down.sql:", "down", "--verbose")
-			eventually(t, 10*time.Second, "the slow statement on the server", func() bool {
-				var n int
-				return conn.QueryRow(tc.running).Scan(&n) == nil && n > 0
-			})
+			waitRunning(t, conn, db.DriverName, db.Name, "CREATE TABLE late AS SELECT") // waiting on the blocker
 			p.signal(syscall.SIGKILL)
 			p.wait()
+			// The orphaned statement still waits on the server.
+			r := f.run(db.URL, "status", "--json")
+			want(t, r, 0, `"state": "running"`)
 			if tc.kind == "mysql" {
-				want(t, f.run(db.URL, "status", "--json"), 0, `"state": "running"`, `"executing": "connection `)
+				want(t, r, 0, `"executing": "connection `)
 			}
+			block.release()
 			eventually(t, 15*time.Second, "the end of the orphaned statement", func() bool { return f.status(db.URL).state("1") != "running" })
 			if !tableExists(conn, "late") {
 				t.Fatal("the orphaned statement should have completed on the server")

@@ -156,17 +156,6 @@ func TestEnvPrecedence(t *testing.T) {
 	want(t, r, 0, `"current_version": "1"`)
 }
 
-// slowFile is a migration that sleeps for a few seconds on the server.
-func slowFile(driver string) string {
-	switch driver {
-	case "pgx":
-		return "SELECT pg_sleep(4);\n"
-	case "mysql":
-		return "SELECT SLEEP(4);\n"
-	}
-	return ""
-}
-
 // startSlow starts `strata up --verbose` and waits until it has sent the
 // first statement of file.
 func startSlow(t *testing.T, f *folder, url, file string) (*exec.Cmd, *bytes.Buffer) {
@@ -217,27 +206,30 @@ func TestLockTimeoutAndSignals(t *testing.T) {
 			db := testdb.New(t, kind)
 			conn := db.Open(t)
 			f := newFolder(t)
-			f.write("0001_slow.sql", slowFile(db.DriverName))
+			block := holdBlocker(t, conn, db.DriverName)
+			f.write("0001_slow.sql", block.SQL()+";\n")
 
-			// A second run times out on the lock: exit 5.
+			// A second run times out on the lock while the first one waits
+			// on the blocker: exit 5.
 			cmd, _ := startSlow(t, f, db.URL, "0001_slow.sql")
 			r := f.run(db.URL, "up", "--lock-timeout", "500ms")
 			want(t, r, 5, "timed out after 500ms waiting for the migration lock")
 			if e := parseError(t, f.run(db.URL, "up", "--lock-timeout", "200ms", "--json")); e.Error.Code != "lock_timeout" {
 				t.Errorf("--json error = %+v", e)
 			}
+			block.release()
 			if code := exitOf(t, cmd); code != 0 {
 				t.Fatalf("the first run exited %d", code)
 			}
 
 			// SIGINT and SIGTERM stop a run: exit 130 and 143, nothing recorded.
-			f.write("0002_slow.sql", slowFile(db.DriverName))
+			f.write("0002_slow.sql", hang(db.DriverName)+";\n")
 			for _, tc := range []struct {
 				sig  syscall.Signal
 				code int
 			}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 				cmd, stderr := startSlow(t, f, db.URL, "0002_slow.sql")
-				waitRunning(t, conn, db.DriverName, db.Name, strings.TrimSuffix(slowFile(db.DriverName), ";\n"))
+				waitRunning(t, conn, db.DriverName, db.Name, hang(db.DriverName))
 				if err := cmd.Process.Signal(tc.sig); err != nil {
 					t.Fatal(err)
 				}

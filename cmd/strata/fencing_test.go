@@ -100,13 +100,13 @@ func TestKilledMySQLRunStatementStillExecuting(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t, "mysql")
 	f := newFolder(t)
-	f.write("0001_slow.sql", "CREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT SLEEP(4) AS s;\nCREATE TABLE after_it (x int);\n")
+	conn := db.Open(t)
+	// Not a lock the test holds: MariaDB ends a GET_LOCK wait when its
+	// client disconnects, and this test is about a statement that goes on
+	// running after its client died. SLEEP does; 5 s covers the checks.
+	f.write("0001_slow.sql", "CREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT SLEEP(5) AS s;\nCREATE TABLE after_it (x int);\n")
 	p := startBG(t, f, db.URL, "0001_slow.sql:2:", "up", "--verbose")
-	watch := db.Open(t)
-	eventually(t, 15*time.Second, "the statement on the server", func() bool {
-		var n int
-		return watch.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%CREATE TABLE late AS%' AND ID <> CONNECTION_ID()").Scan(&n) == nil && n > 0
-	})
+	waitRunning(t, conn, db.DriverName, db.Name, "CREATE TABLE late AS")
 	p.signal(syscall.SIGKILL)
 	p.wait()
 	r := f.run(db.URL, "status", "--json")
@@ -114,7 +114,6 @@ func TestKilledMySQLRunStatementStillExecuting(t *testing.T) {
 	want(t, f.run(db.URL, "status"), 0, "running (1/3 statements) (statement still executing on connection ")
 	r = f.run(db.URL, "up", "--resume")
 	want(t, r, 3, "still executing on connection ", "KILL ")
-	conn := db.Open(t)
 	eventually(t, 15*time.Second, "the end of the orphaned statement", func() bool { return f.status(db.URL).state("1") != "running" })
 	if !tableExists(conn, "late") {
 		t.Fatal("the orphaned statement should have completed on the server")
@@ -134,25 +133,23 @@ func TestKilledPostgresRunRecordsItsOrphanedStatement(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t, "postgres")
 	f := newFolder(t)
-	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT 1 AS s FROM pg_sleep(3);\nCREATE TABLE after_it (x int);\n")
+	conn := db.Open(t)
+	block := holdBlocker(t, conn, db.DriverName)
+	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT 1 AS s FROM "+block.Call()+";\nCREATE TABLE after_it (x int);\n")
 	p := startBG(t, f, db.URL, "0001_slow.sql:3:", "up", "--verbose")
-	watch := db.Open(t)
-	eventually(t, 15*time.Second, "the statement on the server", func() bool {
-		var n int
-		return watch.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%CREATE TABLE late AS%' AND state = 'active' AND pid <> pg_backend_pid()").Scan(&n) == nil && n > 0
-	})
+	waitRunning(t, conn, db.DriverName, db.Name, "CREATE TABLE late AS") // waiting on the blocker
 	p.signal(syscall.SIGKILL)
 	p.wait()
 	if s := f.status(db.URL).state("1"); s != "running" {
 		t.Errorf("status while the dead run's backend still executes: %s, want running", s)
 	}
+	block.release()
 	eventually(t, 15*time.Second, "the end of the orphaned statement", func() bool { return f.status(db.URL).state("1") != "running" })
 	st := f.status(db.URL)
 	if m := st.Migrations[0]; m.State != "interrupted" || m.StatementsApplied != 2 {
 		t.Fatalf("after the orphaned statement committed: %+v; want interrupted with 2 statements recorded", m)
 	}
 	want(t, f.run(db.URL, "up", "--resume"), 0)
-	conn := db.Open(t)
 	for _, table := range []string{"first_one", "late", "after_it"} {
 		if !tableExists(conn, table) {
 			t.Errorf("table %s missing", table)

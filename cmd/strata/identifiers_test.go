@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/strata-db/strata/internal/testdb"
 	"github.com/strata-db/strata/internal/testserver"
@@ -96,9 +95,12 @@ func TestHistoryTableNameLimit(t *testing.T) {
 func TestMySQLTableCaseOneLock(t *testing.T) {
 	t.Parallel()
 	srv := testserver.MariaDB(t, testserver.Options{Settings: map[string]string{"lower-case-table-names": "1"}})
-	url := srv.Database(t).URL
+	db := srv.Database(t)
+	url := db.URL
+	conn := db.Open(t)
+	block := holdBlocker(t, conn, "mysql")
 	f := newFolder(t)
-	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE a (id int);\nSELECT SLEEP(4);\n")
+	f.write("0001_slow.sql", "-- strata:no-transaction\nCREATE TABLE a (id int);\n"+block.SQL()+";\n")
 	cmd := exec.Command(bin, "up", "--url", url, "--dir", f.dir, "--table", "Hist_A")
 	cmd.Dir, cmd.Env = f.wd, cleanEnv()
 	var out bytes.Buffer
@@ -107,19 +109,13 @@ func TestMySQLTableCaseOneLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Wait()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		r := f.run(url, "status", "--table", "hist_a", "--json")
-		if r.code == 0 && strings.Contains(r.stdout, `"statements_applied": 1`) {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("the first run never reached its second statement: %s", r)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	defer block.release() // before waiting for the run, if the test fails
+	block.wait(conn, db.Name)
+	// The first run is in its second statement, and the other spelling
+	// reads its progress.
+	want(t, f.run(url, "status", "--table", "hist_a", "--json"), 0, `"statements_applied": 1`)
 	want(t, f.run(url, "up", "--table", "hist_a", "--lock-timeout", "300ms"), 5, "waiting for the migration lock")
+	block.release()
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("the first run: %v\n%s", err, out.String())
 	}

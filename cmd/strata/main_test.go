@@ -22,8 +22,15 @@ var bin string
 // the binary's checksum caches (docs/checksums.md) go there, not into the
 // user's cache folder. It is given to the strata processes only, not set
 // in this process, where it would also move the Go build cache of the go
-// commands the tests run (TestVersion) to an empty folder.
+// command TestMain runs to an empty folder.
 var cacheHome string
+
+// The version and commit TestMain builds the binary with.
+const (
+	cliPkg      = "github.com/strata-db/strata/internal/cli"
+	testVersion = "v9.8.7"
+	testCommit  = "abc123"
+)
 
 func TestMain(m *testing.M) {
 	testdb.RaiseParallel(4)
@@ -33,7 +40,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin = filepath.Join(dir, "strata")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	// The binary is built as a release is, with its version and commit
+	// set by -ldflags -X (TestVersion checks them): one link serves every
+	// test.
+	build := exec.Command("go", "build", "-o", bin, "-ldflags", "-X "+cliPkg+".Version="+testVersion+" -X "+cliPkg+".Commit="+testCommit, ".")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building strata:", err)
@@ -41,7 +51,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	cacheHome = filepath.Join(dir, "cache")
-	code := m.Run()
+	code := testdb.Main(m)
 	stopSharedServers()
 	os.RemoveAll(dir)
 	os.Exit(code)

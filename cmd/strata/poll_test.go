@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
+	"fmt"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -80,4 +84,119 @@ func (b *syncBuffer) String() string {
 func waitOutput(t *testing.T, out *syncBuffer, s string) {
 	t.Helper()
 	eventually(t, pollTimeout, "output "+s, func() bool { return strings.Contains(out.String(), s) })
+}
+
+// blocker is a lock on the server that the test holds and a migration
+// file waits on: the file's statement (SQL) runs until the test calls
+// release, however slow the machine is, instead of sleeping a fixed time
+// that a loaded machine may outlast or a quiet one waste. A statement
+// the test stops instead (a signal, a kill) should be hang: MariaDB ends
+// a killed GET_LOCK with NULL, not an error, so the statement succeeds.
+type blocker struct {
+	t      *testing.T
+	conn   *sql.Conn
+	driver string
+	key    string // the advisory lock's second key (PostgreSQL) or the GET_LOCK name (MySQL)
+	held   bool
+}
+
+// hang is a statement that runs until it is stopped (strata interrupted,
+// the connection killed): the test never waits for it to end by itself.
+func hang(driver string) string {
+	if driver == "mysql" {
+		return "SELECT SLEEP(3600)"
+	}
+	return "SELECT pg_sleep(3600)"
+}
+
+// blockerKeys numbers the blockers of one test binary, so no two tests
+// share a MySQL lock name (GET_LOCK names are server-wide).
+var blockerKeys atomic.Int64
+
+// holdBlocker takes a new blocker on a connection of its own from db
+// (driver "pgx" or "mysql"); t's cleanup releases it.
+func holdBlocker(t *testing.T, db *sql.DB, driver string) *blocker {
+	t.Helper()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := blockerKeys.Add(1)
+	b := &blocker{t: t, conn: conn, driver: driver}
+	switch driver {
+	case "pgx":
+		// The two-key form never meets strata's own one-key lock.
+		b.key = fmt.Sprint(n)
+	case "mysql":
+		b.key = fmt.Sprintf("strata_test_blocker_%d_%d", os.Getpid(), n)
+	default:
+		t.Fatalf("holdBlocker: %s has no server lock", driver)
+	}
+	t.Cleanup(func() {
+		b.release()
+		conn.Close()
+	})
+	b.hold()
+	return b
+}
+
+// hold takes the lock (again).
+func (b *blocker) hold() {
+	b.t.Helper()
+	var err error
+	switch b.driver {
+	case "pgx":
+		_, err = b.conn.ExecContext(context.Background(), "SELECT pg_advisory_lock(7317, $1)", b.key)
+	case "mysql":
+		var got sql.NullInt64
+		err = b.conn.QueryRowContext(context.Background(), "SELECT GET_LOCK(?, 30)", b.key).Scan(&got)
+		if err == nil && got.Int64 != 1 {
+			err = fmt.Errorf("GET_LOCK(%s) returned %v", b.key, got)
+		}
+	}
+	if err != nil {
+		b.t.Fatalf("holding the blocker: %v", err)
+	}
+	b.held = true
+}
+
+// release lets the statements waiting on the lock go on.
+func (b *blocker) release() {
+	if !b.held {
+		return
+	}
+	b.held = false
+	var err error
+	switch b.driver {
+	case "pgx":
+		_, err = b.conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7317, $1)", b.key)
+	case "mysql":
+		_, err = b.conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", b.key)
+	}
+	if err != nil {
+		b.t.Errorf("releasing the blocker: %v", err)
+	}
+}
+
+// SQL is a statement that waits until the blocker is released, then
+// lets it go at once (so the test can take it again). Its text is also
+// the needle for waitRunning and wait.
+func (b *blocker) SQL() string { return "SELECT " + b.Call() }
+
+// Call is the expression of SQL, for a statement of a test's own that
+// waits on the blocker: on PostgreSQL a function returning void (use it
+// in FROM), on MySQL an integer.
+func (b *blocker) Call() string {
+	if b.driver == "pgx" {
+		// A transaction-level lock ends with the statement's transaction.
+		return fmt.Sprintf("pg_advisory_xact_lock(7317, %s)", b.key)
+	}
+	return fmt.Sprintf("GET_LOCK('%s', 600) + RELEASE_LOCK('%[1]s')", b.key)
+}
+
+// wait waits until a statement of database dbName is waiting on the
+// blocker (polling pg_stat_activity or the process list).
+func (b *blocker) wait(conn *sql.DB, dbName string) {
+	b.t.Helper()
+	waitRunning(b.t, conn, b.driver, dbName, b.SQL())
 }

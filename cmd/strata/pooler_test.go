@@ -97,19 +97,37 @@ func TestPoolerSessionLockUnsafe(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			db, direct := pooledDB(t, srv)
 			f := newFolder(t)
+			block := holdBlocker(t, direct, "pgx")
 			// Outside a transaction (VACUUM), so the server session is
 			// free between its statements, and long enough for the
-			// second run to get in while it runs.
-			f.write("0001_slow.sql", "CREATE TABLE IF NOT EXISTS marks (n int);\n"+strings.Repeat("SELECT pg_sleep(0.4);\n", 25)+"VACUUM marks;\n")
-			a := startBG(t, f, db.URL, "", "up", "--lock-mode", mode, "--lease-ttl", "3s", "--lock-timeout", "30s")
-			waitRunning(t, direct, "pgx", db.Name, "pg_sleep(0.4)")
-			b := f.run(db.URL, "up", "--lock-mode", mode, "--lease-ttl", "3s", "--lock-timeout", "30s")
+			// second run to get in while it runs: each statement pauses
+			// while the test holds the blocker and is quick once it is
+			// released (at most 100 × 0.2 s).
+			pause := "SELECT pg_sleep(0.2) WHERE NOT pg_try_advisory_xact_lock(7317, " + block.key + ");\n"
+			f.write("0001_slow.sql", "CREATE TABLE IF NOT EXISTS marks (n int);\n"+strings.Repeat(pause, 100)+"VACUUM marks;\n")
+			args := []string{"up", "--lock-mode", mode, "--lease-ttl", "3s", "--lock-timeout", "30s"}
+			a := startBG(t, f, db.URL, "", args...)
+			waitRunning(t, direct, "pgx", db.Name, "pg_sleep(0.2)")
+			var b result
 			firstDone := false
-			select {
-			case <-a.done:
-				firstDone = true
-			default:
+			if mode == "session" {
+				b = f.run(db.URL, args...)
+				select {
+				case <-a.done:
+					firstDone = true
+				default:
+				}
+			} else {
+				// The second run waits for the first, which goes on
+				// until the test sees it waiting.
+				p := startBG(t, f, db.URL, "", args...)
+				eventually(t, pollTimeout, "the second run waiting for the lock", func() bool {
+					return strings.Contains(p.stderr.String(), "waiting for the migration lock")
+				})
+				block.release()
+				b = p.wait()
 			}
+			block.release()
 			ra := a.wait()
 			switch mode {
 			case "session":

@@ -240,14 +240,20 @@ func TestConcurrentIndexPostgres(t *testing.T) {
 	db := testdb.New(t, "postgres")
 	f := newFolder(t)
 	f.write("0001_big.sql", "CREATE TABLE big (x int);\nINSERT INTO big SELECT g FROM generate_series(1, 200000) g;\n")
-	f.write("0002_index.sql", "-- strata:no-transaction\nSELECT pg_sleep(1);\nCREATE INDEX CONCURRENTLY big_x ON big (x);\n")
+	conn := db.Open(t)
+	block := holdBlocker(t, conn, db.DriverName)
+	f.write("0002_index.sql", "-- strata:no-transaction\n"+block.SQL()+";\nCREATE INDEX CONCURRENTLY big_x ON big (x);\n")
 
 	first := startBG(t, f, db.URL, "0002_index.sql:2:", "up", "--verbose")
 	second := startBG(t, f, db.URL, "", "up", "--lock-timeout", "50s")
+	// The second run waits for the lock while the first is in 0002.
+	eventually(t, pollTimeout, "the second run waiting for the lock", func() bool {
+		return strings.Contains(second.stderr.String(), "waiting for the migration lock")
+	})
+	block.release()
 	r1, r2 := first.wait(), second.wait()
 	want(t, r1, 0, "applied migrations/0002_index.sql")
 	want(t, r2, 0)
-	conn := db.Open(t)
 	if n := scalar(t, conn, "SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'big_x' AND i.indisvalid"); n != 1 {
 		t.Errorf("valid index big_x: %d, want 1", n)
 	}

@@ -172,15 +172,17 @@ func TestVerifyKilled(t *testing.T) {
 
 			// Other tests run verify on this server at the same time, so
 			// the next run here must not drop young scratch databases: it
-			// drops those older than --stale-after. A leftover two hours
-			// old stands for one of a run killed long ago; the one just
-			// left is younger than the limit and stays until it is stale.
-			old := fmt.Sprintf("strata_verify_%d_%s", time.Now().Add(-2*time.Hour).Unix(), randomHex(6))
+			// drops those older than --stale-after. A leftover half an
+			// hour old stands for one of a run killed long ago; the one
+			// just left is younger than the limit and stays until it is
+			// stale. (Half an hour, under the default --stale-after of an
+			// hour: the other tests' verify runs leave it to this one.)
+			old := fmt.Sprintf("strata_verify_%d_%s", time.Now().Add(-30*time.Minute).Unix(), randomHex(6))
 			if _, err := sqlDB.Exec(createDatabase(db.DriverName, old)); err != nil {
 				t.Fatal(err)
 			}
 			f.write("0001_slow.sql", "SELECT 1;\n")
-			r := f.run(db.URL, "verify", "--stale-after", "1h")
+			r := f.run(db.URL, "verify", "--stale-after", "10m")
 			want(t, r, 0, "dropped scratch database "+old, "left by a verify run that was killed")
 			if strings.Contains(r.stderr, scratch) {
 				t.Errorf("the run dropped %s, younger than --stale-after:\n%s", scratch, r)

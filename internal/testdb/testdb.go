@@ -1,7 +1,9 @@
 // Package testdb gives each test a fresh, randomly named database on the
 // local PostgreSQL and MariaDB servers (or a temporary SQLite file) and drops
 // it when the test ends, so tests can run in parallel and leave nothing
-// behind.
+// behind. PostgreSQL databases come from a pool that each test binary's
+// Main owns: a database is reset to the state of a fresh one between tests
+// and dropped when the binary ends (see Main and Postgres).
 //
 // The admin connections come from STRATA_TEST_POSTGRES_URL (default
 // postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) and
@@ -51,11 +53,16 @@ func (d DB) Open(t testing.TB) *sql.DB {
 }
 
 func randomName() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	return "strata_test_" + randomHex(6)
+}
+
+// randomHex returns n random bytes in hexadecimal.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
 		panic(err)
 	}
-	return "strata_test_" + hex.EncodeToString(b[:])
+	return hex.EncodeToString(b)
 }
 
 // unavailable skips the test outside CI and fails it in CI.
@@ -74,8 +81,45 @@ func env(key, def string) string {
 	return def
 }
 
-// Postgres creates a fresh database on the local PostgreSQL server.
+// Postgres gives the test a database on the local PostgreSQL server that
+// no other running test holds, from the pool of the test binary's Main:
+// a reused one, reset to be indistinguishable from a fresh one, or a new
+// one. When the test ends the database is reset and goes back to the pool,
+// or is dropped if it cannot be reset, while the next tests run; Main
+// drops the pool's databases when the tests end, and fails the run if one
+// cannot be dropped. A test that drops or renames its database must use
+// PostgresFresh instead.
 func Postgres(t testing.TB) DB {
+	t.Helper()
+	p := running.get()
+	if p == nil {
+		t.Fatalf("testdb: Postgres needs the pool of testdb.Main, which drops its databases when the tests end: " +
+			"this package's TestMain must be func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) } (or call testdb.Main where it calls m.Run)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name, unreachable, err := p.take(ctx)
+	if unreachable {
+		unavailable(t, "PostgreSQL", err)
+	}
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(func() { p.release(name) })
+	u, err := url.Parse(p.admin)
+	if err != nil {
+		t.Fatalf("testdb: parse STRATA_TEST_POSTGRES_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return DB{URL: u.String(), DriverName: "pgx", DSN: u.String(), Name: name}
+}
+
+// PostgresFresh creates a database on the local PostgreSQL server for this
+// test alone and drops it when the test ends, outside the pool Postgres
+// draws from. It is for the few tests that drop or rename their database,
+// or must see one no test has used; it costs a CREATE and a DROP DATABASE
+// (the DROP waits for a checkpoint), where Postgres usually costs neither.
+func PostgresFresh(t testing.TB) DB {
 	t.Helper()
 	admin := env("STRATA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

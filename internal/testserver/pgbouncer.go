@@ -55,7 +55,7 @@ func upstream() (*url.URL, error) {
 
 // PgBouncer starts a private PgBouncer in front of the shared local
 // PostgreSQL for this test and stops it when the test ends. Its Database
-// creates the database on the shared server (testdb.Postgres) and returns
+// creates the database on the shared server (testdb.PostgresFresh) and returns
 // its URL through the pooler; Direct gives the URL that bypasses it. The
 // shared server is never reconfigured: PgBouncer is only a client of it.
 func PgBouncer(t testing.TB, o PoolerOptions) *Server {
@@ -177,10 +177,13 @@ pidfile = %s
 }
 
 // pooledDatabase creates a database on the pooler's upstream server and
-// returns it with its URL through the pooler.
+// returns it with its URL through the pooler. The database is the test's
+// alone (testdb.PostgresFresh), not one from the pool reused between
+// tests: a pooler may keep server connections to a database after its test
+// ends, and the next user of a reused one must not meet them.
 func (s *Server) pooledDatabase(t testing.TB) testdb.DB {
 	t.Helper()
-	direct := testdb.Postgres(t)
+	direct := testdb.PostgresFresh(t)
 	u, dsn := s.database(direct.Name)
 	return testdb.DB{URL: u, DriverName: "pgx", DSN: dsn, Name: direct.Name}
 }

@@ -1,0 +1,12 @@
+package fleet_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/strata-db/strata/internal/testdb"
+)
+
+// TestMain runs the tests and benchmarks with the pool of PostgreSQL
+// databases that testdb draws from, and drops its databases at the end.
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }

@@ -103,7 +103,8 @@ func loadExportConfig(env Lookup, signal string) (exportConfig, error) {
 		return cfg, err
 	}
 	if signal == "METRICS" {
-		switch k, v := get("TEMPORALITY_PREFERENCE"); strings.ToLower(v) {
+		const k = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE" // no general form
+		switch v := strings.TrimSpace(envValue(env, k)); strings.ToLower(v) {
 		case "", "cumulative":
 		case "delta":
 			cfg.temporality = sdkmetric.DeltaTemporalitySelector

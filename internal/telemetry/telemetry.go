@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,8 +16,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -86,36 +85,40 @@ type Stats struct {
 
 // Start returns a Recorder for one run of command, exporting over
 // OTLP/HTTP what env enables, or a Recorder that only counts when it
-// enables nothing (no exporter, no provider: no cost). The exporters
-// read the OTEL_* variables themselves.
+// enables nothing (no exporter, no provider: no cost). The OTEL_*
+// variables are read from env only; a setting strata cannot honour (a
+// protocol other than http/protobuf, a malformed endpoint, header or
+// certificate file) is an error.
 func Start(ctx context.Context, env Lookup, command, version string) (*Recorder, error) {
 	r := &Recorder{ctx: ctx}
 	traces, metrics := Enabled(env)
 	if !traces && !metrics {
 		return r, nil
 	}
-	res, err := resource.New(ctx, resource.WithFromEnv(), resource.WithTelemetrySDK(),
-		resource.WithAttributes(semconv.ServiceVersion(version)))
-	if err != nil {
-		return nil, fmt.Errorf("telemetry resource: %w", err)
+	var traceCfg, metricCfg exportConfig
+	var err error
+	if traces {
+		if traceCfg, err = loadExportConfig(env, "TRACES"); err != nil {
+			return nil, err
+		}
 	}
-	if v, _ := env("OTEL_SERVICE_NAME"); v == "" && !strings.Contains(envValue(env, "OTEL_RESOURCE_ATTRIBUTES"), "service.name=") {
-		res, _ = resource.Merge(res, resource.NewSchemaless(semconv.ServiceName("strata")))
+	if metrics {
+		if metricCfg, err = loadExportConfig(env, "METRICS"); err != nil {
+			return nil, err
+		}
+	}
+	res, err := newResource(ctx, env, version)
+	if err != nil {
+		return nil, err
 	}
 	if traces {
-		exp, err := otlptracehttp.New(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("telemetry: OTLP trace exporter: %w", err)
-		}
+		exp := &spanExporter{c: newOTLPClient(traceCfg, version, "spans")}
 		r.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 		r.tracer = r.tp.Tracer("github.com/strata-db/strata")
 		r.ctx, r.run = r.tracer.Start(ctx, "strata "+command, trace.WithAttributes(attribute.String("strata.command", command)))
 	}
 	if metrics {
-		exp, err := otlpmetrichttp.New(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("telemetry: OTLP metric exporter: %w", err)
-		}
+		exp := &metricExporter{c: newOTLPClient(metricCfg, version, "data points")}
 		r.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp)), sdkmetric.WithResource(res))
 		m := r.mp.Meter("github.com/strata-db/strata")
 		r.applied, _ = m.Int64Counter("strata.migrations", metric.WithDescription("migration files run, by outcome"), metric.WithUnit("{file}"))
@@ -123,6 +126,40 @@ func Start(ctx context.Context, env Lookup, command, version string) (*Recorder,
 		r.lockWait, _ = m.Float64Histogram("strata.lock.wait", metric.WithDescription("how long the run waited for the migration lock"), metric.WithUnit("s"))
 	}
 	return r, nil
+}
+
+// newResource is the resource spans and metrics describe: the SDK's
+// telemetry.sdk.* attributes, service.version, OTEL_RESOURCE_ATTRIBUTES
+// (key=value,key2=value2, percent-encoded values) and OTEL_SERVICE_NAME
+// over it, read from env; service.name is strata unless either sets it.
+func newResource(ctx context.Context, env Lookup, version string) (*resource.Resource, error) {
+	attrs := []attribute.KeyValue{semconv.ServiceName("strata"), semconv.ServiceVersion(version)}
+	if v := strings.TrimSpace(envValue(env, "OTEL_RESOURCE_ATTRIBUTES")); v != "" {
+		for i, entry := range strings.Split(v, ",") {
+			if strings.TrimSpace(entry) == "" {
+				continue
+			}
+			k, val, ok := strings.Cut(entry, "=")
+			k = strings.TrimSpace(k)
+			if !ok || k == "" {
+				return nil, fmt.Errorf("telemetry: OTEL_RESOURCE_ATTRIBUTES: entry %d is not key=value", i+1)
+			}
+			dec, err := url.PathUnescape(strings.TrimSpace(val))
+			if err != nil {
+				return nil, fmt.Errorf("telemetry: OTEL_RESOURCE_ATTRIBUTES: entry %d (%s): the value is not valid percent-encoding", i+1, k)
+			}
+			attrs = append(attrs, attribute.String(k, dec))
+		}
+	}
+	if v := strings.TrimSpace(envValue(env, "OTEL_SERVICE_NAME")); v != "" {
+		attrs = append(attrs, semconv.ServiceName(v))
+	}
+	// NewSchemaless keeps the last value of a key: the variables win.
+	res, err := resource.New(ctx, resource.WithTelemetrySDK(), resource.WithAttributes(attrs...))
+	if err != nil {
+		return nil, fmt.Errorf("telemetry resource: %w", err)
+	}
+	return res, nil
 }
 
 func envValue(env Lookup, k string) string { v, _ := env(k); return v }

@@ -75,24 +75,31 @@ cat "$S/pw"`
 }
 
 // TestAWSIAMRefusals: --aws-iam (or aws_iam=true) with a password source
-// besides, or with a TLS mode that does not verify, is a usage error
-// that names the fix, before any connection.
+// besides, with a TLS mode that does not verify, or with an AWS profile
+// that signs in with SSO (which strata leaves to the AWS CLI), is a usage
+// error that names the fix, before any connection.
 func TestAWSIAMRefusals(t *testing.T) {
 	t.Parallel()
 	f := newFolder(t)
 	f.write("0001_create_users.sql", createUsers)
+	awsConfig := filepath.Join(t.TempDir(), "aws-config")
+	if err := os.WriteFile(awsConfig, []byte("[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
 		out  string
+		env  []string
 	}{
-		{"password command besides", []string{"--aws-iam", "--url", "postgres://app@db.x.eu-west-1.rds.amazonaws.com/app", "--password-command", "echo pw"}, "remove --password-command"},
-		{"unverified TLS", []string{"--aws-iam", "--url", "postgres://app@db.x.eu-west-1.rds.amazonaws.com/app?sslmode=require"}, "sslmode=verify-full"},
-		{"URL parameter, skip-verify", []string{"--url", "mysql://app@db.x.eu-west-1.rds.amazonaws.com:3306/app?aws_iam=true&tls=skip-verify"}, "tls=verify-full"},
-		{"password in the URL", []string{"--aws-iam", "--url", "postgres://app:hunter2@db.x.eu-west-1.rds.amazonaws.com/app"}, "replaces the password"},
+		{"password command besides", []string{"--aws-iam", "--url", "postgres://app@db.x.eu-west-1.rds.amazonaws.com/app", "--password-command", "echo pw"}, "remove --password-command", nil},
+		{"unverified TLS", []string{"--aws-iam", "--url", "postgres://app@db.x.eu-west-1.rds.amazonaws.com/app?sslmode=require"}, "sslmode=verify-full", nil},
+		{"URL parameter, skip-verify", []string{"--url", "mysql://app@db.x.eu-west-1.rds.amazonaws.com:3306/app?aws_iam=true&tls=skip-verify"}, "tls=verify-full", nil},
+		{"password in the URL", []string{"--aws-iam", "--url", "postgres://app:hunter2@db.x.eu-west-1.rds.amazonaws.com/app"}, "replaces the password", nil},
+		{"SSO profile", []string{"--aws-iam", "--url", "postgres://app@db.x.eu-west-1.rds.amazonaws.com/app"}, "aws configure export-credentials --profile dev", []string{"AWS_CONFIG_FILE=" + awsConfig, "AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=", "AWS_WEB_IDENTITY_TOKEN_FILE="}},
 	}
 	for _, c := range cases {
-		r := strataEnv(t, f.wd, []string{"AWS_REGION=eu-west-1", "AWS_EC2_METADATA_DISABLED=true"}, append([]string{"status", "--dir", f.dir}, c.args...)...)
+		r := strataEnv(t, f.wd, append([]string{"AWS_REGION=eu-west-1", "AWS_EC2_METADATA_DISABLED=true"}, c.env...), append([]string{"status", "--dir", f.dir}, c.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.out) {
 			t.Errorf("%s: want exit 2 with %q, got %s", c.name, c.out, r)
 		}

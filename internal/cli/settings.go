@@ -220,7 +220,7 @@ func (a *app) awsIAM(ctx context.Context, t *config.Target, from string) error {
 	if from != "" {
 		return usage(fmt.Errorf("IAM authentication (--aws-iam or aws_iam=true in the URL) mints the password itself: remove %s", from))
 	}
-	auth, err := t.LoadIAM(ctx)
+	auth, err := t.LoadIAM(ctx, a.env)
 	if err != nil {
 		return usage(err)
 	}

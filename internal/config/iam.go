@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/rds/auth"
 )
 
@@ -26,26 +25,35 @@ type IAMAuth struct {
 	Region string
 	// Credentials are the AWS credentials tokens are signed with.
 	Credentials aws.CredentialsProvider
+	// Source describes where the credentials come from, for messages
+	// (never a secret); "" when unknown.
+	Source string
 }
 
-// LoadIAM loads the standard AWS credential chain (environment, shared
-// config and credentials files, SSO, web identity, container and
-// instance roles) and the region (AWS_REGION, the profile, or else the
-// region in an RDS host name such as db.abc.eu-west-1.rds.amazonaws.com).
-// Nothing is fetched until a token is minted.
-func (t *Target) LoadIAM(ctx context.Context) (IAMAuth, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+// LoadIAM chooses the AWS credentials from env and the shared config and
+// credentials files it names, in the order of the AWS SDK's default
+// chain (environment keys, web identity, the profile, container
+// credentials, the EC2 instance role: see awscreds.go), and the region
+// (AWS_REGION, AWS_DEFAULT_REGION, the profile's, or else the region in
+// an RDS host name such as db.abc.eu-west-1.rds.amazonaws.com). Nothing
+// is fetched until a token is minted.
+func (t *Target) LoadIAM(ctx context.Context, env Env) (IAMAuth, error) {
+	ch, err := resolveAWS(ctx, env)
 	if err != nil {
-		return IAMAuth{}, fmt.Errorf("load the AWS configuration for IAM authentication: %w", err)
+		return IAMAuth{}, fmt.Errorf("choose the AWS credentials for IAM authentication: %w", err)
 	}
-	region := cfg.Region
+	region := ch.region
 	if region == "" {
 		region = rdsRegion(t.host())
 	}
 	if region == "" {
 		return IAMAuth{}, fmt.Errorf("IAM authentication to %s needs the database's AWS region: set AWS_REGION", t.Redacted)
 	}
-	return IAMAuth{Region: region, Credentials: cfg.Credentials}, nil
+	a := IAMAuth{Region: region, Credentials: cached(ch.provider(ch.source, region))}
+	if ch.source.kind != awsNone {
+		a.Source = ch.source.String()
+	}
+	return a, nil
 }
 
 // rdsRegion returns the region in an RDS or Aurora endpoint's host name
@@ -116,7 +124,11 @@ func (t *Target) SetAWSIAM(a IAMAuth) error {
 	return t.SetPasswordFunc(func(ctx context.Context) (string, error) {
 		tok, err := auth.BuildAuthToken(ctx, endpoint, a.Region, user, a.Credentials)
 		if err != nil {
-			return "", fmt.Errorf("mint an RDS IAM token for %s in %s with the AWS credentials: %w", user, a.Region, err)
+			from := "the AWS credentials"
+			if a.Source != "" {
+				from = "AWS credentials from " + a.Source
+			}
+			return "", fmt.Errorf("mint an RDS IAM token for %s in %s with %s: %w", user, a.Region, from, err)
 		}
 		return tok, nil
 	})

@@ -58,47 +58,57 @@ func TestIAMToken(t *testing.T) {
 			t.Fatalf("%s: %v", c.url, err)
 		}
 		after := time.Now().UTC()
-		u, err := url.Parse("https://" + tok)
-		if err != nil {
-			t.Fatalf("%s: token does not parse: %v", c.url, err)
-		}
-		q := u.Query()
-		checks := map[string][2]string{
-			"host":                 {u.Hostname(), c.host},
-			"port":                 {u.Port(), c.port},
-			"Action":               {q.Get("Action"), "connect"},
-			"DBUser":               {q.Get("DBUser"), c.user},
-			"X-Amz-Expires":        {q.Get("X-Amz-Expires"), "900"},
-			"X-Amz-Algorithm":      {q.Get("X-Amz-Algorithm"), "AWS4-HMAC-SHA256"},
-			"X-Amz-Security-Token": {q.Get("X-Amz-Security-Token"), creds.SessionToken},
-		}
-		signedAt, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-		if err != nil {
-			t.Fatalf("%s: X-Amz-Date: %v", c.url, err)
-		}
-		checks["X-Amz-Credential"] = [2]string{q.Get("X-Amz-Credential"), creds.AccessKeyID + "/" + signedAt.Format("20060102") + "/" + c.region + "/rds-db/aws4_request"}
-		for name, v := range checks {
-			if v[0] != v[1] {
-				t.Errorf("%s: %s = %q, want %q", c.url, name, v[0], v[1])
-			}
-		}
-		if signedAt.Before(before) || signedAt.After(after) {
-			t.Errorf("%s: signed at %v, not between %v and %v", c.url, signedAt, before, after)
-		}
-		// The SDK's signer, fixed credentials, fixed clock: the same token.
-		req, _ := http.NewRequest("GET", "https://"+c.host+":"+c.port+"?Action=connect&DBUser="+url.QueryEscape(c.user)+"&X-Amz-Expires=900", nil)
-		want, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "rds-db", c.region, signedAt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want = strings.TrimPrefix(want, "https://"); tok != want {
-			t.Errorf("%s: token differs from the SDK signer's:\n got %s\nwant %s", c.url, tok, want)
-		}
+		q := checkIAMToken(t, c.url, tok, creds, c.host, c.port, c.user, c.region, before, after)
 		// Never printed: the token is scrubbed from messages.
 		if msg := tg.Scrub("login with " + tok); strings.Contains(msg, q.Get("X-Amz-Signature")) {
 			t.Errorf("%s: the token survives Scrub: %s", c.url, msg)
 		}
 	}
+}
+
+// checkIAMToken checks that tok is an RDS connect request for host, port
+// and user in region, valid 15 minutes, signed between before and after,
+// exactly as the SDK's own SigV4 signer signs it with creds at the
+// token's time. It returns the token's query.
+func checkIAMToken(t *testing.T, name, tok string, creds aws.Credentials, host, port, user, region string, before, after time.Time) url.Values {
+	t.Helper()
+	u, err := url.Parse("https://" + tok)
+	if err != nil {
+		t.Fatalf("%s: token does not parse: %v", name, err)
+	}
+	q := u.Query()
+	checks := map[string][2]string{
+		"host":                 {u.Hostname(), host},
+		"port":                 {u.Port(), port},
+		"Action":               {q.Get("Action"), "connect"},
+		"DBUser":               {q.Get("DBUser"), user},
+		"X-Amz-Expires":        {q.Get("X-Amz-Expires"), "900"},
+		"X-Amz-Algorithm":      {q.Get("X-Amz-Algorithm"), "AWS4-HMAC-SHA256"},
+		"X-Amz-Security-Token": {q.Get("X-Amz-Security-Token"), creds.SessionToken},
+	}
+	signedAt, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	if err != nil {
+		t.Fatalf("%s: X-Amz-Date: %v", name, err)
+	}
+	checks["X-Amz-Credential"] = [2]string{q.Get("X-Amz-Credential"), creds.AccessKeyID + "/" + signedAt.Format("20060102") + "/" + region + "/rds-db/aws4_request"}
+	for k, v := range checks {
+		if v[0] != v[1] {
+			t.Errorf("%s: %s = %q, want %q", name, k, v[0], v[1])
+		}
+	}
+	if signedAt.Before(before) || signedAt.After(after) {
+		t.Errorf("%s: signed at %v, not between %v and %v", name, signedAt, before, after)
+	}
+	// The SDK's signer, fixed credentials, fixed clock: the same token.
+	req, _ := http.NewRequest("GET", "https://"+host+":"+port+"?Action=connect&DBUser="+url.QueryEscape(user)+"&X-Amz-Expires=900", nil)
+	want, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "rds-db", region, signedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want = strings.TrimPrefix(want, "https://"); tok != want {
+		t.Errorf("%s: token differs from the SDK signer's:\n got %s\nwant %s", name, tok, want)
+	}
+	return q
 }
 
 // TestIAMRefuses: IAM needs a server, no password, and TLS that verifies

@@ -43,7 +43,11 @@ func TestMain(m *testing.M) {
 	// The binary is built as a release is, with its version and commit
 	// set by -ldflags -X (TestVersion checks them): one link serves every
 	// test.
+	// CGO_ENABLED=0 as the releases are built: a static binary, which
+	// also starts without the dynamic loader (about a quarter less CPU
+	// a run, and the tests run it thousands of times).
 	build := exec.Command("go", "build", "-o", bin, "-ldflags", "-X "+cliPkg+".Version="+testVersion+" -X "+cliPkg+".Commit="+testCommit, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building strata:", err)

@@ -211,21 +211,55 @@ type run struct {
 
 // exec sends a migration's up file to ex statement by statement; see
 // execFile.
-func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
-	return r.execFile(ctx, ex, step, step.Migration.Path, step.Migration.Checksum, after)
+func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, prog *progress) (int, error) {
+	return r.execFile(ctx, ex, step, step.Migration.Path, step.Migration.Checksum, prog)
+}
+
+// progress records, for a file run outside a transaction, each statement
+// that completed. The record of a statement is written just before the
+// next statement is sent (or before execFile returns an error), never
+// later; that of the file's last statement is left to the caller (last),
+// which writes it with the file's outcome, in the same history write.
+type progress struct {
+	record func(i int, stmt *sqlsplit.Statement) error
+	// last is the statement that completed last, whose progress is not
+	// recorded yet, and i its number; nil when none is owed.
+	last *sqlsplit.Statement
+	i    int
+}
+
+// flush records the progress owed, if any.
+func (p *progress) flush() error {
+	if p == nil || p.last == nil {
+		return nil
+	}
+	if err := p.record(p.i, p.last); err != nil {
+		return err // still owed
+	}
+	p.last = nil
+	return nil
+}
+
+// lastSum is the short checksum list entry of the statement whose progress
+// is owed ("" when none is): the caller's outcome write appends it.
+func (p *progress) lastSum() string {
+	if p == nil || p.last == nil {
+		return ""
+	}
+	return StatementChecksum(p.last.Text) + ","
 }
 
 // execFile sends the statements of file p (the up or down file of step) to
-// ex one by one, skipping the first step.ResumeFrom, calling after (if not
-// nil) after each, and checks that the bytes it read still have checksum
-// sum, the one the folder had when it was loaded.
-func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum string, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
+// ex one by one, skipping the first step.ResumeFrom, recording each with
+// prog (if not nil; see progress), and checks that the bytes it read still
+// have checksum sum, the one the folder had when it was loaded.
+func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum string, prog *progress) (int, error) {
 	m := r.m
 	h := sha256.New()
 	n := 0
 	stmts := m.statements(p, h, r.lim)
 	kept := p == step.Migration.Path && step.stmts != nil
-	if tx, ok := ex.(*sql.Tx); ok && !kept && after == nil && r.together == nil {
+	if tx, ok := ex.(*sql.Tx); ok && !kept && prog == nil && r.together == nil {
 		if b, ok := r.canBatch(ctx, step); ok {
 			return r.execBatched(ctx, tx, b, step, p, sum)
 		}
@@ -245,7 +279,7 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 	}
 	for stmt, err := range stmts {
 		if err != nil {
-			return n, err
+			return n, errors.Join(err, prog.flush())
 		}
 		n++
 		if n <= step.ResumeFrom {
@@ -253,6 +287,10 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 		}
 		if m.d.ChangesSession(stmt.Text) {
 			r.changed = true
+		}
+		// The previous statement's progress, before this one is sent.
+		if err := prog.flush(); err != nil {
+			return n - 1, err
 		}
 		if err := r.lock.check(ctx); err != nil {
 			return n - 1, err // nothing is sent once the lock is known lost
@@ -267,14 +305,12 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 		if _, err := ex.ExecContext(ctx, text); err != nil {
 			return n - 1, r.statementError(step, n, &stmt, err)
 		}
-		if after != nil && !recorded {
-			if err := after(n, &stmt); err != nil {
-				return n, err
-			}
+		if prog != nil && !recorded {
+			prog.last, prog.i = &stmt, n
 		}
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); !kept && got != sum {
-		return n, changedFile(step)
+		return n, errors.Join(changedFile(step), prog.flush())
 	}
 	return n, nil
 }
@@ -401,10 +437,12 @@ func (upward) unrecorded(step Step, n int, ferr error) string {
 		"its history row still says running, so it shows as interrupted, and the next run refuses and says how to continue", n, step.Statements, ferr)
 }
 
-func (u upward) finish(ctx context.Context, step Step, n int, start time.Time) error {
-	if err := u.r.store.Finish(ctx, u.r.conn, u.r.record(step, history.Applied, n, start)); err != nil {
+func (u upward) finish(ctx context.Context, step Step, n int, start time.Time, prog *progress) error {
+	// The last statement's progress and the outcome: one write.
+	if err := u.r.store.FinishWith(ctx, u.r.conn, u.r.record(step, history.Applied, n, start), prog.lastSum()); err != nil {
 		return err
 	}
+	prog.last = nil
 	return u.r.m.keepApplied(ctx, u.r.conn, step)
 }
 

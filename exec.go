@@ -99,16 +99,18 @@ type outside interface {
 	stopped(ctx context.Context, step Step, n int, start time.Time, err error, se *StatementError) error
 	// unrecorded is se.Outcome when the outcome could not be written.
 	unrecorded(step Step, n int, ferr error) string
-	// finish records step, which ran all n statements.
-	finish(ctx context.Context, step Step, n int, start time.Time) error
+	// finish records step, which ran all n statements, and the progress
+	// of the last one that prog still owes (progress.flush or lastSum).
+	finish(ctx context.Context, step Step, n int, start time.Time, prog *progress) error
 }
 
 // noTxAs runs one file outside a transaction, whatever the direction:
 // the file's lock timeout, the running row, each statement after a check
 // of the lock (with its progress update in the same implicit transaction
-// where the dialect has one, dialect.ImplicitTx, else right after it,
-// fenced), and the outcome, recorded even when the run was cancelled or
-// the connection died (recordSomehow).
+// where the dialect has one, dialect.ImplicitTx, else after it and before
+// the next statement is sent, fenced; the last statement's with the
+// outcome, in one write), and the outcome, recorded even when the run was
+// cancelled or the connection died (recordSomehow).
 func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 	m := r.m
 	start := time.Now()
@@ -127,9 +129,19 @@ func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 	id := step.Migration.ID()
 	r.together = r.progressTogether(id)
 	defer func() { r.together = nil }()
-	n, err := r.execFile(ctx, r.conn, step, path, sum, func(i int, stmt *sqlsplit.Statement) error {
+	prog := &progress{record: func(i int, stmt *sqlsplit.Statement) error {
 		return r.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
-	})
+	}}
+	n, err := r.execFile(ctx, r.conn, step, path, sum, prog)
+	if err == nil {
+		err = dir.finish(ctx, step, n, start, prog)
+		if err != nil && prog.last == nil {
+			return err
+		}
+		// The last statement's progress was not written either (it goes
+		// with the outcome): record how far the file got, as when a
+		// progress write fails after any other statement.
+	}
 	if err != nil {
 		var se *StatementError
 		errors.As(err, &se)
@@ -145,9 +157,6 @@ func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 			}
 		}
 		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
-		return err
-	}
-	if err := dir.finish(ctx, step, n, start); err != nil {
 		return err
 	}
 	dir.done(Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n})

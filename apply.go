@@ -226,6 +226,21 @@ type progress struct {
 	// recorded yet, and i its number; nil when none is owed.
 	last *sqlsplit.Statement
 	i    int
+	// begin, when not nil, is the file's running row, not written yet:
+	// execFile sends it in the same round trip as the first statement,
+	// before it (see pipelinedBegin), and begun is how it is written
+	// alone when it cannot go with one.
+	begin *dialect.Query
+	begun func() error
+}
+
+// writeBegin writes the file's running row alone if it is still owed.
+func (p *progress) writeBegin() error {
+	if p == nil || p.begin == nil {
+		return nil
+	}
+	p.begin = nil
+	return p.begun()
 }
 
 // flush records the progress owed, if any.
@@ -249,9 +264,23 @@ func (p *progress) lastSum() string {
 	return StatementChecksum(p.last.Text) + ","
 }
 
+// beginError is the failure to write a file's running row: nothing of
+// the file ran and there is no row to record an outcome in.
+type beginError struct{ err error }
+
+func (e *beginError) Error() string { return e.err.Error() }
+func (e *beginError) Unwrap() error { return e.err }
+
+// fits reports whether a statement of n bytes can share a round trip
+// with a history row within the server's largest statement.
+func (r *run) fits(n int) bool {
+	return r.lim.bytes == 0 || n+64<<10 <= r.lim.bytes
+}
+
 // execFile sends the statements of file p (the up or down file of step) to
 // ex one by one, skipping the first step.ResumeFrom, recording each with
-// prog (if not nil; see progress), and checks that the bytes it read still
+// prog (if not nil; see progress; its running row goes with the first
+// statement sent), and checks that the bytes it read still
 // have checksum sum, the one the folder had when it was loaded.
 func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum string, prog *progress) (int, error) {
 	m := r.m
@@ -302,8 +331,27 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 				text, recorded = t, true
 			}
 		}
-		if _, err := ex.ExecContext(ctx, text); err != nil {
-			return n - 1, r.statementError(step, n, &stmt, err)
+		if prog != nil && prog.begin != nil && !recorded && r.fits(len(text)) {
+			// The running row and the first statement, in one round
+			// trip: the server writes the row first and stops there if
+			// that fails.
+			q := *prog.begin
+			prog.begin = nil
+			done, err := r.m.d.(dialect.Pipeliner).Pipeline(ctx, r.conn, []dialect.Query{q, {SQL: text}})
+			switch {
+			case err == nil:
+			case done == 0:
+				return n - 1, &beginError{fmt.Errorf("record %s in history table %s: %w", step.Migration.ID(), m.store.Table(), err)}
+			default:
+				return n - 1, r.statementError(step, n, &stmt, err)
+			}
+		} else {
+			if err := prog.writeBegin(); err != nil {
+				return n - 1, &beginError{err}
+			}
+			if _, err := ex.ExecContext(ctx, text); err != nil {
+				return n - 1, r.statementError(step, n, &stmt, err)
+			}
 		}
 		if prog != nil && !recorded {
 			prog.last, prog.i = &stmt, n
@@ -414,6 +462,15 @@ func (u upward) begin(ctx context.Context, step Step, start time.Time) error {
 		return err
 	}
 	return r.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
+}
+
+// beginQuery is begin's insert, for a new run of the file (not a rerun
+// or a resumed run, which change the row they find first).
+func (u upward) beginQuery(step Step, start time.Time) (dialect.Query, bool) {
+	if step.Rerun || step.resume {
+		return dialect.Query{}, false
+	}
+	return u.r.store.InsertQuery(u.r.record(step, history.Running, 0, start)), true
 }
 
 func (u upward) stopped(ctx context.Context, step Step, n int, start time.Time, err error, se *StatementError) error {

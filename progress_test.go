@@ -2,6 +2,7 @@ package strata_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -84,6 +85,60 @@ func TestNoTxLastProgressWithOutcome(t *testing.T) {
 		sums := strata.StatementChecksum("CREATE TABLE b1 (id int)") + "," + strata.StatementChecksum(strings.TrimSuffix(second, ";\n")) + ","
 		if ms.State != strata.StateApplied || ms.Record == nil || ms.Record.StatementChecksums != sums {
 			t.Errorf("row: %s, %+v; want applied with checksums %s", ms.State, ms.Record, sums)
+		}
+	})
+}
+
+// TestNoTxRoundTrips: a one-statement file outside a transaction costs
+// its running row, the statement and its outcome with the statement's
+// progress; on MySQL the running row goes in the same round trip as the
+// statement (dialect.Pipeliner), so two queries a file. Counted on the
+// wire: a run of three such files sends this many more queries than a run
+// of two.
+func TestNoTxRoundTrips(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, db testdb.DB) {
+		ctx := context.Background()
+		counted, n := countingDB(t, db)
+		run := func(prefix string, k int) int64 {
+			kv := []string{}
+			for i := 1; i <= k; i++ {
+				kv = append(kv, fmt.Sprintf("%d_%s.sql", i, prefix), fmt.Sprintf("-- strata:no-transaction\nCREATE TABLE %s%d (id int);\n", prefix, i))
+			}
+			m := newMigrator(t, db, counted, files(kv...), strata.WithTable(prefix+"_history"))
+			if _, err := m.Pooler(ctx); err != nil { // probed once per Migrator: not counted
+				t.Fatal(err)
+			}
+			n.Store(0)
+			if res := up(t, m); len(res.Applied) != k {
+				t.Fatalf("%s: applied %d", prefix, len(res.Applied))
+			}
+			return n.Load()
+		}
+		perFile := run("c", 3) - run("b", 2)
+		want := int64(3) // running row, statement, outcome
+		if db.DriverName == "mysql" {
+			want = 2 // running row and statement, outcome
+		}
+		if perFile != want {
+			t.Errorf("a file outside a transaction sent %d queries, want %d", perFile, want)
+		}
+
+		// A first statement that fails after its running row was
+		// written with it: the row records the failure.
+		fsys := files("1_bad.sql", "-- strata:no-transaction\nINSERT INTO missing_table VALUES (1);\nCREATE TABLE never (id int);\n")
+		m := newMigrator(t, db, counted, fsys, strata.WithTable("d_history"))
+		_, err := m.Up(ctx, strata.PlanOptions{})
+		var se *strata.StatementError
+		if !errors.As(err, &se) || se.Index != 1 {
+			t.Fatalf("up: %v; want a StatementError at statement 1", err)
+		}
+		st, err := m.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms := st.Migrations[0]; ms.State != strata.StateFailed || ms.StatementsApplied != 0 || !strings.Contains(ms.Error, "statement 1") {
+			t.Errorf("after the failure: %s, %d applied, error %q; want failed, 0, naming statement 1", ms.State, ms.StatementsApplied, ms.Error)
 		}
 	})
 }

@@ -211,21 +211,84 @@ type run struct {
 
 // exec sends a migration's up file to ex statement by statement; see
 // execFile.
-func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
-	return r.execFile(ctx, ex, step, step.Migration.Path, step.Migration.Checksum, after)
+func (r *run) exec(ctx context.Context, ex dialect.Execer, step Step, prog *progress) (int, error) {
+	return r.execFile(ctx, ex, step, step.Migration.Path, step.Migration.Checksum, prog)
+}
+
+// progress records, for a file run outside a transaction, each statement
+// that completed. The record of a statement is written just before the
+// next statement is sent (or before execFile returns an error), never
+// later; that of the file's last statement is left to the caller (last),
+// which writes it with the file's outcome, in the same history write.
+type progress struct {
+	record func(i int, stmt *sqlsplit.Statement) error
+	// last is the statement that completed last, whose progress is not
+	// recorded yet, and i its number; nil when none is owed.
+	last *sqlsplit.Statement
+	i    int
+	// begin, when not nil, is the file's running row, not written yet:
+	// execFile sends it in the same round trip as the first statement,
+	// before it (see pipelinedBegin), and begun is how it is written
+	// alone when it cannot go with one.
+	begin *dialect.Query
+	begun func() error
+}
+
+// writeBegin writes the file's running row alone if it is still owed.
+func (p *progress) writeBegin() error {
+	if p == nil || p.begin == nil {
+		return nil
+	}
+	p.begin = nil
+	return p.begun()
+}
+
+// flush records the progress owed, if any.
+func (p *progress) flush() error {
+	if p == nil || p.last == nil {
+		return nil
+	}
+	if err := p.record(p.i, p.last); err != nil {
+		return err // still owed
+	}
+	p.last = nil
+	return nil
+}
+
+// lastSum is the short checksum list entry of the statement whose progress
+// is owed ("" when none is): the caller's outcome write appends it.
+func (p *progress) lastSum() string {
+	if p == nil || p.last == nil {
+		return ""
+	}
+	return StatementChecksum(p.last.Text) + ","
+}
+
+// beginError is the failure to write a file's running row: nothing of
+// the file ran and there is no row to record an outcome in.
+type beginError struct{ err error }
+
+func (e *beginError) Error() string { return e.err.Error() }
+func (e *beginError) Unwrap() error { return e.err }
+
+// fits reports whether a statement of n bytes can share a round trip
+// with a history row within the server's largest statement.
+func (r *run) fits(n int) bool {
+	return r.lim.bytes == 0 || n+64<<10 <= r.lim.bytes
 }
 
 // execFile sends the statements of file p (the up or down file of step) to
-// ex one by one, skipping the first step.ResumeFrom, calling after (if not
-// nil) after each, and checks that the bytes it read still have checksum
-// sum, the one the folder had when it was loaded.
-func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum string, after func(i int, stmt *sqlsplit.Statement) error) (int, error) {
+// ex one by one, skipping the first step.ResumeFrom, recording each with
+// prog (if not nil; see progress; its running row goes with the first
+// statement sent), and checks that the bytes it read still
+// have checksum sum, the one the folder had when it was loaded.
+func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum string, prog *progress) (int, error) {
 	m := r.m
 	h := sha256.New()
 	n := 0
 	stmts := m.statements(p, h, r.lim)
 	kept := p == step.Migration.Path && step.stmts != nil
-	if tx, ok := ex.(*sql.Tx); ok && !kept && after == nil && r.together == nil {
+	if tx, ok := ex.(*sql.Tx); ok && !kept && prog == nil && r.together == nil {
 		if b, ok := r.canBatch(ctx, step); ok {
 			return r.execBatched(ctx, tx, b, step, p, sum)
 		}
@@ -245,7 +308,7 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 	}
 	for stmt, err := range stmts {
 		if err != nil {
-			return n, err
+			return n, errors.Join(err, prog.flush())
 		}
 		n++
 		if n <= step.ResumeFrom {
@@ -253,6 +316,10 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 		}
 		if m.d.ChangesSession(stmt.Text) {
 			r.changed = true
+		}
+		// The previous statement's progress, before this one is sent.
+		if err := prog.flush(); err != nil {
+			return n - 1, err
 		}
 		if err := r.lock.check(ctx); err != nil {
 			return n - 1, err // nothing is sent once the lock is known lost
@@ -264,17 +331,34 @@ func (r *run) execFile(ctx context.Context, ex dialect.Execer, step Step, p, sum
 				text, recorded = t, true
 			}
 		}
-		if _, err := ex.ExecContext(ctx, text); err != nil {
-			return n - 1, r.statementError(step, n, &stmt, err)
-		}
-		if after != nil && !recorded {
-			if err := after(n, &stmt); err != nil {
-				return n, err
+		if prog != nil && prog.begin != nil && !recorded && r.fits(len(text)) {
+			// The running row and the first statement, in one round
+			// trip: the server writes the row first and stops there if
+			// that fails.
+			q := *prog.begin
+			prog.begin = nil
+			done, err := r.m.d.(dialect.Pipeliner).Pipeline(ctx, r.conn, []dialect.Query{q, {SQL: text}})
+			switch {
+			case err == nil:
+			case done == 0:
+				return n - 1, &beginError{fmt.Errorf("record %s in history table %s: %w", step.Migration.ID(), m.store.Table(), err)}
+			default:
+				return n - 1, r.statementError(step, n, &stmt, err)
 			}
+		} else {
+			if err := prog.writeBegin(); err != nil {
+				return n - 1, &beginError{err}
+			}
+			if _, err := ex.ExecContext(ctx, text); err != nil {
+				return n - 1, r.statementError(step, n, &stmt, err)
+			}
+		}
+		if prog != nil && !recorded {
+			prog.last, prog.i = &stmt, n
 		}
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); !kept && got != sum {
-		return n, changedFile(step)
+		return n, errors.Join(changedFile(step), prog.flush())
 	}
 	return n, nil
 }
@@ -380,6 +464,15 @@ func (u upward) begin(ctx context.Context, step Step, start time.Time) error {
 	return r.store.Insert(ctx, r.conn, r.record(step, history.Running, 0, start))
 }
 
+// beginQuery is begin's insert, for a new run of the file (not a rerun
+// or a resumed run, which change the row they find first).
+func (u upward) beginQuery(step Step, start time.Time) (dialect.Query, bool) {
+	if step.Rerun || step.resume {
+		return dialect.Query{}, false
+	}
+	return u.r.store.InsertQuery(u.r.record(step, history.Running, 0, start)), true
+}
+
 func (u upward) stopped(ctx context.Context, step Step, n int, start time.Time, err error, se *StatementError) error {
 	r := u.r
 	status := history.Partial
@@ -401,10 +494,12 @@ func (upward) unrecorded(step Step, n int, ferr error) string {
 		"its history row still says running, so it shows as interrupted, and the next run refuses and says how to continue", n, step.Statements, ferr)
 }
 
-func (u upward) finish(ctx context.Context, step Step, n int, start time.Time) error {
-	if err := u.r.store.Finish(ctx, u.r.conn, u.r.record(step, history.Applied, n, start)); err != nil {
+func (u upward) finish(ctx context.Context, step Step, n int, start time.Time, prog *progress) error {
+	// The last statement's progress and the outcome: one write.
+	if err := u.r.store.FinishWith(ctx, u.r.conn, u.r.record(step, history.Applied, n, start), prog.lastSum()); err != nil {
 		return err
 	}
+	prog.last = nil
 	return u.r.m.keepApplied(ctx, u.r.conn, step)
 }
 

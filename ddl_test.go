@@ -198,6 +198,16 @@ func TestInvalidIndexNamed(t *testing.T) {
 	if len(st.InvalidIndexes) != 1 || st.InvalidIndexes[0] != "public.t_id_key" {
 		t.Errorf("Status.InvalidIndexes = %v", st.InvalidIndexes)
 	}
+	// A fleet's summary skips them: the same status, no index listed.
+	for _, skip := range []bool{false, true} {
+		st, err := m.StatusWith(context.Background(), strata.StatusOptions{SkipInvalidIndexes: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listed := len(st.InvalidIndexes) > 0; listed == skip || st.Pending != 1 || st.Current.String() != "1" {
+			t.Errorf("StatusWith(skip %v): invalid indexes %v, pending %d, current %s", skip, st.InvalidIndexes, st.Pending, st.Current)
+		}
+	}
 }
 
 // TestDownLockTimeoutAndRetry: a down file waits for locks no longer than

@@ -349,7 +349,13 @@ func (d *downRun) unrecorded(step Step, n int, ferr error) string {
 		"its history row still says running, so it shows as interrupted", n, step.Statements, ferr)
 }
 
-func (d *downRun) finish(ctx context.Context, step Step, n int, _ time.Time) error {
+func (d *downRun) finish(ctx context.Context, step Step, n int, _ time.Time, prog *progress) error {
+	// The row is removed in a transaction of its own: the last
+	// statement's progress is recorded first, as for the others, so a
+	// removal that fails leaves the row saying how far the file got.
+	if err := prog.flush(); err != nil {
+		return err
+	}
 	return d.s.inTx(ctx, func(tx *sql.Tx) error {
 		return d.recordTx(ctx, tx, step, n, time.Time{})
 	})

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/strata-db/strata/dialect"
 	"github.com/strata-db/strata/sqlsplit"
 )
 
@@ -99,16 +100,18 @@ type outside interface {
 	stopped(ctx context.Context, step Step, n int, start time.Time, err error, se *StatementError) error
 	// unrecorded is se.Outcome when the outcome could not be written.
 	unrecorded(step Step, n int, ferr error) string
-	// finish records step, which ran all n statements.
-	finish(ctx context.Context, step Step, n int, start time.Time) error
+	// finish records step, which ran all n statements, and the progress
+	// of the last one that prog still owes (progress.flush or lastSum).
+	finish(ctx context.Context, step Step, n int, start time.Time, prog *progress) error
 }
 
 // noTxAs runs one file outside a transaction, whatever the direction:
 // the file's lock timeout, the running row, each statement after a check
 // of the lock (with its progress update in the same implicit transaction
-// where the dialect has one, dialect.ImplicitTx, else right after it,
-// fenced), and the outcome, recorded even when the run was cancelled or
-// the connection died (recordSomehow).
+// where the dialect has one, dialect.ImplicitTx, else after it and before
+// the next statement is sent, fenced; the last statement's with the
+// outcome, in one write), and the outcome, recorded even when the run was
+// cancelled or the connection died (recordSomehow).
 func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 	m := r.m
 	start := time.Now()
@@ -121,15 +124,35 @@ func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 	if err := r.setLockTimeout(ctx, r.conn, step, false); err != nil {
 		return err
 	}
-	if err := dir.begin(ctx, step, start); err != nil {
-		return err
-	}
 	id := step.Migration.ID()
 	r.together = r.progressTogether(id)
 	defer func() { r.together = nil }()
-	n, err := r.execFile(ctx, r.conn, step, path, sum, func(i int, stmt *sqlsplit.Statement) error {
+	prog := &progress{record: func(i int, stmt *sqlsplit.Statement) error {
 		return r.store.Advance(ctx, r.conn, id, i, StatementChecksum(stmt.Text)+",")
-	})
+	}}
+	if q, ok := r.pipelinedBegin(ctx, step, dir, start); ok {
+		prog.begin, prog.begun = &q, func() error { return dir.begin(ctx, step, start) }
+	} else if err := dir.begin(ctx, step, start); err != nil {
+		return err
+	}
+	n, err := r.execFile(ctx, r.conn, step, path, sum, prog)
+	if be := (*beginError)(nil); errors.As(err, &be) {
+		return be.err // as when the row was written first: nothing ran
+	}
+	if berr := prog.writeBegin(); berr != nil {
+		// No statement was sent (none in the file, or it stopped
+		// before the first): the row first, as always.
+		return errors.Join(err, berr)
+	}
+	if err == nil {
+		err = dir.finish(ctx, step, n, start, prog)
+		if err != nil && prog.last == nil {
+			return err
+		}
+		// The last statement's progress was not written either (it goes
+		// with the outcome): record how far the file got, as when a
+		// progress write fails after any other statement.
+	}
 	if err != nil {
 		var se *StatementError
 		errors.As(err, &se)
@@ -147,11 +170,35 @@ func (r *run) noTxAs(ctx context.Context, step Step, dir outside) error {
 		m.emit(Event{Kind: EventMigrationError, Migration: step.Migration, File: step.File, Err: err, Duration: time.Since(start)})
 		return err
 	}
-	if err := dir.finish(ctx, step, n, start); err != nil {
-		return err
-	}
 	dir.done(Applied{Migration: step.Migration, File: step.File, Duration: time.Since(start), Statements: n})
 	return nil
+}
+
+// pipelinedBegin returns the query that writes step's running row, when
+// it can go in the same round trip as the file's first statement: a
+// dialect that pipelines (dialect.Pipeliner) and runs each statement of a
+// pipeline on its own (not dialect.ImplicitTx, where a statement such as
+// CREATE INDEX CONCURRENTLY could not share it), a direction that writes
+// the row with one plain insert (a new run of an up file), and a file
+// with a statement to send. It saves a round trip per file outside a
+// transaction.
+func (r *run) pipelinedBegin(ctx context.Context, step Step, dir outside, start time.Time) (dialect.Query, bool) {
+	pl, ok := r.m.d.(dialect.Pipeliner)
+	b, plain := dir.(interface {
+		beginQuery(step Step, start time.Time) (dialect.Query, bool)
+	})
+	if !ok || !plain || r.together != nil || step.Statements == 0 || r.m.knownPooled() {
+		return dialect.Query{}, false
+	}
+	q, ok := b.beginQuery(step, start)
+	if !ok {
+		return dialect.Query{}, false
+	}
+	if r.pipe == nil {
+		can := pl.CanPipeline(ctx, r.conn)
+		r.pipe = &can
+	}
+	return q, *r.pipe
 }
 
 // arm readies the work connection for a run of files: on MySQL the

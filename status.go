@@ -247,9 +247,25 @@ func short(sum string) string {
 }
 
 // Status reads the history (one query) and compares it with the folder.
-// It takes no lock and changes nothing.
+// It takes no lock and changes nothing. On PostgreSQL it also lists the
+// invalid indexes in the search path (one more query).
 func (m *Migrator) Status(ctx context.Context) (*Status, error) {
 	return m.statusOf(ctx, true)
+}
+
+// StatusOptions says what [Migrator.StatusWith] reads besides the history.
+type StatusOptions struct {
+	// SkipInvalidIndexes leaves [Status.InvalidIndexes] empty and saves
+	// the query that lists them (PostgreSQL). That query scans every index
+	// of the database, so over a fleet of many tenant schemas in one
+	// database its cost grows with the fleet on every tenant: a fleet
+	// summary that does not show them should skip it.
+	SkipInvalidIndexes bool
+}
+
+// StatusWith is [Migrator.Status], reading only what opts asks for.
+func (m *Migrator) StatusWith(ctx context.Context, opts StatusOptions) (*Status, error) {
+	return m.statusOf(ctx, !opts.SkipInvalidIndexes)
 }
 
 // statusOf is Status; withIndexes also lists invalid indexes (one more

@@ -140,6 +140,18 @@ func TestStatusOneQuery(t *testing.T) {
 		if got := n.Load(); got != 1+extra {
 			t.Errorf("status sent %d queries, want %d", got, 1+extra)
 		}
+		// A fleet's status: the history only, on every dialect.
+		n.Store(0)
+		st, err = m.StatusWith(ctx, strata.StatusOptions{SkipInvalidIndexes: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Pending != 0 || len(st.Migrations) != 2 {
+			t.Fatalf("StatusWith: pending %d, %d migrations", st.Pending, len(st.Migrations))
+		}
+		if got := n.Load(); got != 1 {
+			t.Errorf("StatusWith(SkipInvalidIndexes) sent %d queries, want 1", got)
+		}
 
 		// A history table without rows exists: no second query to say so.
 		if _, err := sqlDB.Exec("DELETE FROM strata_schema_history WHERE kind <> 'layout'"); err != nil {

@@ -28,7 +28,7 @@ func Up(opts strata.PlanOptions) Func {
 			rep.Applied, rep.Version, rep.Ahead = len(res.Applied), res.Current, res.Ahead
 		} else if err != nil && ctx.Err() == nil {
 			// Refused before it ran (drift): say where the target is.
-			if st, serr := m.Status(ctx); serr == nil {
+			if st, serr := m.StatusWith(ctx, historyOnly()); serr == nil {
 				rep.Version = st.Current
 			}
 		}
@@ -36,8 +36,16 @@ func Up(opts strata.PlanOptions) Func {
 	}
 }
 
+// historyOnly is how a fleet reads a target's status: without listing
+// the invalid indexes, which no fleet report shows and which, on
+// PostgreSQL, cost a scan of every index of the database per target (the
+// other tenants' too), so a fleet of schemas paid for them quadratically.
+func historyOnly() strata.StatusOptions { return strata.StatusOptions{SkipInvalidIndexes: true} }
+
 // Status returns a Func that opens each target and reads its status,
-// changing nothing and taking no lock.
+// changing nothing and taking no lock. It reads the history only
+// (strata.StatusOptions.SkipInvalidIndexes): Status.InvalidIndexes is
+// empty.
 func Status() Func {
 	return func(ctx context.Context, t Target) (Report, error) {
 		m, c, err := open(ctx, t)
@@ -45,7 +53,7 @@ func Status() Func {
 			return Report{}, err
 		}
 		defer c.Close()
-		st, err := m.Status(ctx)
+		st, err := m.StatusWith(ctx, historyOnly())
 		if err != nil {
 			return Report{}, err
 		}

@@ -354,10 +354,24 @@ func (s *Store) Restart(ctx context.Context, q dialect.Execer, r Record) error {
 
 // Finish sets the final status, progress, duration and error of row r.ID.
 func (s *Store) Finish(ctx context.Context, q dialect.Execer, r Record) error {
+	return s.FinishWith(ctx, q, r, "")
+}
+
+// FinishWith is Finish that also appends sum (when not empty) to the
+// row's statement checksums, as Advance does: the outcome and the last
+// statement's progress in one write.
+func (s *Store) FinishWith(ctx context.Context, q dialect.Execer, r Record, sum string) error {
 	p := s.d.Placeholder
-	err := s.fenced(q.ExecContext(ctx, "UPDATE "+s.q+" SET status = "+p(1)+", statements_applied = "+p(2)+
-		", statements_total = "+p(3)+", finished_at = "+p(4)+", execution_ms = "+p(5)+", error = "+p(6)+s.where(p(7)),
-		string(r.Status), r.StatementsApplied, r.StatementsTotal, s.nullTimeArg(r.FinishedAt), r.ExecutionMS, nullString(r.Error), r.ID))
+	set := "UPDATE " + s.q + " SET status = " + p(1) + ", statements_applied = " + p(2) +
+		", statements_total = " + p(3) + ", finished_at = " + p(4) + ", execution_ms = " + p(5) + ", error = " + p(6)
+	args := []any{string(r.Status), r.StatementsApplied, r.StatementsTotal, s.nullTimeArg(r.FinishedAt), r.ExecutionMS, nullString(r.Error), r.ID}
+	where := s.where(p(7))
+	if sum != "" {
+		set += ", statement_checksums = CONCAT(COALESCE(statement_checksums, ''), " + s.d.TextPlaceholder(7) + ")"
+		args = append(args[:6:6], sum, r.ID)
+		where = s.where(p(8))
+	}
+	err := s.fenced(q.ExecContext(ctx, set+where, args...))
 	if err != nil {
 		return fmt.Errorf("record outcome of %s in history table %s: %w", r.ID, s.table, err)
 	}

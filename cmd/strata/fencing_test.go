@@ -184,7 +184,7 @@ func leaseExpired(t *testing.T, conn *sql.DB, kind string) bool {
 func TestStaleLeaseRunCannotOverwriteHistory(t *testing.T) {
 	t.Parallel()
 	files := map[string]string{
-		"postgres": "-- strata:no-transaction\nSELECT pg_sleep(2);\nCREATE TABLE b (x int);\n",
+		"postgres": "-- strata:no-transaction\nSELECT PG_SLEEP(2);\nCREATE TABLE b (x int);\n",
 		"mysql":    "SELECT SLEEP(2);\nCREATE TABLE b (x int);\n",
 	}
 	for _, kind := range []string{"postgres", "mysql"} {
@@ -196,9 +196,14 @@ func TestStaleLeaseRunCannotOverwriteHistory(t *testing.T) {
 			line := strings.Count(strings.Split(files[kind], "SELECT")[0], "\n") + 1
 			lease := []string{"--lock-mode", "lease", "--lease-ttl", "1s"}
 			stale := startBG(t, f, db.URL, fmt.Sprintf("0001_slow.sql:%d:", line), append([]string{"up", "--verbose"}, lease...)...)
+			conn := db.Open(t)
+			// The verbose line may be printed before the statement is
+			// sent: stop the run only once the server executes it, or the
+			// stopped run would hold its work connection with nothing
+			// running and no running row.
+			waitRunning(t, conn, db.DriverName, db.Name, "SLEEP(2)")
 			stale.signal(syscall.SIGSTOP)
 			t.Cleanup(func() { _ = stale.cmd.Process.Signal(syscall.SIGCONT) })
-			conn := db.Open(t)
 			eventually(t, 20*time.Second, "the stopped run's lease expiring and its statement ending", func() bool {
 				return leaseExpired(t, conn, kind) && statementsOn(t, conn, kind, db.Name) == 0
 			})

@@ -180,7 +180,12 @@ func (l *Lease) renew(o Options) {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), o.TTL/3)
+		// A renewal is worth waiting for as long as it could still
+		// extend the lease (valid): giving up sooner gains nothing and
+		// has the driver send a cancel request, which some poolers
+		// (PgBouncer 1.18) mishandle when the server session behind it
+		// is being replaced.
+		ctx, cancel := context.WithTimeout(context.Background(), o.TTL-o.TTL/10)
 		err := l.renewNow(ctx)
 		cancel()
 		if errors.Is(err, ErrLost) {

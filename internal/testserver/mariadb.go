@@ -80,7 +80,11 @@ func startMariaDB(t testing.TB, installDB, mariadbd string, o Options) (*Server,
 	if os.Geteuid() == 0 {
 		settings["user"] = "root"
 	}
-	install := []string{"--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal", "--skip-test-db",
+	// --tmpdir for the bootstrap too: a server starting up deletes every
+	// "#sql*" file in its tmpdir, and the default, /tmp, holds the shared
+	// server's in-use temporary tables (its queries on information_schema
+	// then fail with "Error on delete of '/tmp/#sql-temptable-…'").
+	install := []string{"--no-defaults", "--datadir=" + data, "--tmpdir=" + dir, "--auth-root-authentication-method=normal", "--skip-test-db",
 		"--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"}
 	if os.Geteuid() == 0 {
 		install = append(install, "--user=root")

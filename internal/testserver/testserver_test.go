@@ -3,7 +3,9 @@ package testserver
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 )
@@ -63,5 +65,23 @@ func TestServers(t *testing.T) {
 				t.Errorf("folder %s still there after Stop: %v", s.Dir, err)
 			}
 		})
+	}
+}
+
+// TestMariaDBKeepsSharedTemporaryFiles: a MariaDB starting up (and
+// mariadb-install-db's bootstrap) deletes every "#sql*" file in its tmpdir;
+// a private server must not do that to /tmp, where the shared server keeps
+// the temporary tables of the queries it is running.
+func TestMariaDBKeepsSharedTemporaryFiles(t *testing.T) {
+	t.Parallel()
+	probe := filepath.Join(os.TempDir(), fmt.Sprintf("#sql-strata-probe-%d.MAI", os.Getpid()))
+	if err := os.WriteFile(probe, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(probe) })
+	s := StartMariaDB(t, Options{})
+	t.Cleanup(func() { s.Stop() })
+	if _, err := os.Stat(probe); err != nil {
+		t.Fatalf("starting a private MariaDB deleted a temporary file of the shared server's kind in %s: %v", os.TempDir(), err)
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/strata-db/strata/internal/cli"
 	"github.com/strata-db/strata/internal/testdb"
 )
 
@@ -55,7 +57,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	cacheHome = filepath.Join(dir, "cache")
+	// The runs in this process (see inProcess) report the binary's build.
+	cli.Version, cli.Commit = testVersion, testCommit
 	code := testdb.Main(m)
+	if testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "strata runs: %d in this process, %d through the binary\n", runsHere.Load(), runsExec.Load())
+	}
 	stopSharedServers()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -97,9 +104,19 @@ func strataEnv(t *testing.T, wd string, env []string, args ...string) result {
 	return runStrata(t, context.Background(), wd, env, args...)
 }
 
-// runStrata runs the binary in wd with env until it exits or ctx ends.
+// runStrata runs strata in wd with env until it exits or ctx ends: in this
+// process through cli.Run when the run needs nothing of a process of its
+// own (see inProcess), else the binary.
 func runStrata(t *testing.T, ctx context.Context, wd string, env []string, args ...string) result {
 	t.Helper()
+	if inProcess(env, args) {
+		runsHere.Add(1)
+		var stdout, stderr bytes.Buffer
+		code := cli.Run(ctx, cli.Invocation{Args: args, Environ: cleanEnv(env...), Dir: wd,
+			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+		return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	}
+	runsExec.Add(1)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = wd
 	cmd.Env = cleanEnv(env...)
@@ -113,6 +130,52 @@ func runStrata(t *testing.T, ctx context.Context, wd string, env []string, args 
 		t.Fatalf("run strata %v: %v", args, err)
 	}
 	return r
+}
+
+// runsHere and runsExec count the runs of runStrata in this process and
+// through the binary, for the line TestMain prints under -v.
+var runsHere, runsExec atomic.Int64
+
+// inProcess reports whether a run of strata with args and env (on top of
+// cleanEnv) can go through cli.Run in this process rather than the
+// binary: the same code with the same arguments, environment, working
+// directory and streams, without starting a process (about 30 ms of CPU
+// each, and the tests run strata thousands of times). What cli.Run cannot
+// give a run of its own stays on the binary: run and await (they exec the
+// app), the version the binary was linked with, environment variables that
+// libraries read from the process (PG*, AWS_*, OTEL_*, HOME, ...), and TLS
+// files named in a URL, which the drivers open relative to the process's
+// working directory. STRATA_TEST_EXEC=1 sends every run to the binary.
+func inProcess(env, args []string) bool {
+	if os.Getenv("STRATA_TEST_EXEC") == "1" {
+		return false
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "STRATA_") && !strings.HasPrefix(k, "DATABASE_URL") || tlsFiles(v) {
+			return false
+		}
+	}
+	for _, a := range args {
+		switch a {
+		case "run", "await", "version", "--version", "--":
+			return false
+		}
+		if tlsFiles(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// tlsFiles reports whether s names TLS files as database URL parameters.
+func tlsFiles(s string) bool {
+	for _, p := range []string{"sslrootcert", "sslcert", "sslkey", "tls-ca", "tls-cert", "tls-key"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // want fails the test unless r exited with code and every string in

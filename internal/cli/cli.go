@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type app struct {
 	env            config.Env
 	stdout, stderr io.Writer
 	stdin          io.Reader // where confirmations are read (nil: os.Stdin)
+	wd             string    // the working directory relative paths name ("": the process's); see path
 
 	url         string
 	directURL   string         // --direct-url; see pooler.go
@@ -64,17 +66,43 @@ type app struct {
 	md summary // --format markdown and the GitHub step summary; see summary.go
 }
 
-// Main runs strata with args (without the program name) and returns the
-// process exit code. environ is the environment as os.Environ returns it.
-// Cancelling ctx (on SIGINT or SIGTERM) stops the run, releases the lock
-// and returns ExitInterrupted or ExitTerminated.
+// Main runs strata with args (without the program name) in the process's
+// working directory and returns the process exit code. environ is the
+// environment as os.Environ returns it. Cancelling ctx (on SIGINT or
+// SIGTERM) stops the run, releases the lock and returns ExitInterrupted or
+// ExitTerminated.
 func Main(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	a := &app{env: config.EnvFromList(environ), stdout: stdout, stderr: stderr}
+	return Run(ctx, Invocation{Args: args, Environ: environ, Stdout: stdout, Stderr: stderr})
+}
+
+// Invocation is one run of strata as a process sees it: its arguments,
+// environment, working directory and streams. Run reads nothing of the
+// process it runs in that an Invocation gives, so runs with different
+// working directories and environments can share one process.
+type Invocation struct {
+	Args    []string // without the program name
+	Environ []string // KEY=VALUE pairs, as os.Environ returns them
+	// Dir is the working directory: relative paths in flags, the
+	// environment, strata.toml discovery and SQLite URLs name files
+	// under it, and --password-command runs in it. "" is the process's
+	// own working directory. TLS files named in a database URL
+	// (sslrootcert, tls-ca) are opened by the drivers, relative to the
+	// process's working directory, and the run and await commands exec
+	// the app with the process's.
+	Dir            string
+	Stdin          io.Reader // where confirmations are read; nil is os.Stdin
+	Stdout, Stderr io.Writer
+}
+
+// Run is [Main] for an [Invocation].
+func Run(ctx context.Context, inv Invocation) int {
+	args, environ := inv.Args, inv.Environ
+	a := &app{env: config.EnvFromList(environ), stdout: inv.Stdout, stderr: inv.Stderr, stdin: inv.Stdin, wd: inv.Dir}
 	a.rt.environ = environ
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(inv.Stdout)
+	root.SetErr(inv.Stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return a.done(ExitOK)
@@ -225,9 +253,33 @@ func (a *app) printf(format string, args ...any) {
 	fmt.Fprintf(a.stdout, format, args...)
 }
 
+// path is the file that the path p, as the user gave it, names: p itself
+// when it is absolute or strata runs in the process's own working
+// directory, else p under the invocation's working directory. Messages
+// keep p as given; only opening, creating and running use path(p).
+func (a *app) path(p string) string {
+	if a.wd == "" || p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(a.wd, p)
+}
+
+// readFile reads the file that the path p names (see path).
+func (a *app) readFile(p string) ([]byte, error) { return os.ReadFile(a.path(p)) }
+
+// parseURL parses a database URL whose SQLite file, when relative, is in
+// the invocation's working directory.
+func (a *app) parseURL(raw string) (*config.Target, error) {
+	t, err := config.Parse(raw)
+	if err == nil {
+		t.InDir(a.wd)
+	}
+	return t, err
+}
+
 // dirExists checks the migrations folder before anything connects.
 func (a *app) dirExists() error {
-	fi, err := os.Stat(a.dir)
+	fi, err := os.Stat(a.path(a.dir))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return usage(fmt.Errorf("the migrations folder %s does not exist: create it (strata new NAME does) or pass --dir", a.dir))

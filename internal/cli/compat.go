@@ -168,7 +168,7 @@ func (a *app) compatCheck(ctx context.Context, cf compatFlags) (*strata.CompatRe
 	if err != nil {
 		return nil, err
 	}
-	text, err := os.ReadFile(cf.queries)
+	text, err := os.ReadFile(a.path(cf.queries))
 	if err != nil {
 		return nil, usage(fmt.Errorf("--queries: %w", err))
 	}
@@ -200,7 +200,7 @@ func (a *app) compatCheck(ctx context.Context, cf compatFlags) (*strata.CompatRe
 		return nil, usage(fmt.Errorf("--queries: %w", err))
 	}
 	if cf.scratchURL != "" {
-		if server, err = config.Parse(cf.scratchURL); err != nil {
+		if server, err = a.parseURL(cf.scratchURL); err != nil {
 			return nil, usage(fmt.Errorf("--scratch-url: %w", err))
 		}
 	}
@@ -268,7 +268,7 @@ func (a *app) capture(ctx context.Context, out string) error {
 	}
 	w := a.stdout
 	if out != "" {
-		f, err := os.Create(out)
+		f, err := os.Create(a.path(out))
 		if err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}

@@ -45,11 +45,11 @@ type jsonSetting struct {
 }
 
 func (a *app) showConfig(cmd *cobra.Command) error {
-	url, from, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, nil)
+	url, from, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, a.readFile)
 	if err != nil {
 		return usage(err)
 	}
-	t, err := config.Parse(url)
+	t, err := a.parseURL(url)
 	if err != nil {
 		return usage(fmt.Errorf("%w (the URL came from %s)", err, from))
 	}

@@ -87,7 +87,7 @@ func (a *app) doctor(ctx context.Context, appURL string) error {
 		allowEmpty = true
 		checks = append(checks, doctor.Check{Name: "folder", Status: doctor.Warn, Detail: err.Error(), Hint: "checked against an empty folder"})
 	} else {
-		fsys = source.DirFS(a.dir)
+		fsys = source.DirFS(a.path(a.dir))
 	}
 	m, err := strata.New(db, t.Dialect, fsys, strata.WithAllowEmpty(allowEmpty),
 		strata.WithTable(a.table), strata.WithSessionSQL(a.sessionSQL...), strata.WithSourceName(a.dir),
@@ -150,7 +150,7 @@ func tlsCheck(t *config.Target) (doctor.Check, bool) {
 // appUserCheck connects with the application's URL and checks its rights.
 func (a *app) appUserCheck(ctx context.Context, raw, schema string) doctor.Check {
 	c := doctor.Check{Name: "app user", Status: doctor.Fail}
-	t, err := config.Parse(raw)
+	t, err := a.parseURL(raw)
 	if err != nil {
 		c.Detail = "--app-url: " + err.Error()
 		return c

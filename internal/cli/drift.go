@@ -73,7 +73,7 @@ func (a *app) drift(ctx context.Context, against string) error {
 	var file *schema.Snapshot
 	if against != "" {
 		var err error
-		if file, err = readSchemaFile(against); err != nil {
+		if file, err = readSchemaFile(a.path(against)); err != nil {
 			return err
 		}
 	}
@@ -210,7 +210,7 @@ func (a *app) schemaDump(ctx context.Context, out string) error {
 		_, err := fmt.Fprint(a.stdout, text)
 		return err
 	}
-	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(a.path(out), []byte(text), 0o644); err != nil {
 		return fmt.Errorf("write the schema: %w", err)
 	}
 	a.result(map[string]any{"hash": snap.Hash(), "objects": len(snap.Objects), "file": out})

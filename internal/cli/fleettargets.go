@@ -94,7 +94,7 @@ func (a *app) fleetTarget(b *fleetBuild, name string, t *config.Target, more ...
 // targetsFile reads one URL a line from path: blank lines and lines
 // starting with # are skipped. A target is named by its redacted URL.
 func (a *app) targetsFile(ctx context.Context, path string, b *fleetBuild) ([]fleet.Target, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(a.path(path))
 	if err != nil {
 		return nil, usage(fmt.Errorf("--targets: %w", err))
 	}
@@ -163,7 +163,7 @@ func (a *app) urlTargets(ctx context.Context, raws, where []string, b *fleetBuil
 	seen := map[string]string{}
 	var out []fleet.Target
 	for i, raw := range raws {
-		t, err := config.Parse(raw)
+		t, err := a.parseURL(raw)
 		if err != nil {
 			return nil, usage(fmt.Errorf("%s: %w", where[i], err))
 		}

@@ -82,7 +82,7 @@ func (a *app) importRun(ctx context.Context, toolArg string, f importFlags) erro
 	if f.to == "" {
 		f.to = a.dir
 	}
-	src := os.DirFS(f.from)
+	src := os.DirFS(a.path(f.from))
 	var tool importer.Tool
 	var evidence []string
 	var err error
@@ -105,7 +105,7 @@ func (a *app) importRun(ctx context.Context, toolArg string, f importFlags) erro
 	// to load it, once with --apply) would cost more than the import.
 	files := convertedFiles(conv)
 	if f.apply {
-		if err := sameOrEmpty(files, f.to); err != nil {
+		if err := sameOrEmpty(files, f.to, a.path(f.to)); err != nil {
 			return usage(err)
 		}
 	}
@@ -162,7 +162,7 @@ func (a *app) importMatched(ctx context.Context, m *strata.Migrator, conv *impor
 	var written bool
 	var res *strata.ImportResult
 	if f.apply {
-		if err := writeConverted(conv, f.to); err != nil {
+		if err := writeConverted(conv, f.to, a.path(f.to)); err != nil {
 			return err
 		}
 		written = true
@@ -289,9 +289,10 @@ func convertedFiles(conv *importer.Conversion) fstest.MapFS {
 }
 
 // sameOrEmpty refuses a --to folder that holds files other than those of
-// the conversion (an import run again finds its own files).
-func sameOrEmpty(files fstest.MapFS, to string) error {
-	entries, err := os.ReadDir(to)
+// the conversion (an import run again finds its own files). to is the
+// folder as the user named it, dir where it is.
+func sameOrEmpty(files fstest.MapFS, to, dir string) error {
+	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
 		return nil
 	}
@@ -300,7 +301,7 @@ func sameOrEmpty(files fstest.MapFS, to string) error {
 	}
 	for _, e := range entries {
 		want, ok := files[e.Name()]
-		got, gerr := os.ReadFile(filepath.Join(to, e.Name()))
+		got, gerr := os.ReadFile(filepath.Join(dir, e.Name()))
 		if !ok || gerr != nil || !bytes.Equal(want.Data, got) {
 			return fmt.Errorf("the folder %s already holds %s, which the import would not write: give an empty or new folder with --to", to, e.Name())
 		}
@@ -308,18 +309,19 @@ func sameOrEmpty(files fstest.MapFS, to string) error {
 	return nil
 }
 
-// writeConverted writes conv to to, unless to already holds exactly it.
-func writeConverted(conv *importer.Conversion, to string) error {
-	entries, _ := os.ReadDir(to)
+// writeConverted writes conv to the folder to (as the user named it; dir
+// is where it is), unless it already holds exactly the conversion.
+func writeConverted(conv *importer.Conversion, to, dir string) error {
+	entries, _ := os.ReadDir(dir)
 	if len(entries) > 0 {
 		return nil // sameOrEmpty checked that they are the conversion's files
 	}
 	if len(entries) == 0 {
-		if err := os.Remove(to); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	if err := conv.Write(to); err != nil {
+	if err := conv.Write(dir); err != nil {
 		return fmt.Errorf("write %s: %w", to, err)
 	}
 	return nil
@@ -390,8 +392,8 @@ func sqlLiteral(v any) string {
 }
 
 // keepWriter is the writer of --keep-writing's tool's history table; from
-// is --keep-writing-from, the tool's folder.
-func keepWriter(name, from string, t *config.Target) (*importer.KeepWriter, error) {
+// is --keep-writing-from, the tool's folder as given, and fromDir where it is.
+func keepWriter(name, from, fromDir string, t *config.Target) (*importer.KeepWriter, error) {
 	tool, err := importer.ParseTool(name)
 	if err != nil {
 		return nil, usage(fmt.Errorf("--keep-writing: %w", err))
@@ -406,7 +408,7 @@ func keepWriter(name, from string, t *config.Target) (*importer.KeepWriter, erro
 	if from == "" {
 		return nil, usage(fmt.Errorf("--keep-writing %s needs --keep-writing-from DIR, the %s folder: its rows name the tool's files", tool, tool))
 	}
-	conv, err := importer.Convert(tool, os.DirFS(from), importer.ConvertOptions{})
+	conv, err := importer.Convert(tool, os.DirFS(fromDir), importer.ConvertOptions{})
 	var ue *importer.UnconvertibleError
 	if err != nil && !errors.As(err, &ue) { // files it cannot convert were excluded at import
 		return nil, usage(fmt.Errorf("--keep-writing-from %s: %w", from, err))

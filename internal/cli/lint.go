@@ -81,11 +81,11 @@ func (a *app) lintOptions(lf lintFlags, d sqlsplit.Dialect) (lint.Options, error
 // lintDialect is --dialect, else the dialect of the URL's scheme.
 func (a *app) lintDialect(lf lintFlags) (sqlsplit.Dialect, error) {
 	if lf.dialect == "" {
-		url, _, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, nil)
+		url, _, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, a.readFile)
 		if err != nil {
 			return 0, usage(err)
 		}
-		t, err := config.Parse(url)
+		t, err := a.parseURL(url)
 		if err != nil {
 			return 0, usage(err)
 		}
@@ -127,7 +127,7 @@ func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {
 		if lf.all {
 			findings, files, err = a.lintAll(opts)
 		} else {
-			findings, files, err = lintPaths(opts, args)
+			findings, files, err = a.lintPaths(opts, args)
 		}
 		if err != nil {
 			return err
@@ -164,14 +164,14 @@ func (a *app) lint(ctx context.Context, args []string, lf lintFlags) error {
 }
 
 // lintPaths lints files given on the command line, as one set.
-func lintPaths(opts lint.Options, paths []string) ([]lint.Finding, int, error) {
+func (a *app) lintPaths(opts lint.Options, paths []string) ([]lint.Finding, int, error) {
 	l, err := lint.New(opts)
 	if err != nil {
 		return nil, 0, err
 	}
 	var out []lint.Finding
 	for _, p := range paths {
-		f, err := os.Open(p)
+		f, err := os.Open(a.path(p))
 		if err != nil {
 			return nil, 0, usage(fmt.Errorf("lint %s: %w", p, err))
 		}

@@ -40,7 +40,7 @@ func (a *app) loadDir() (*source.Dir, error) {
 	}
 	load.AllowEmpty = a.allowEmpty
 	load.PostDeployDir = a.postDir
-	dir, err := source.LoadWith(source.DirFS(a.dir), load)
+	dir, err := source.LoadWith(source.DirFS(a.path(a.dir)), load)
 	if err != nil {
 		return nil, a.explainFolder(err)
 	}
@@ -124,7 +124,7 @@ func (a *app) targetOptions(t *config.Target, dir *source.Dir, observe func(stra
 		opts = append(opts, strata.WithObserver(obs))
 	}
 	if a.keepWriting != "" {
-		w, err := keepWriter(a.keepWriting, a.keepFrom, t)
+		w, err := keepWriter(a.keepWriting, a.keepFrom, a.path(a.keepFrom), t)
 		if err != nil {
 			return nil, nil, err
 		}

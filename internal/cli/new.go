@@ -84,12 +84,12 @@ func (a *app) newFile(description string, now time.Time, nf newFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+	if err := os.MkdirAll(a.path(a.dir), 0o755); err != nil {
 		return usage(fmt.Errorf("create the migrations folder: %w", err))
 	}
 	load.AllowEmpty = true // the first file goes into an empty folder
 	load.PostDeployDir = a.postDir
-	dir, err := source.LoadWith(source.DirFS(a.dir), load)
+	dir, err := source.LoadWith(source.DirFS(a.path(a.dir)), load)
 	if err != nil {
 		return usage(fmt.Errorf("the migrations folder %s has problems; fix them first:\n%w", a.dir, a.explainFolder(err)))
 	}
@@ -103,7 +103,7 @@ func (a *app) newFile(description string, now time.Time, nf newFlags) error {
 		folder, content = a.postDeployFile(content)
 	}
 	path := filepath.Join(folder, name)
-	if err := createFile(path, content); err != nil {
+	if err := a.createFile(path, content); err != nil {
 		return err
 	}
 	out := map[string]string{"path": path}
@@ -112,8 +112,8 @@ func (a *app) newFile(description string, now time.Time, nf newFlags) error {
 	}
 	if nf.down {
 		downPath := filepath.Join(folder, downName)
-		if err := createFile(downPath, fmt.Sprintf(downTemplate, downName, name)); err != nil {
-			_ = os.Remove(path) // nothing half-made
+		if err := a.createFile(downPath, fmt.Sprintf(downTemplate, downName, name)); err != nil {
+			_ = os.Remove(a.path(path)) // nothing half-made
 			return err
 		}
 		out["down_path"] = downPath
@@ -134,8 +134,8 @@ func (a *app) newFile(description string, now time.Time, nf newFlags) error {
 }
 
 // createFile writes a file that must not exist yet.
-func createFile(path, content string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+func (a *app) createFile(path, content string) error {
+	f, err := os.OpenFile(a.path(path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
 		return usage(fmt.Errorf("%s already exists (another run created it just now?): run strata new again", path))
 	}
@@ -144,7 +144,7 @@ func createFile(path, content string) error {
 	}
 	if _, err := f.WriteString(content); err != nil {
 		f.Close()
-		_ = os.Remove(path)
+		_ = os.Remove(a.path(path))
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {

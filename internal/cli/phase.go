@@ -155,7 +155,7 @@ const postDeployTemplate = `-- This is a post-deploy (contract) file: strata up 
 // the directive.
 func (a *app) postDeployFile(content string) (folder, text string) {
 	sub := filepath.Join(a.dir, filepath.FromSlash(a.postDir))
-	if fi, err := os.Stat(sub); err == nil && fi.IsDir() && a.postDir != "" {
+	if fi, err := os.Stat(a.path(sub)); err == nil && fi.IsDir() && a.postDir != "" {
 		return sub, postDeployTemplate + "--\n" + content
 	}
 	return a.dir, "-- strata:phase post-deploy\n" + postDeployTemplate + "--\n" + content

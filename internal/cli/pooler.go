@@ -22,7 +22,7 @@ func (a *app) useDirect(ctx context.Context, t *config.Target) (*config.Target, 
 	if a.directURL == "" {
 		return t, nil
 	}
-	d, err := config.Parse(a.directURL)
+	d, err := a.parseURL(a.directURL)
 	if err != nil {
 		return nil, usage(fmt.Errorf("--direct-url: %w", err))
 	}

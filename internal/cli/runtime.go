@@ -195,7 +195,7 @@ func (a *app) writeReport() error {
 		return nil
 	}
 	r.written = true
-	f, err := os.Create(r.report)
+	f, err := os.Create(a.path(r.report))
 	if err != nil {
 		return fmt.Errorf("write the --report file: %w", err)
 	}

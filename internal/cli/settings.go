@@ -71,7 +71,7 @@ func (a *app) loadSettings(cmd *cobra.Command) error {
 			a.set.configPath = v
 		}
 	}
-	file, err := config.FindFile(a.set.configPath, fileKeys(cmd.Root()))
+	file, err := config.FindFile(a.wd, a.set.configPath, fileKeys(cmd.Root()))
 	if err != nil {
 		return usage(err)
 	}
@@ -102,7 +102,7 @@ func fileKeys(root *cobra.Command) []string {
 
 // passwordInput is where the password comes from, per the flags.
 func (a *app) passwordInput() config.PasswordInput {
-	return config.PasswordInput{File: a.set.passwordFile, Command: a.set.passwordCommand, Env: a.env}
+	return config.PasswordInput{File: a.set.passwordFile, Command: a.set.passwordCommand, Env: a.env, Dir: a.wd}
 }
 
 // resolveTarget finds the database URL (flag, environment, configuration
@@ -111,7 +111,7 @@ func (a *app) passwordInput() config.PasswordInput {
 // a.target so every later message is scrubbed of its secrets. Mistakes are
 // usage errors.
 func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
-	url, from, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, nil)
+	url, from, err := config.ResolveURL(a.url, a.urlSet, a.env, a.set.file, a.readFile)
 	if err != nil {
 		return nil, usage(err)
 	}
@@ -119,7 +119,7 @@ func (a *app) resolveTarget(ctx context.Context) (*config.Target, error) {
 	if a.set.requireURL && !from.Explicit() {
 		return nil, usage(errors.New(noURL))
 	}
-	t, err := config.Parse(url)
+	t, err := a.parseURL(url)
 	if err != nil {
 		return nil, usage(fmt.Errorf("%w (the URL came from %s)", err, from))
 	}

@@ -5,12 +5,15 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/strata-db/strata/internal/config"
 )
 
 func TestLoadOptions(t *testing.T) {
+	// The cache folder comes from the run's environment, not the
+	// process's.
 	cacheHome := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", cacheHome)
-	t.Setenv("HOME", t.TempDir())
+	env := config.Env{"XDG_CACHE_HOME": cacheHome, "HOME": t.TempDir()}
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		flag, file, err string
@@ -22,7 +25,7 @@ func TestLoadOptions(t *testing.T) {
 		{flag: "of", err: `--checksum-cache "of": give auto, off or a file path`},
 		{flag: "auto", file: "auto"},
 	} {
-		a := &app{dir: dir, sumCache: tc.flag}
+		a := &app{dir: dir, sumCache: tc.flag, env: env}
 		o, err := a.loadOptions()
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
@@ -50,11 +53,25 @@ func TestLoadOptions(t *testing.T) {
 		}
 	}
 	// Two folders never share an automatic cache file.
-	a := &app{dir: dir, sumCache: "auto"}
-	b := &app{dir: t.TempDir(), sumCache: "auto"}
+	a := &app{dir: dir, sumCache: "auto", env: env}
+	b := &app{dir: t.TempDir(), sumCache: "auto", env: env}
 	oa, _ := a.loadOptions()
 	ob, _ := b.loadOptions()
 	if oa.CacheFile == ob.CacheFile {
 		t.Errorf("two folders share %s", oa.CacheFile)
+	}
+	// A relative folder and cache file are in the run's working
+	// directory, whatever the process's is.
+	wd := t.TempDir()
+	c := &app{dir: "migrations", sumCache: "./sums", env: env, wd: wd}
+	oc, err := c.loadOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(wd, "sums"); oc.CacheFile != want {
+		t.Errorf("cache file %q, want %q", oc.CacheFile, want)
+	}
+	if want := filepath.Join(wd, "migrations") + "\x00"; !strings.HasPrefix(oc.CacheKey, want) {
+		t.Errorf("key %q does not start with %q", oc.CacheKey, want)
 	}
 }

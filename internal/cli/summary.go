@@ -77,7 +77,7 @@ func (a *app) stepSummary(render func(w io.Writer)) {
 	if !ok || path == "" {
 		return
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(a.path(path), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err == nil {
 		render(f)
 		err = f.Close()

@@ -77,7 +77,7 @@ func (a *app) endTelemetry(code int) error {
 	if a.tel.metricsFile == "" {
 		return nil
 	}
-	if err := telemetry.WriteTextfile(a.tel.metricsFile, a.tel.command, a.tel.rec.Stats, code, time.Now()); err != nil {
+	if err := telemetry.WriteTextfile(a.path(a.tel.metricsFile), a.tel.command, a.tel.rec.Stats, code, time.Now()); err != nil {
 		return fmt.Errorf("%w; fix the path or its folder's permissions", err)
 	}
 	return nil

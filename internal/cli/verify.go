@@ -84,13 +84,13 @@ func (a *app) verify(ctx context.Context, vf verifyFlags) error {
 	}
 	var want *schema.Snapshot
 	if vf.schema != "" {
-		if want, err = readSchemaFile(vf.schema); err != nil {
+		if want, err = readSchemaFile(a.path(vf.schema)); err != nil {
 			return err
 		}
 	}
 	var server *config.Target
 	if vf.scratchURL != "" {
-		if server, err = config.Parse(vf.scratchURL); err != nil {
+		if server, err = a.parseURL(vf.scratchURL); err != nil {
 			return usage(fmt.Errorf("--scratch-url: %w", err))
 		}
 		a.target = server

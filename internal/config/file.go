@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -43,17 +44,18 @@ func (f *File) Where(key string) string {
 }
 
 // FindFile loads the configuration file: path when given (it must exist),
-// else DefaultFile in the working folder when there is one, else nil.
-// known lists the keys a file may set (the flag names); any other key is
-// an error naming the file, line and the known keys.
-func FindFile(path string, known []string) (*File, error) {
+// else DefaultFile in the working folder dir ("" is the process's) when
+// there is one, else nil. A relative path is in dir too. known lists the
+// keys a file may set (the flag names); any other key is an error naming
+// the file, line and the known keys.
+func FindFile(dir, path string, known []string) (*File, error) {
 	if path == "" {
-		if _, err := os.Stat(DefaultFile); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(inDir(dir, DefaultFile)); errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
 		path = DefaultFile
 	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(inDir(dir, path))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("the configuration file %s does not exist: create it or fix --config (STRATA_CONFIG)", path)
@@ -208,4 +210,13 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
+}
+
+// inDir is the file that path names when the working folder is dir: path
+// itself when it is absolute or dir is "" (the process's working folder).
+func inDir(dir, path string) string {
+	if dir == "" || path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
 }

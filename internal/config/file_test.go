@@ -56,16 +56,16 @@ func TestParseFileErrors(t *testing.T) {
 
 func TestFindFile(t *testing.T) {
 	t.Chdir(t.TempDir())
-	if f, err := FindFile("", knownKeys); f != nil || err != nil {
+	if f, err := FindFile("", "", knownKeys); f != nil || err != nil {
 		t.Fatalf("no strata.toml: %v, %v", f, err)
 	}
-	if _, err := FindFile("other.toml", knownKeys); err == nil || !strings.Contains(err.Error(), "other.toml does not exist") {
+	if _, err := FindFile("", "other.toml", knownKeys); err == nil || !strings.Contains(err.Error(), "other.toml does not exist") {
 		t.Errorf("missing --config: %v", err)
 	}
 	if err := os.WriteFile(DefaultFile, []byte("dir = \"x\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f, err := FindFile("", knownKeys)
+	f, err := FindFile("", "", knownKeys)
 	if err != nil || f.Path != DefaultFile || f.Values["dir"][0] != "x" {
 		t.Fatalf("strata.toml: %+v, %v", f, err)
 	}

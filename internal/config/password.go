@@ -25,6 +25,9 @@ type PasswordInput struct {
 	Command string
 	// Env is the environment: PasswordEnv, and the command's environment.
 	Env Env
+	// Dir is the working folder: a relative File is in it and Command
+	// runs in it. "" is the process's working folder.
+	Dir string
 }
 
 // PasswordSource names the configured password source, such as
@@ -59,13 +62,13 @@ func (in PasswordInput) Password(ctx context.Context) (pw string, ok bool, err e
 	}
 	switch {
 	case in.File != "":
-		b, err := os.ReadFile(in.File)
+		b, err := os.ReadFile(inDir(in.Dir, in.File))
 		if err != nil {
 			return "", false, fmt.Errorf("read the database password from --password-file: %w", err)
 		}
 		pw = strings.TrimRight(string(b), "\r\n")
 	case in.Command != "":
-		pw, err = runPasswordCommand(ctx, in.Command, in.Env)
+		pw, err = runPasswordCommand(ctx, in.Command, in.Env, in.Dir)
 		if err != nil {
 			return "", false, err
 		}
@@ -81,9 +84,9 @@ func (in PasswordInput) Password(ctx context.Context) (pw string, ok bool, err e
 // runPasswordCommand runs command with sh -c and returns its trimmed
 // standard output. On failure the error has the exit status and standard
 // error, with anything the command printed on standard output removed.
-func runPasswordCommand(ctx context.Context, command string, env Env) (string, error) {
+func runPasswordCommand(ctx context.Context, command string, env Env, dir string) (string, error) {
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	cmd.Env = env.List()
+	cmd.Env, cmd.Dir = env.List(), dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -50,7 +50,7 @@ func (t *Target) FileExists() error {
 	if t.file == "" || t.Memory { // only a SQLite target has a file
 		return nil
 	}
-	fi, err := os.Stat(t.file)
+	fi, err := os.Stat(t.filePath())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return &MissingFileError{Path: t.file}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -56,7 +57,8 @@ type Target struct {
 	Memory bool
 
 	secrets []string
-	file    string          // for SQLite, the database file ("" in memory)
+	file    string          // for SQLite, the database file ("" in memory), as the URL names it
+	fileDir string          // for SQLite, the folder a relative file is in ("": the process's working folder); see InDir
 	ro      bool            // ReadOnly was applied
 	pg      *pgx.ConnConfig // for PostgreSQL, opened through a connector
 	my      *mysql.Config   // for MySQL, opened through a connector
@@ -354,6 +356,26 @@ func (t *Target) sqlite(raw string) error {
 	}
 	t.Driver, t.DSN, t.Dialect = "sqlite", dsn, litedialect.New()
 	return nil
+}
+
+// InDir makes the relative file name of a SQLite URL name a file under
+// dir, the working folder of the run the URL belongs to, rather than under
+// the process's working folder. Messages keep the file as the URL names
+// it. An empty dir, an absolute file and other databases are left alone.
+func (t *Target) InDir(dir string) {
+	if dir == "" || t.file == "" || filepath.IsAbs(t.file) {
+		return
+	}
+	t.DSN = "file:" + filepath.Join(dir, t.file) + strings.TrimPrefix(t.DSN, "file:"+t.file)
+	t.fileDir = dir
+}
+
+// filePath is where the SQLite file is, for opening it outside the driver.
+func (t *Target) filePath() string {
+	if t.fileDir == "" {
+		return t.file
+	}
+	return filepath.Join(t.fileDir, t.file)
 }
 
 // quietMySQLLogger discards the MySQL driver's log lines.

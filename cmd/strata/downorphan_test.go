@@ -24,8 +24,10 @@ func TestKilledDownRunOrphanedStatement(t *testing.T) {
 		{"mysql", func(*blocker) string {
 			// SLEEP, not the blocker: MariaDB may end a GET_LOCK wait once
 			// its client is gone (TestKilledMySQLRunStatementStillExecuting
-			// saw it), and the orphan must outlive its client.
-			return "DROP TABLE first_one;\nCREATE TABLE late AS SELECT SLEEP(5) AS s;\nCREATE TABLE after_it (x int);\n"
+			// saw it), and the orphan must outlive its client. 15 s: status
+			// must find it still running after the kill on a busy machine,
+			// where 5 s once was not enough.
+			return "DROP TABLE first_one;\nCREATE TABLE late AS SELECT SLEEP(15) AS s;\nCREATE TABLE after_it (x int);\n"
 		}, 1},
 		{"postgres", func(b *blocker) string {
 			return "-- strata:no-transaction\nDROP TABLE first_one;\nCREATE TABLE late AS SELECT 1 AS s FROM " + b.Call() + ";\nCREATE TABLE after_it (x int);\n"
@@ -51,7 +53,7 @@ func TestKilledDownRunOrphanedStatement(t *testing.T) {
 				want(t, r, 0, `"executing": "connection `)
 			}
 			block.release()
-			eventually(t, 15*time.Second, "the end of the orphaned statement", func() bool { return f.status(db.URL).state("1") != "running" })
+			eventually(t, 30*time.Second, "the end of the orphaned statement", func() bool { return f.status(db.URL).state("1") != "running" })
 			if !tableExists(conn, "late") {
 				t.Fatal("the orphaned statement should have completed on the server")
 			}

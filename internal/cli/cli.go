@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -257,12 +256,7 @@ func (a *app) printf(format string, args ...any) {
 // when it is absolute or strata runs in the process's own working
 // directory, else p under the invocation's working directory. Messages
 // keep p as given; only opening, creating and running use path(p).
-func (a *app) path(p string) string {
-	if a.wd == "" || p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(a.wd, p)
-}
+func (a *app) path(p string) string { return config.PathIn(a.wd, p) }
 
 // readFile reads the file that the path p names (see path).
 func (a *app) readFile(p string) ([]byte, error) { return os.ReadFile(a.path(p)) }

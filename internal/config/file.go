@@ -50,12 +50,12 @@ func (f *File) Where(key string) string {
 // the file, line and the known keys.
 func FindFile(dir, path string, known []string) (*File, error) {
 	if path == "" {
-		if _, err := os.Stat(inDir(dir, DefaultFile)); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(PathIn(dir, DefaultFile)); errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
 		path = DefaultFile
 	}
-	b, err := os.ReadFile(inDir(dir, path))
+	b, err := os.ReadFile(PathIn(dir, path))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("the configuration file %s does not exist: create it or fix --config (STRATA_CONFIG)", path)
@@ -212,9 +212,10 @@ func editDistance(a, b string) int {
 	return d[len(a)][len(b)]
 }
 
-// inDir is the file that path names when the working folder is dir: path
-// itself when it is absolute or dir is "" (the process's working folder).
-func inDir(dir, path string) string {
+// PathIn is the file that path names when the working folder is dir:
+// path itself when it is absolute or dir is "" (the process's working
+// folder), else path under dir.
+func PathIn(dir, path string) string {
 	if dir == "" || path == "" || filepath.IsAbs(path) {
 		return path
 	}

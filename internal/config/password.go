@@ -62,7 +62,7 @@ func (in PasswordInput) Password(ctx context.Context) (pw string, ok bool, err e
 	}
 	switch {
 	case in.File != "":
-		b, err := os.ReadFile(inDir(in.Dir, in.File))
+		b, err := os.ReadFile(PathIn(in.Dir, in.File))
 		if err != nil {
 			return "", false, fmt.Errorf("read the database password from --password-file: %w", err)
 		}

@@ -371,12 +371,7 @@ func (t *Target) InDir(dir string) {
 }
 
 // filePath is where the SQLite file is, for opening it outside the driver.
-func (t *Target) filePath() string {
-	if t.fileDir == "" {
-		return t.file
-	}
-	return filepath.Join(t.fileDir, t.file)
-}
+func (t *Target) filePath() string { return PathIn(t.fileDir, t.file) }
 
 // quietMySQLLogger discards the MySQL driver's log lines.
 type quietMySQLLogger struct{}

@@ -97,15 +97,16 @@ func historyVersions(t *testing.T, db *sql.DB, table string) []string {
 	return out
 }
 
-// TestFleet applies one folder to 20 databases on PostgreSQL and on
-// MariaDB: two shards that together cover the fleet once, then a run where
-// one target's history is broken and fails alone.
+// TestFleet applies one folder to 10 databases on PostgreSQL and on
+// MariaDB with 4 workers, fewer than a shard's targets, so every worker
+// runs several: two shards that together cover the fleet once, then a run
+// where one target's history is broken and fails alone.
 func TestFleet(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []string{"postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			testFleet(t, kind, 20)
+			testFleet(t, kind, 10)
 		})
 	}
 }
@@ -126,7 +127,7 @@ func testFleet(t *testing.T, kind string, n int) {
 	// Two workers of a scheduler, one shard each, cover every target once.
 	seen := map[string]int{}
 	for i := range 2 {
-		r := strata(t, f.wd, "up", "--targets", targets, "--dir", f.dir, "--parallel", "8", "--shard", fmt.Sprintf("%d/2", i), "--json")
+		r := strata(t, f.wd, "up", "--targets", targets, "--dir", f.dir, "--parallel", "4", "--shard", fmt.Sprintf("%d/2", i), "--json")
 		want(t, r, 0)
 		doc := decode[fleetJSON](t, r)
 		if doc.Fleet != n || doc.Total != len(doc.Targets) || doc.OK != doc.Total || doc.Total == 0 || doc.Total == n {
@@ -160,7 +161,7 @@ func testFleet(t *testing.T, kind string, n int) {
 		t.Fatal(err)
 	}
 	f.write("0003_c.sql", "CREATE TABLE fleet_c (id int);\n")
-	r := strata(t, f.wd, "up", "--targets", targets, "--dir", f.dir, "--parallel", "8", "--json")
+	r := strata(t, f.wd, "up", "--targets", targets, "--dir", f.dir, "--parallel", "4", "--json")
 	want(t, r, 8, fmt.Sprintf("1 of %d targets failed", n))
 	doc := decode[fleetJSON](t, r)
 	if doc.OK != n-1 || doc.Failed != 1 || doc.Skipped != 0 {
@@ -186,13 +187,13 @@ func testFleet(t *testing.T, kind string, n int) {
 	}
 
 	// status and check summarise the fleet.
-	r = strata(t, f.wd, "status", "--targets", targets, "--dir", f.dir, "--parallel", "8", "--json")
+	r = strata(t, f.wd, "status", "--targets", targets, "--dir", f.dir, "--parallel", "4", "--json")
 	want(t, r, 0)
 	st := decode[fleetStatusJSON](t, r)
 	if st.Total != n || st.Versions["3"] != n-1 || st.Versions["2"] != 1 || st.States["ok"] != n-1 || st.States["edited"] != 1 {
 		t.Errorf("status: versions %v states %v", st.Versions, st.States)
 	}
-	r = strata(t, f.wd, "check", "--targets", targets, "--dir", f.dir, "--parallel", "8")
+	r = strata(t, f.wd, "check", "--targets", targets, "--dir", f.dir, "--parallel", "4")
 	want(t, r, 11, fmt.Sprintf("%d at version 3, 1 at version 2", n-1), "1 edited", "check: edited (exit 11)")
 }
 

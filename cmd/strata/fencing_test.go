@@ -101,12 +101,11 @@ func TestKilledMySQLRunStatementStillExecuting(t *testing.T) {
 	db := testdb.New(t, "mysql")
 	f := newFolder(t)
 	conn := db.Open(t)
-	// Not a lock the test holds: MariaDB ends a GET_LOCK wait when its
-	// client disconnects, and this test is about a statement that goes on
-	// running after its client died. SLEEP does; 15 s covers the three
-	// runs below on a busy machine (5 s once did not, with the suite's
-	// other packages running).
-	f.write("0001_slow.sql", "CREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT SLEEP(15) AS s;\nCREATE TABLE after_it (x int);\n")
+	// A row lock, not SLEEP or GET_LOCK: MariaDB ends those within 5 s
+	// of their client's death, and this test is about a statement that
+	// goes on running after its client died, for as long as the test needs.
+	rows := holdRowLock(t, conn)
+	f.write("0001_slow.sql", "CREATE TABLE first_one (x int);\nCREATE TABLE late AS SELECT x AS s "+rows.Select()+";\nCREATE TABLE after_it (x int);\n")
 	p := startBG(t, f, db.URL, "0001_slow.sql:2:", "up", "--verbose")
 	waitRunning(t, conn, db.DriverName, db.Name, "CREATE TABLE late AS")
 	p.signal(syscall.SIGKILL)
@@ -116,6 +115,7 @@ func TestKilledMySQLRunStatementStillExecuting(t *testing.T) {
 	want(t, f.run(db.URL, "status"), 0, "running (1/3 statements) (statement still executing on connection ")
 	r = f.run(db.URL, "up", "--resume")
 	want(t, r, 3, "still executing on connection ", "KILL ")
+	rows.release()
 	eventually(t, 30*time.Second, "the end of the orphaned statement", func() bool { return f.status(db.URL).state("1") != "running" })
 	if !tableExists(conn, "late") {
 		t.Fatal("the orphaned statement should have completed on the server")

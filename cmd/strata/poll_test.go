@@ -178,6 +178,65 @@ func (b *blocker) release() {
 	}
 }
 
+// rowLock is a MySQL row lock held in an open transaction on a
+// connection of the test's own. A statement waiting on it outlives its
+// client: MariaDB ends a SLEEP, a GET_LOCK or a metadata-lock wait within
+// about 5 s of its client's death, but not an InnoDB row-lock wait. A test
+// about a dead run's orphaned statement holds one, so the orphan runs
+// until the test lets it end, however slow the machine.
+type rowLock struct {
+	t    *testing.T
+	conn *sql.Conn
+	tx   *sql.Tx
+}
+
+// holdRowLock creates table strata_row_blocker in db's database and
+// locks its only row until release (or t's cleanup).
+func holdRowLock(t *testing.T, db *sql.DB) *rowLock {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE strata_row_blocker (x int PRIMARY KEY) ENGINE=InnoDB"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO strata_row_blocker VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x int
+	if err := tx.QueryRowContext(ctx, "SELECT x FROM strata_row_blocker FOR UPDATE").Scan(&x); err != nil {
+		t.Fatal(err)
+	}
+	l := &rowLock{t: t, conn: conn, tx: tx}
+	t.Cleanup(func() {
+		l.release()
+		conn.Close()
+	})
+	return l
+}
+
+// Select is an expression list's source that waits for the row lock:
+// "CREATE TABLE late AS SELECT x AS s " + l.Select().
+func (l *rowLock) Select() string { return "FROM strata_row_blocker FOR UPDATE" }
+
+// release commits the lock's transaction, letting the waiting statement
+// go on.
+func (l *rowLock) release() {
+	if l.tx == nil {
+		return
+	}
+	if err := l.tx.Commit(); err != nil {
+		l.t.Errorf("releasing the row lock: %v", err)
+	}
+	l.tx = nil
+}
+
 // SQL is a statement that waits until the blocker is released, then
 // lets it go at once (so the test can take it again). Its text is also
 // the needle for waitRunning and wait.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,15 +44,29 @@ func TestCompatCapture(t *testing.T) {
 			f := newFolder(t)
 			f.write("0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY, name varchar(50) NOT NULL, password varchar(50), email varchar(50));\n")
 			want(t, f.run(db.URL, "up"), 0)
-			// The app: literals in the text, and bound parameters.
+			// The app, on one connection: literals in the text, and bound
+			// parameters.
+			app, err := conn.Conn(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer app.Close()
 			for _, q := range []string{
 				"INSERT INTO users (id, name, password) VALUES (1, 'ann', 's3cret-pw')",
 				"SELECT name, email FROM users WHERE id = 1",
 				"UPDATE users SET email = 'ann@example.com' WHERE id = 1",
 			} {
-				if _, err := conn.Exec(q); err != nil {
+				if _, err := app.ExecContext(context.Background(), q); err != nil {
 					t.Fatal(err)
 				}
+			}
+			// MariaDB records a statement's summary after it has sent the
+			// reply, so a capture right after the UPDATE could miss it on a
+			// busy machine. The server reads the next command of a
+			// connection only when it is done with the last: a ping (not a
+			// statement, so nothing to capture) waits for that.
+			if err := app.PingContext(context.Background()); err != nil {
+				t.Fatal(err)
 			}
 			out := filepath.Join(f.wd, "captured.sql")
 			r := f.run(db.URL, "compat", "--capture", "--out", out)
